@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../../core/fs/atomic-write';
+import { isJsonObject, JsonObject } from '../../core/json/json-value';
+import { JsonSyntaxError, parseJson } from '../../core/json/parse-json';
+import { pythonJson } from '../../core/json/python-json';
+import { ComponentRegistry } from '../../core/registry/component-registry';
+import { RegistryError } from '../../core/registry/errors';
+import { isComponentType } from '../../core/registry/types';
+import { expectPositionals, parseDays, parseSeconds, ParsedArgs, UsageError } from '../args';
+import { CliContext, openRegistry, printJson } from '../context';
+import { safe } from '../output';
+
+/** `components resolve|rename|release|clean|export|import`: the commands that write. */
+
+export async function resolveComponent(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const [name] = expectPositionals(args, ['name']);
+  const type = args.options.type;
+  if (typeof type !== 'string') throw new UsageError('--type is required (node, module, manager, experiment or workcell)');
+  if (!isComponentType(type)) throw new UsageError(`--type must be one of node, module, manager, experiment, workcell (not '${type}')`);
+  const noLock = args.options['no-lock'] === true;
+  const hold = args.options.hold === true;
+  if (noLock && hold) throw new UsageError('--hold keeps a lease, so it cannot be combined with --no-lock');
+  const metadata = args.options.metadata === undefined ? undefined : parseMetadata(String(args.options.metadata));
+  const wait = args.options.wait === undefined ? undefined : parseSeconds(String(args.options.wait), '--wait');
+
+  const registry = openRegistry(ctx);
+  const id = await registry.resolve(name, type, { metadata, acquireLock: !noLock, retryTimeoutMs: wait === undefined ? undefined : wait * 1000 });
+  if (ctx.json) printJson(ctx, { name, id, locked: !noLock, registry: registry.path });
+  else ctx.out.out(id);
+  if (!hold) return 0;
+  return holdUntilSignal(ctx, registry, name);
+}
+
+/** Keeps the lease alive until Ctrl-C / SIGTERM, then releases it. Exits 1 if the lease is lost. */
+function holdUntilSignal(ctx: CliContext, registry: ComponentRegistry, name: string): Promise<number> {
+  const { holder } = registry;
+  if (!ctx.json) ctx.out.err(`Holding the lease on '${safe(name)}' (heartbeat every ${holder.heartbeatMs / 1000} s, TTL ${holder.ttlMs / 1000} s). Press Ctrl-C to release it.`);
+  return new Promise((resolve) => {
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const finish = async (code: number) => {
+      clearInterval(keepAlive);
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      await holder.releaseAll();
+      resolve(code);
+    };
+    const onSignal = () => void finish(0).then(() => ctx.json || ctx.out.err(`Released '${safe(name)}'.`));
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    holder.on('lost', (lease, reason) => {
+      ctx.out.err(`Lost the lease on '${safe(lease.name)}': ${safe(reason)}`);
+      void finish(1);
+    });
+    holder.on('heartbeat-error', (err) => ctx.out.err(`Heartbeat failed (will retry): ${err.message}`));
+  });
+}
+
+function parseMetadata(text: string): JsonObject {
+  let value;
+  try {
+    value = parseJson(text);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) throw new UsageError(`--metadata is not valid JSON: ${err.message}`);
+    throw err;
+  }
+  if (!isJsonObject(value)) throw new UsageError('--metadata must be a JSON object, e.g. \'{"module_name": "liquidhandler"}\'');
+  return value;
+}
+
+export async function renameComponent(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const [oldName, newName] = expectPositionals(args, ['old', 'new']);
+  const registry = openRegistry(ctx);
+  const id = await registry.rename(oldName, newName, { force: args.options.force === true });
+  if (ctx.json) printJson(ctx, { old_name: oldName, new_name: newName, id });
+  else ctx.out.out(`Renamed '${safe(oldName)}' to '${safe(newName)}' (id ${id} unchanged).`);
+  return 0;
+}
+
+export async function releaseComponent(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const [name] = expectPositionals(args, ['name']);
+  const registry = openRegistry(ctx);
+  const released = await registry.release(name, { force: args.options.force === true });
+  if (ctx.json) printJson(ctx, { name, released });
+  else ctx.out.out(released ? `Released the lock on '${safe(name)}'.` : `'${safe(name)}' was not locked.`);
+  return 0;
+}
+
+export async function cleanComponents(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  expectPositionals(args, []);
+  const olderThanDays = args.options['older-than'] === undefined ? 7 : parseDays(String(args.options['older-than']));
+  const dryRun = args.options['dry-run'] === true;
+  const registry = openRegistry(ctx);
+  const names = await registry.cleanStale({ olderThanDays, dryRun });
+  if (ctx.json) {
+    printJson(ctx, { removed: dryRun ? [] : names, would_remove: dryRun ? names : [], dry_run: dryRun });
+    return 0;
+  }
+  const verb = dryRun ? 'Would remove' : 'Removed';
+  ctx.out.out(names.length === 0 ? 'No stale entries.' : `${verb} ${names.length} stale entr${names.length === 1 ? 'y' : 'ies'}: ${names.map(safe).join(', ')}`);
+  return 0;
+}
+
+export async function exportComponents(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const [file] = expectPositionals(args, [], ['file']);
+  const registry = openRegistry(ctx);
+  const text = pythonJson(await registry.export());
+  if (file === undefined || file === '-') {
+    ctx.out.out(text);
+    return 0;
+  }
+  const target = path.resolve(ctx.cwd, file);
+  await writeFileAtomic(target, text);
+  if (!ctx.json) ctx.out.err(`Exported ${registry.path} to ${target}.`);
+  else printJson(ctx, { exported_to: target });
+  return 0;
+}
+
+export async function importComponents(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const [file] = expectPositionals(args, ['file']);
+  const source = file === '-' ? 'standard input' : path.resolve(ctx.cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file === '-' ? 0 : source, 'utf8');
+  } catch (err) {
+    throw new RegistryError(`${source}: cannot read: ${(err as Error).message}`, 'io');
+  }
+  let data;
+  try {
+    data = parseJson(text);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) throw new RegistryError(`${source}: not valid JSON: ${err.message}`, 'invalid-argument');
+    throw err;
+  }
+  const merge = args.options.replace !== true;
+  const registry = openRegistry(ctx);
+  const added = await registry.import(data, { merge, source });
+  if (ctx.json) printJson(ctx, { added, merge });
+  else ctx.out.out(`${merge ? 'Merged' : 'Replaced the entries with'} ${added.length} entr${added.length === 1 ? 'y' : 'ies'} from ${source}.`);
+  return 0;
+}

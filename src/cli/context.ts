@@ -1,0 +1,26 @@
+import * as os from 'node:os';
+import { ComponentRegistry } from '../core/registry/component-registry';
+import { DiscoveredRegistry, discoverRegistryPath } from '../core/registry/discovery';
+import { Output } from './output';
+
+/** What every command gets: where to write, how (human or JSON), and how to find the registry. */
+export interface CliContext {
+  out: Output;
+  json: boolean;
+  registryOption?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  home: string;
+}
+
+export function discover(ctx: CliContext): DiscoveredRegistry {
+  return discoverRegistryPath({ explicit: ctx.registryOption, env: ctx.env, cwd: ctx.cwd, home: ctx.home || os.homedir() });
+}
+
+export function openRegistry(ctx: CliContext): ComponentRegistry {
+  return new ComponentRegistry(discover(ctx).path);
+}
+
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.out.out(JSON.stringify(value, null, 2));
+}

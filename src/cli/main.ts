@@ -1,0 +1,215 @@
+import * as os from 'node:os';
+import { RegistryError } from '../core/registry/errors';
+import { OptionSpecs, ParsedArgs, parseArgs, UsageError } from './args';
+import { listComponents, lookupComponent, showComponent } from './commands/components-read';
+import {
+  cleanComponents,
+  exportComponents,
+  importComponents,
+  releaseComponent,
+  renameComponent,
+  resolveComponent,
+} from './commands/components-write';
+import { registryPath } from './commands/registry-path';
+import { status } from './commands/status';
+import { CliContext } from './context';
+import { processOutput } from './output';
+
+/**
+ * `hubkeeper`: a thin CLI over src/core. Exit codes: 0 ok, 1 error, 2 usage, 3 lock held by
+ * another holder. Errors are one line on stderr.
+ */
+
+declare const HUBKEEPER_VERSION: string | undefined;
+const VERSION = typeof HUBKEEPER_VERSION === 'string' ? HUBKEEPER_VERSION : 'dev';
+
+interface Command {
+  words: string[];
+  args: string;
+  summary: string;
+  options: OptionSpecs;
+  optionHelp?: string[];
+  run(ctx: CliContext, args: ParsedArgs): Promise<number>;
+}
+
+const GLOBAL_OPTIONS: OptionSpecs = {
+  registry: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+};
+
+const COMMANDS: Command[] = [
+  {
+    words: ['components', 'list'],
+    args: '[--type T] [--include-stale]',
+    summary: 'List components with their ids and lock state',
+    options: { type: { type: 'string' }, 'include-stale': { type: 'boolean' } },
+    optionHelp: ['--type T          only node, module, manager, experiment or workcell', '--include-stale   also show entries whose lock has expired'],
+    run: listComponents,
+  },
+  { words: ['components', 'show'], args: 'NAME', summary: 'Show one entry in full', options: {}, run: showComponent },
+  {
+    words: ['components', 'resolve'],
+    args: 'NAME --type T [--metadata JSON] [--no-lock] [--hold] [--wait SECONDS]',
+    summary: 'Get the id for NAME, creating the entry and taking its lease',
+    options: { type: { type: 'string' }, metadata: { type: 'string' }, 'no-lock': { type: 'boolean' }, hold: { type: 'boolean' }, wait: { type: 'string' } },
+    optionHelp: [
+      '--type T          node, module, manager, experiment or workcell (required)',
+      '--metadata JSON   merge this JSON object into the entry\'s metadata',
+      '--no-lock         only get the id; take no lease',
+      '--hold            keep the lease alive with heartbeats until Ctrl-C, then release it',
+      '                  (without --hold the lease is left to expire after its TTL, as in MADSci)',
+      '--wait SECONDS    if another holder has the lease, retry every 2 s for this long',
+    ],
+    run: resolveComponent,
+  },
+  { words: ['components', 'lookup'], args: 'NAME', summary: 'Print the id for NAME without locking', options: {}, run: lookupComponent },
+  {
+    words: ['components', 'rename'],
+    args: 'OLD NEW [--force]',
+    summary: 'Rename an entry (the id never changes)',
+    options: { force: { type: 'boolean' } },
+    optionHelp: ['--force           rename even while another holder has a live lock (clears the lock)'],
+    run: renameComponent,
+  },
+  {
+    words: ['components', 'release'],
+    args: 'NAME [--force]',
+    summary: 'Release the lock on an entry',
+    options: { force: { type: 'boolean' } },
+    optionHelp: ["--force           release another holder's live lock"],
+    run: releaseComponent,
+  },
+  {
+    words: ['components', 'clean'],
+    args: '[--older-than 7d] [--dry-run]',
+    summary: 'Remove entries not seen for a while and not locked',
+    options: { 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    optionHelp: ['--older-than AGE  e.g. 7d (default), 12h, 30m', '--dry-run         only list what would be removed'],
+    run: cleanComponents,
+  },
+  { words: ['components', 'export'], args: '[FILE]', summary: 'Write the whole registry as JSON (to stdout by default)', options: {}, run: exportComponents },
+  {
+    words: ['components', 'import'],
+    args: 'FILE [--replace]',
+    summary: 'Add the entries of an exported registry (FILE - reads stdin)',
+    options: { replace: { type: 'boolean' } },
+    optionHelp: ['--replace         replace every entry instead of adding the new names only'],
+    run: importComponents,
+  },
+  { words: ['registry', 'path'], args: '', summary: 'Show which registry.json is used, and why', options: {}, run: registryPath },
+  { words: ['status'], args: '', summary: 'Overview: registry, components and stale locks', options: {}, run: status },
+];
+
+export async function main(argv: string[]): Promise<number> {
+  const words = commandWords(argv);
+  const command = COMMANDS.find((c) => c.words.length <= words.length && c.words.every((w, i) => w === words[i]));
+  const rest = command ? removeWords(argv, command.words) : argv;
+  let parsed: ParsedArgs;
+  const noColor = argv.includes('--no-color');
+  const output = processOutput(noColor);
+  try {
+    parsed = parseArgs(rest, { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) });
+    if (parsed.options.version) {
+      output.out(VERSION);
+      return 0;
+    }
+    if (!command) {
+      if (parsed.options.help || words.length === 0) {
+        output.out(help(words));
+        return words.length === 0 && !parsed.options.help ? 2 : 0;
+      }
+      throw new UsageError(`unknown command '${words.join(' ')}'`);
+    }
+    if (parsed.options.help) {
+      output.out(commandHelp(command));
+      return 0;
+    }
+    const ctx: CliContext = {
+      out: output,
+      json: parsed.options.json === true,
+      registryOption: parsed.options.registry as string | undefined,
+      env: process.env,
+      cwd: process.cwd(),
+      home: os.homedir(),
+    };
+    return await command.run(ctx, parsed);
+  } catch (err) {
+    return reportError(err, output.err, command);
+  }
+}
+
+function reportError(err: unknown, printErr: (line: string) => void, command: Command | undefined): number {
+  if (err instanceof UsageError) {
+    printErr(`hubkeeper: ${err.message}`);
+    printErr(command ? `usage: hubkeeper ${command.words.join(' ')} ${command.args}`.trimEnd() : 'Run `hubkeeper --help` for the commands.');
+    return 2;
+  }
+  if (err instanceof RegistryError) {
+    printErr(`hubkeeper: ${err.message}`);
+    return err.code === 'locked' ? 3 : 1;
+  }
+  const e = err as Error;
+  printErr(`hubkeeper: unexpected error: ${e?.message ?? String(err)}`);
+  if (process.env.HUBKEEPER_DEBUG) printErr(String(e?.stack));
+  return 1;
+}
+
+/** The leading words of argv that are not options (skipping global options and their values). */
+function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i];
+    if (a === '--registry') i++;
+    else if (a.startsWith('-')) continue;
+    else words.push(a);
+  }
+  return words;
+}
+
+function removeWords(argv: string[], words: string[]): string[] {
+  const out = [...argv];
+  for (const w of words) out.splice(out.indexOf(w), 1);
+  return out;
+}
+
+function help(words: string[]): string {
+  const scope = COMMANDS.filter((c) => words.length === 0 || c.words[0] === words[0]);
+  const lines = [
+    'hubkeeper: see and manage component registries and heartbeat locks',
+    '',
+    'Commands:',
+    ...(scope.length ? scope : COMMANDS).map((c) => {
+      const usage = `${c.words.join(' ')} ${c.args}`.trimEnd();
+      return usage.length > 46 ? `  ${usage}\n  ${' '.repeat(47)}${c.summary}` : `  ${usage.padEnd(46)} ${c.summary}`;
+    }),
+    '',
+    'Global options:',
+    '  --registry PATH   use this registry.json instead of discovering one',
+    '  --json            machine-readable output (stable shapes, see README)',
+    '  --no-color        no colours (also: NO_COLOR=1)',
+    '  -h, --help        help for any command',
+    '  -V, --version     print the version',
+    '',
+    'Exit codes: 0 ok, 1 error, 2 usage, 3 lock held by another holder.',
+  ];
+  return lines.join('\n');
+}
+
+function commandHelp(c: Command): string {
+  return [`usage: hubkeeper ${c.words.join(' ')} ${c.args}`.trimEnd(), '', c.summary, ...(c.optionHelp ? ['', 'Options:', ...c.optionHelp.map((l) => `  ${l}`)] : [])].join('\n');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`hubkeeper: ${err?.message ?? err}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import * as os from 'node:os';
+import { ulid } from 'ulid';
+import { RegistryFile } from '../registry/registry-file';
+import { RegistryDocument, RegistryEntry, RegistryLock } from '../registry/types';
+import { Timestamp } from '../time/timestamp';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS } from './lease-rules';
+
+/**
+ * The leases (heartbeat locks) this process holds, and the one timer that keeps them alive.
+ *
+ * MADSci runs a thread per entry, each doing its own locked write. Here one heartbeat refreshes
+ * every lease in a registry file with a single locked write, whatever their number.
+ *
+ * Fencing: a refresh only touches an entry whose lock still carries this holder's instance id and
+ * the `acquired_at` it acquired with. If another holder took the lease (after expiry, or a forced
+ * rename), the lease is reported lost through the 'lost' event and dropped; the new holder's lock
+ * is never overwritten. The timer never throws: failures are reported through 'heartbeat-error'.
+ */
+
+export interface LeaseHolderOptions {
+  instanceId?: string;
+  ttlMs?: number;
+  heartbeatMs?: number;
+  hostname?: string;
+  pid?: number;
+}
+
+export interface HeldLease {
+  file: RegistryFile;
+  name: string;
+  /** The fence: the `acquired_at` (µs) of the lock this holder took. */
+  acquiredAtMicros: number;
+}
+
+export interface LeaseHolderEvents {
+  /** A lease this process believed it held belongs to someone else now, or its entry is gone. */
+  lost: [lease: HeldLease, reason: string];
+  /** A heartbeat could not be written (it is retried at the next interval). */
+  'heartbeat-error': [err: Error, file: RegistryFile];
+  /** A heartbeat wrote these names. */
+  refreshed: [names: string[], file: RegistryFile];
+}
+
+export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
+  readonly instanceId: string;
+  readonly ttlMs: number;
+  readonly heartbeatMs: number;
+  readonly hostname: string;
+  readonly pid: number;
+  private readonly held = new Map<RegistryFile, Map<string, HeldLease>>();
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+
+  constructor(options: LeaseHolderOptions = {}) {
+    super();
+    this.instanceId = options.instanceId ?? ulid();
+    this.ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.hostname = options.hostname ?? os.hostname();
+    this.pid = options.pid ?? process.pid;
+  }
+
+  /** A new lock for this holder, starting `now`. */
+  newLock(now: Timestamp): RegistryLock {
+    return {
+      holderPid: this.pid,
+      holderHost: this.hostname,
+      holderInstance: this.instanceId,
+      acquiredAt: now,
+      heartbeatAt: now,
+      expiresAt: now.plusMillis(this.ttlMs),
+      extra: new Map(),
+    };
+  }
+
+  /** Starts heartbeating `name` in `file`; called after the lock was written. */
+  track(file: RegistryFile, name: string, acquiredAt: Timestamp): void {
+    let leases = this.held.get(file);
+    if (!leases) this.held.set(file, (leases = new Map()));
+    leases.set(name, { file, name, acquiredAtMicros: acquiredAt.micros });
+    this.ensureTimer();
+  }
+
+  /** Stops heartbeating `name` (after a release, or when it was renamed by this holder). */
+  untrack(file: RegistryFile, name: string): HeldLease | undefined {
+    const leases = this.held.get(file);
+    const lease = leases?.get(name);
+    leases?.delete(name);
+    if (leases && leases.size === 0) this.held.delete(file);
+    if (this.held.size === 0) this.stopTimer();
+    return lease;
+  }
+
+  isHolding(file: RegistryFile, name: string): boolean {
+    return this.held.get(file)?.has(name) ?? false;
+  }
+
+  leases(): HeldLease[] {
+    return [...this.held.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /** One heartbeat now: one locked write per registry file. Never throws. */
+  heartbeat(): Promise<void> {
+    if (!this.beating) {
+      this.beating = this.beatAll().finally(() => (this.beating = undefined));
+    }
+    return this.beating;
+  }
+
+  /** Releases every lease (clearing the locks that are still ours) and stops the timer. */
+  async releaseAll(): Promise<void> {
+    this.stopTimer();
+    await this.beating;
+    const files = [...this.held.entries()];
+    this.held.clear();
+    await Promise.all(
+      files.map(async ([file, leases]) => {
+        try {
+          await file.update((doc) => {
+            if (!doc) return { result: undefined };
+            const entries = new Map(doc.entries);
+            let changed = false;
+            for (const lease of leases.values()) {
+              const entry = entries.get(lease.name);
+              if (entry?.kind === 'entry' && this.fenceHolds(entry, lease)) {
+                entries.set(lease.name, { ...entry, lock: null });
+                changed = true;
+              }
+            }
+            return { doc: changed ? { ...doc, entries } : undefined, result: undefined };
+          });
+        } catch (err) {
+          this.emit('heartbeat-error', err as Error, file);
+        }
+      }),
+    );
+  }
+
+  stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  fenceHolds(entry: RegistryEntry, lease: Pick<HeldLease, 'acquiredAtMicros'>): boolean {
+    return entry.lock?.holderInstance === this.instanceId && entry.lock.acquiredAt.micros === lease.acquiredAtMicros;
+  }
+
+  private ensureTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    this.timer.unref(); // leases never keep a process alive on their own
+  }
+
+  private async beatAll(): Promise<void> {
+    await Promise.all([...this.held.keys()].map((file) => this.beatFile(file)));
+  }
+
+  private async beatFile(file: RegistryFile): Promise<void> {
+    const leases = this.held.get(file);
+    if (!leases || leases.size === 0) return;
+    let outcome: { refreshed: string[]; lost: [HeldLease, string][] };
+    try {
+      outcome = await file.update((doc, now) => this.refresh(doc, [...leases.values()], now));
+    } catch (err) {
+      this.emit('heartbeat-error', err as Error, file);
+      return;
+    }
+    for (const [lease, reason] of outcome.lost) {
+      if (this.held.get(file)?.get(lease.name) === lease) this.untrack(file, lease.name);
+      this.emit('lost', lease, reason);
+    }
+    if (outcome.refreshed.length > 0) this.emit('refreshed', outcome.refreshed, file);
+  }
+
+  private refresh(doc: RegistryDocument | undefined, leases: HeldLease[], now: Timestamp) {
+    const refreshed: string[] = [];
+    const lost: [HeldLease, string][] = [];
+    const entries = new Map(doc?.entries ?? []);
+    for (const lease of leases) {
+      const entry = entries.get(lease.name);
+      if (!doc || !entry) lost.push([lease, `entry '${lease.name}' no longer exists`]);
+      else if (entry.kind !== 'entry') lost.push([lease, `entry '${lease.name}' is no longer readable`]);
+      else if (!this.fenceHolds(entry, lease)) lost.push([lease, lostReason(entry)]);
+      else {
+        const lock = entry.lock as RegistryLock;
+        entries.set(lease.name, { ...entry, lastSeen: now, lock: { ...lock, heartbeatAt: now, expiresAt: now.plusMillis(this.ttlMs) } });
+        refreshed.push(lease.name);
+      }
+    }
+    const changed = doc && refreshed.length > 0 ? { ...doc, entries } : undefined;
+    return { doc: changed, result: { refreshed, lost } };
+  }
+}
+
+function lostReason(entry: RegistryEntry): string {
+  const lock = entry.lock;
+  if (!lock) return `the lock on '${entry.name}' was released or cleared by another process`;
+  return `'${entry.name}' is now locked by ${lock.holderHost} (PID ${lock.holderPid}) since ${lock.acquiredAt.text}`;
+}

@@ -1,0 +1,72 @@
+import * as os from 'node:os';
+import { isSameProcessSince } from '../processes/process-identity';
+import { RegistryEntry, RegistryLock } from '../registry/types';
+import { Timestamp } from '../time/timestamp';
+
+/** MADSci's defaults: a lock lives 30 s and is refreshed every 10 s. */
+export const DEFAULT_LEASE_TTL_MS = 30_000;
+export const DEFAULT_HEARTBEAT_MS = 10_000;
+
+export interface AcquireDecision {
+  ok: boolean;
+  /** MADSci's exact reason text. */
+  reason: string;
+}
+
+/** MADSci's `can_acquire`: a lock is held while `now < expires_at`; the holder's pid is not checked. */
+export function canAcquire(entry: Pick<RegistryEntry, 'lock'>, instanceId: string, now: Timestamp): AcquireDecision {
+  const lock = entry.lock;
+  if (!lock) return { ok: true, reason: 'No existing lock' };
+  if (lock.holderInstance === instanceId) return { ok: true, reason: 'Already locked by this instance' };
+  if (isExpired(lock, now)) return { ok: true, reason: `Lock expired at ${lock.expiresAt.toPython()}` };
+  return { ok: false, reason: `Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()}` };
+}
+
+export function isExpired(lock: RegistryLock, now: Timestamp): boolean {
+  return now.micros >= lock.expiresAt.micros;
+}
+
+/**
+ * - `free`: no lock;
+ * - `held`: not expired, and the holder is alive as far as this machine can tell;
+ * - `abandoned`: not expired yet, but the holder ran on this machine and is gone (crashed), so
+ *   the lock is dead before its TTL says so;
+ * - `expired`: `now ≥ expires_at` (MADSci's rule). `holderAlive` still says whether the holder
+ *   runs, for display.
+ */
+export type LockState = 'free' | 'held' | 'abandoned' | 'expired';
+
+export interface LockStatus {
+  state: LockState;
+  /** Milliseconds until expiry (negative once expired); undefined when free. */
+  msLeft?: number;
+  /** Whether the holder process runs: undefined when it is on another host (cannot be checked). */
+  holderAlive?: boolean;
+  /** Evidence, in words: "expired at …", "holder pid 4242 on this machine is not running". */
+  reason: string;
+}
+
+export interface LockStatusContext {
+  now: Timestamp;
+  hostname?: string;
+  /** Whether `pid` is the process that took the lock at `sinceMs` (injectable for tests). */
+  isHolderAlive?: (pid: number, sinceMs: number) => boolean;
+}
+
+export function lockStatus(lock: RegistryLock | null, ctx: LockStatusContext): LockStatus {
+  if (!lock) return { state: 'free', reason: 'not locked' };
+  const msLeft = (lock.expiresAt.micros - ctx.now.micros) / 1000;
+  const local = lock.holderHost === (ctx.hostname ?? os.hostname());
+  const holderAlive = local ? (ctx.isHolderAlive ?? isSameProcessSince)(lock.holderPid, lock.acquiredAt.millis) : undefined;
+  const deadWords = `holder pid ${lock.holderPid} on this machine is not running`;
+  if (msLeft <= 0) {
+    return { state: 'expired', msLeft, holderAlive, reason: `expired at ${lock.expiresAt.text}${holderAlive === false ? `; ${deadWords}` : ''}` };
+  }
+  if (holderAlive === false) return { state: 'abandoned', msLeft, holderAlive, reason: deadWords };
+  return { state: 'held', msLeft, holderAlive, reason: `held by ${lock.holderHost} (pid ${lock.holderPid})` };
+}
+
+/** Stale = expired or abandoned: what the Stale Locks view and `locks list` show. */
+export function isStale(status: LockStatus): boolean {
+  return status.state === 'expired' || status.state === 'abandoned';
+}

@@ -1,0 +1,78 @@
+import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
+
+/**
+ * An exclusive BSD `flock(2)` on a lock file, the lock MADSci (Python `filelock`) and bones (Go
+ * `syscall.Flock`) take. Node has no flock and POSIX record locks do not exclude flock holders on
+ * Linux, so a child process takes it: we open the file and hand the descriptor to `flock(1)`
+ * (util-linux) as fd 3, or to perl where flock(1) is missing (macOS). A flock belongs to the open
+ * file description, which we share with the child, so the lock outlives the child and is released
+ * when we close our descriptor — or when this process dies, by the kernel.
+ */
+
+export interface FlockHandle {
+  /** False when no flock tool exists here: then only Hubkeeper's own lock protected the write. */
+  readonly exclusive: boolean;
+  release(): void;
+}
+
+export class FlockTimeoutError extends Error {
+  constructor(readonly lockPath: string) {
+    super(`timed out waiting for the lock on ${lockPath}`);
+    this.name = 'FlockTimeoutError';
+  }
+}
+
+const PERL_FLOCK = [
+  '-MFcntl=:flock',
+  '-e',
+  'open(my $fh, "+<&=", 3) or exit 3; my $end = time + $ARGV[0];' +
+    ' until (flock($fh, LOCK_EX | LOCK_NB)) { exit 1 if time > $end; select(undef, undef, undef, 0.02) } exit 0',
+];
+
+type Tool = { cmd: string; args: (seconds: string) => string[] };
+const TOOLS: Tool[] = [
+  { cmd: 'flock', args: (s) => ['--exclusive', '--wait', s, '3'] },
+  { cmd: 'perl', args: (s) => [...PERL_FLOCK, s] },
+];
+let workingTool: Tool | null | undefined;
+
+/**
+ * Opens (creating if needed, as a regular file, never through a symlink) and locks `lockPath`.
+ * Throws FlockTimeoutError after `timeoutMs`.
+ */
+export async function acquireFlock(lockPath: string, timeoutMs: number): Promise<FlockHandle> {
+  const fd = fs.openSync(lockPath, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
+  let closed = false;
+  const release = () => {
+    if (!closed) {
+      closed = true;
+      fs.closeSync(fd);
+    }
+  };
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error(`${lockPath} is not a regular file`);
+    const seconds = (Math.max(timeoutMs, 0) / 1000).toFixed(3);
+    for (const tool of workingTool === undefined ? TOOLS : workingTool ? [workingTool] : []) {
+      const code = await runLockTool(tool, seconds, fd);
+      if (code === 'missing') continue;
+      workingTool = tool;
+      if (code === 0) return { exclusive: true, release };
+      if (code === 1) throw new FlockTimeoutError(lockPath);
+      throw new Error(`${tool.cmd} failed to lock ${lockPath} (exit code ${code})`);
+    }
+    workingTool = null;
+    return { exclusive: false, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+function runLockTool(tool: Tool, seconds: string, fd: number): Promise<number | 'missing'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool.cmd, tool.args(seconds), { stdio: ['ignore', 'ignore', 'ignore', fd] });
+    child.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? resolve('missing') : reject(err)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 2)));
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Errors of the component registry. Messages that MADSci also produces use MADSci's exact text,
+ * so scripts matching on them keep working; every other message names the file and the problem.
+ */
+
+export type RegistryErrorCode =
+  | 'not-found'
+  | 'exists'
+  | 'locked'
+  | 'corrupt'
+  | 'invalid-argument'
+  | 'invalid-entry'
+  | 'timeout'
+  | 'io';
+
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly code: RegistryErrorCode,
+    readonly file?: string,
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+/** Another holder has a live lock on the entry. */
+export class RegistryLockError extends RegistryError {
+  constructor(message: string, file?: string) {
+    super(message, 'locked', file);
+    this.name = 'RegistryLockError';
+  }
+}
+
+/** The file cannot be interpreted. Mutations refuse; the file is left untouched. */
+export class RegistryFormatError extends RegistryError {
+  constructor(
+    file: string,
+    /** e.g. `entries.robot_1.lock.expires_at`, or '' for the whole document. */
+    readonly jsonPath: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${jsonPath ? jsonPath + ': ' : ''}${problem}`, 'corrupt', file);
+    this.name = 'RegistryFormatError';
+  }
+}
+
+export function notFound(name: string, file?: string): RegistryError {
+  return new RegistryError(`Entry '${name}' not found`, 'not-found', file);
+}
+
+export function alreadyExists(name: string, file?: string): RegistryError {
+  return new RegistryError(`Entry '${name}' already exists`, 'exists', file);
+}

@@ -1,0 +1,24 @@
+import { MAX_NAME_LENGTH } from './types';
+
+/**
+ * Why `name` cannot be a component name, or undefined when it can. Names are JSON keys, never
+ * paths, so slashes and dots are fine; control characters and unbounded lengths are not, because
+ * they break every table and log line that shows them.
+ */
+export function nameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'a component name cannot be empty';
+  if (name.trim().length === 0) return 'a component name cannot be only whitespace';
+  if (name.length > MAX_NAME_LENGTH) return `a component name is at most ${MAX_NAME_LENGTH} characters (this one has ${name.length})`;
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.exec(name);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return `a component name cannot contain control characters (U+${code} at position ${control.index + 1})`;
+  }
+  return undefined;
+}
+
+/** Crockford base32, 26 characters, first character at most 7 (48-bit timestamp). */
+export function isUlid(value: string): boolean {
+  return /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(value);
+}

@@ -1,0 +1,274 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
+import { acquireFlock, FlockTimeoutError } from '../locks/flock';
+import { Timestamp } from '../time/timestamp';
+import { RegistryError, RegistryFormatError } from './errors';
+import { NOT_JSON, parseRegistryDocument } from './parse-document';
+import { serializeRegistryDocument } from './serialize-document';
+import { RegistryDocument } from './types';
+
+/**
+ * One registry.json on disk: cached reads, and locked, atomic read-modify-write.
+ *
+ * Reads take no lock and create nothing (a viewer must not). MADSci writes in place, so a read can
+ * catch a half-written file: it is re-read for a short while before being called corrupt.
+ * Writes hold Hubkeeper's own lock (proper-lockfile) and MADSci's flock on `registry.json.lock`,
+ * re-validate the cached document against the bytes on disk, and replace the file atomically.
+ */
+
+export interface RegistryFileOptions {
+  /** Wall clock in ms (injectable for tests). */
+  clock?: () => number;
+  /** How long to wait for the registry locks (MADSci uses 5 s). */
+  lockTimeoutMs?: number;
+  /** Files larger than this are refused without being read (default 64 MiB). */
+  maxBytes?: number;
+  /** How long to keep re-reading a file that does not parse before calling it corrupt. */
+  tornReadRetryMs?: number;
+}
+
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+interface CacheEntry {
+  identity: FileIdentity;
+  bytes: Buffer;
+  doc: RegistryDocument;
+  /** Wall-clock time (ns) at which `bytes` were known to equal the file. */
+  verifiedAtNs: bigint;
+}
+
+/**
+ * File systems with coarse timestamps can give two writes within one tick the same mtime. A cache
+ * hit on identity alone is trusted only for files last modified longer ago than this; newer ones
+ * are re-read and compared byte for byte (cheap next to parsing).
+ */
+const RACY_WINDOW_NS = 20_000_000n;
+const TORN_READ_PAUSE_MS = 25;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+export const MAX_REGISTRY_BYTES = 64 * 1024 * 1024;
+
+export class RegistryFile {
+  private cache: CacheEntry | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly clock: () => number;
+  /** Number of times this object wrote the file (benchmarks count heartbeat writes with it). */
+  writeCount = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly options: RegistryFileOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Hubkeeper's inter-process lock; never `registry.json.lock`, which MADSci opens as a file. */
+  get hubkeeperLockPath(): string {
+    return `${this.path}.hubkeeper-lock`;
+  }
+
+  /** MADSci's flock file. */
+  get madsciLockPath(): string {
+    return `${this.path}.lock`;
+  }
+
+  now(): Timestamp {
+    return Timestamp.fromMillis(this.clock());
+  }
+
+  /** The current document, or undefined when the file does not exist. */
+  async read(): Promise<RegistryDocument | undefined> {
+    const deadline = Date.now() + (this.options.tornReadRetryMs ?? 400);
+    for (;;) {
+      try {
+        return await this.readOnce();
+      } catch (err) {
+        // A non-atomic writer (MADSci) may be midway through a write: look again shortly.
+        if (!(err instanceof RegistryFormatError) || !err.problem.startsWith(NOT_JSON) || Date.now() >= deadline) throw err;
+        await sleep(TORN_READ_PAUSE_MS);
+      }
+    }
+  }
+
+  /**
+   * Read-modify-write under both locks. `mutate` gets the current document (undefined if there is
+   * no file yet) and returns the new document to write (its `updated_at` is set here), or
+   * undefined to write nothing.
+   * Calls on one RegistryFile are serialized in this process.
+   */
+  update<T>(mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T }): Promise<T> {
+    const run = this.queue.then(() => this.updateLocked(mutate));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async updateLocked<T>(mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T }): Promise<T> {
+    const target = await this.writeTarget();
+    try {
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    } catch (err) {
+      throw ioError(this.path, 'cannot create the registry directory', err);
+    }
+    const timeoutMs = this.options.lockTimeoutMs ?? 5000;
+    let releaseOwn: () => Promise<void>;
+    try {
+      releaseOwn = await acquireFileLock(target, { lockfilePath: this.hubkeeperLockPath, timeoutMs: timeoutMs * 2 });
+    } catch (err) {
+      throw lockError(this.path, err);
+    }
+    try {
+      let flock;
+      try {
+        flock = await acquireFlock(this.madsciLockPath, timeoutMs);
+      } catch (err) {
+        throw lockError(this.path, err);
+      }
+      try {
+        let current: RegistryDocument | undefined;
+        try {
+          current = await this.read();
+        } catch (err) {
+          if (err instanceof RegistryFormatError) {
+            throw new RegistryFormatError(
+              this.path,
+              err.jsonPath,
+              `${err.problem}. The file was left untouched: fix it by hand (or restore a backup, or move it aside to start afresh) and try again.`,
+            );
+          }
+          throw err;
+        }
+        const now = this.now();
+        const { doc, result } = mutate(current, now);
+        if (doc) await this.write(target, { ...doc, updatedAt: now });
+        return result;
+      } finally {
+        flock.release();
+      }
+    } finally {
+      await releaseOwn().catch(() => undefined);
+    }
+  }
+
+  private async write(target: string, doc: RegistryDocument): Promise<void> {
+    const bytes = Buffer.from(serializeRegistryDocument(doc), 'utf8');
+    let stat: fs.BigIntStats;
+    try {
+      stat = await writeFileAtomic(target, bytes);
+    } catch (err) {
+      throw ioError(this.path, 'cannot write the registry (the previous file is intact)', err);
+    }
+    this.writeCount++;
+    this.cache = { identity: identityOf(stat), bytes, doc, verifiedAtNs: this.nowNs() };
+  }
+
+  /** Writes go to the file a symlinked registry path points at, so the link survives. */
+  private async writeTarget(): Promise<string> {
+    try {
+      return await fs.promises.realpath(this.path);
+    } catch {
+      return this.path;
+    }
+  }
+
+  private async readOnce(): Promise<RegistryDocument | undefined> {
+    let stat: fs.BigIntStats;
+    try {
+      stat = await fs.promises.stat(this.path, { bigint: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.cache = undefined;
+        return undefined;
+      }
+      throw ioError(this.path, 'cannot read the registry', err);
+    }
+    if (!stat.isFile()) throw new RegistryFormatError(this.path, '', 'is not a regular file');
+    const identity = identityOf(stat);
+    const cache = this.cache;
+    if (cache && sameIdentity(cache.identity, identity) && stat.mtimeNs + RACY_WINDOW_NS < cache.verifiedAtNs) {
+      return cache.doc;
+    }
+    const maxBytes = this.options.maxBytes ?? MAX_REGISTRY_BYTES;
+    if (stat.size > BigInt(maxBytes)) {
+      throw new RegistryFormatError(this.path, '', `is larger (${formatBytes(Number(stat.size))}) than the ${formatBytes(maxBytes)} a registry may have; it was not read`);
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await fs.promises.readFile(this.path);
+    } catch (err) {
+      throw ioError(this.path, 'cannot read the registry', err);
+    }
+    const verifiedAtNs = this.nowNs();
+    if (cache && cache.bytes.equals(bytes)) {
+      this.cache = { ...cache, identity, verifiedAtNs };
+      return cache.doc;
+    }
+    const doc = parseRegistryDocument(decodeUtf8(bytes, this.path), this.path, this.now());
+    this.cache = { identity, bytes, doc, verifiedAtNs };
+    return doc;
+  }
+
+  private nowNs(): bigint {
+    return BigInt(Date.now()) * 1_000_000n;
+  }
+}
+
+function decodeUtf8(bytes: Buffer, file: string): string {
+  if (bytes.subarray(0, 3).equals(UTF8_BOM)) throw new RegistryFormatError(file, '', 'starts with a UTF-8 byte order mark, which JSON readers such as Python reject');
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new RegistryFormatError(file, '', 'is not valid UTF-8 text');
+  }
+}
+
+function identityOf(st: fs.BigIntStats): FileIdentity {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+function lockError(file: string, err: unknown): RegistryError {
+  if (err instanceof FileLockTimeoutError || err instanceof FlockTimeoutError) {
+    return new RegistryError('Timeout acquiring file lock for registry. Another process may be holding the lock.', 'timeout', file);
+  }
+  return ioError(file, 'cannot lock the registry', err);
+}
+
+export function ioError(file: string, what: string, err: unknown): RegistryError {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code ? `${describeErrno(e.code)} (${e.code})` : e.message;
+  return new RegistryError(`${file}: ${what}: ${why}`, 'io', file);
+}
+
+function describeErrno(code: string): string {
+  const known: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    ENOTDIR: 'a parent is not a directory',
+    EISDIR: 'is a directory',
+    ELOOP: 'too many symlinks, or a symlink where a file was expected',
+    EMFILE: 'too many open files',
+  };
+  return known[code] ?? 'system error';
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

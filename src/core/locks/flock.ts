@@ -1,19 +1,20 @@
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
+import { FlockAgent, FlockAgentUnavailable } from './flock-agent';
 
 /**
  * An exclusive BSD `flock(2)` on a lock file, the lock MADSci (Python `filelock`) and bones (Go
- * `syscall.Flock`) take. Node has no flock and POSIX record locks do not exclude flock holders on
- * Linux, so a child process takes it: we open the file and hand the descriptor to `flock(1)`
- * (util-linux) as fd 3, or to perl where flock(1) is missing (macOS). A flock belongs to the open
- * file description, which we share with the child, so the lock outlives the child and is released
- * when we close our descriptor — or when this process dies, by the kernel.
+ * `syscall.Flock`) take. Node has no flock, and POSIX record locks do not exclude flock holders on
+ * Linux, so another process takes it for us: normally the long-lived helper of flock-agent.ts;
+ * where perl is missing, one `flock(1)` (util-linux) per lock, handed our descriptor as fd 3. A
+ * flock belongs to the open file description we share with that child, so the lock outlives the
+ * child and is released when we close the descriptor, or by the kernel when this process dies.
  */
 
 export interface FlockHandle {
   /** False when no flock tool exists here: then only Hubkeeper's own lock protected the write. */
   readonly exclusive: boolean;
-  release(): void;
+  release(): Promise<void>;
 }
 
 export class FlockTimeoutError extends Error {
@@ -37,14 +38,34 @@ const TOOLS: Tool[] = [
 ];
 let workingTool: Tool | null | undefined;
 
+const agents = new Map<string, FlockAgent>();
+let agentsUnavailable = false;
+
 /**
  * Opens (creating if needed, as a regular file, never through a symlink) and locks `lockPath`.
- * Throws FlockTimeoutError after `timeoutMs`.
+ * Throws FlockTimeoutError after `timeoutMs`. Uses a long-lived lock helper (flock-agent.ts) and
+ * falls back to one flock(1)/perl process per lock where the helper cannot run.
  */
 export async function acquireFlock(lockPath: string, timeoutMs: number): Promise<FlockHandle> {
+  if (!agentsUnavailable) {
+    let agent = agents.get(lockPath);
+    if (!agent) agents.set(lockPath, (agent = new FlockAgent(lockPath)));
+    try {
+      if (!(await agent.lock(timeoutMs))) throw new FlockTimeoutError(lockPath);
+      return { exclusive: true, release: () => agent.unlock() };
+    } catch (err) {
+      if (!(err instanceof FlockAgentUnavailable)) throw err;
+      agentsUnavailable = true;
+      agents.clear();
+    }
+  }
+  return acquireWithTool(lockPath, timeoutMs);
+}
+
+async function acquireWithTool(lockPath: string, timeoutMs: number): Promise<FlockHandle> {
   const fd = fs.openSync(lockPath, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
   let closed = false;
-  const release = () => {
+  const release = async () => {
     if (!closed) {
       closed = true;
       fs.closeSync(fd);
@@ -64,7 +85,7 @@ export async function acquireFlock(lockPath: string, timeoutMs: number): Promise
     workingTool = null;
     return { exclusive: false, release };
   } catch (err) {
-    release();
+    await release();
     throw err;
   }
 }

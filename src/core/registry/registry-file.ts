@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { hasFineTimestamps } from '../fs/timestamp-granularity';
 import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
 import { acquireFlock, FlockTimeoutError } from '../locks/flock';
 import { Timestamp } from '../time/timestamp';
 import { RegistryError, RegistryFormatError } from './errors';
 import { NOT_JSON, parseRegistryDocument } from './parse-document';
-import { serializeRegistryDocument } from './serialize-document';
+import { SerializedRegistry, serializeRegistry } from './serialize-document';
 import { RegistryDocument } from './types';
 
 /**
@@ -43,14 +44,18 @@ interface CacheEntry {
   doc: RegistryDocument;
   /** Wall-clock time (ns) at which `bytes` were known to equal the file. */
   verifiedAtNs: bigint;
+  /** 0 where every change gets a new timestamp (see timestamp-granularity.ts). */
+  racyWindowNs: bigint;
+  /** Where each entry lies in `bytes`, when this process wrote them. */
+  serialized?: SerializedRegistry;
 }
 
 /**
- * File systems with coarse timestamps can give two writes within one tick the same mtime. A cache
- * hit on identity alone is trusted only for files last modified longer ago than this; newer ones
- * are re-read and compared byte for byte (cheap next to parsing).
+ * File systems with coarse timestamps can give two writes within one tick the same mtime. There, a
+ * cache hit on identity alone is trusted only for files last modified longer ago than this; newer
+ * ones are re-read and compared byte for byte (cheap next to parsing).
  */
-const RACY_WINDOW_NS = 20_000_000n;
+const COARSE_RACY_WINDOW_NS = 20_000_000n;
 const TORN_READ_PAUSE_MS = 25;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -147,18 +152,21 @@ export class RegistryFile {
         }
         const now = this.now();
         const { doc, result } = mutate(current, now);
-        if (doc) await this.write(target, { ...doc, updatedAt: now });
+        if (doc) await this.write(target, { ...doc, updatedAt: now }, current);
         return result;
       } finally {
-        flock.release();
+        await flock.release();
       }
     } finally {
       await releaseOwn().catch(() => undefined);
     }
   }
 
-  private async write(target: string, doc: RegistryDocument): Promise<void> {
-    const bytes = Buffer.from(serializeRegistryDocument(doc), 'utf8');
+  /** `current` is the document `doc` was derived from: its bytes are reused where unchanged. */
+  private async write(target: string, doc: RegistryDocument, current: RegistryDocument | undefined): Promise<void> {
+    const previous = this.cache?.serialized;
+    const serialized = serializeRegistry(doc, previous && this.cache?.doc === current ? previous : undefined);
+    const bytes = serialized.bytes;
     let stat: fs.BigIntStats;
     try {
       stat = await writeFileAtomic(target, bytes);
@@ -166,7 +174,7 @@ export class RegistryFile {
       throw ioError(this.path, 'cannot write the registry (the previous file is intact)', err);
     }
     this.writeCount++;
-    this.cache = { identity: identityOf(stat), bytes, doc, verifiedAtNs: this.nowNs() };
+    this.cache = { identity: identityOf(stat), bytes, doc, serialized, verifiedAtNs: this.nowNs(), racyWindowNs: this.racyWindowNs(target) };
   }
 
   /** Writes go to the file a symlinked registry path points at, so the link survives. */
@@ -192,7 +200,7 @@ export class RegistryFile {
     if (!stat.isFile()) throw new RegistryFormatError(this.path, '', 'is not a regular file');
     const identity = identityOf(stat);
     const cache = this.cache;
-    if (cache && sameIdentity(cache.identity, identity) && stat.mtimeNs + RACY_WINDOW_NS < cache.verifiedAtNs) {
+    if (cache && sameIdentity(cache.identity, identity) && stat.mtimeNs + cache.racyWindowNs < cache.verifiedAtNs) {
       return cache.doc;
     }
     const maxBytes = this.options.maxBytes ?? MAX_REGISTRY_BYTES;
@@ -211,8 +219,13 @@ export class RegistryFile {
       return cache.doc;
     }
     const doc = parseRegistryDocument(decodeUtf8(bytes, this.path), this.path, this.now());
-    this.cache = { identity, bytes, doc, verifiedAtNs };
+    this.cache = { identity, bytes, doc, verifiedAtNs, racyWindowNs: COARSE_RACY_WINDOW_NS };
     return doc;
+  }
+
+  /** Probing writes a scratch file, so it happens on the write path only; readers assume coarse. */
+  private racyWindowNs(target: string): bigint {
+    return hasFineTimestamps(path.dirname(target)) ? 0n : COARSE_RACY_WINDOW_NS;
   }
 
   private nowNs(): bigint {

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { ComponentRegistry } from '../core/registry/component-registry';
 import { DiscoveredRegistry, discoverRegistryPath } from '../core/registry/discovery';
+import { defaultHubRoots, HubEnv, HubRoot } from '../core/hubs/hub-paths';
 import { Output } from './output';
 
 /** What every command gets: where to write, how (human or JSON), and how to find the registry. */
@@ -19,6 +20,14 @@ export function discover(ctx: CliContext): DiscoveredRegistry {
 
 export function openRegistry(ctx: CliContext): ComponentRegistry {
   return new ComponentRegistry(discover(ctx).path);
+}
+
+export function hubEnv(ctx: CliContext): HubEnv {
+  return { env: ctx.env, home: ctx.home };
+}
+
+export function hubRoots(ctx: CliContext): HubRoot[] {
+  return defaultHubRoots(hubEnv(ctx));
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

@@ -34,3 +34,5 @@ export function entryJson(entry: RegistryEntry, status: LockStatus) {
 export function invalidEntryJson(entry: InvalidEntry) {
   return { name: entry.name, problems: entry.problems };
 }
+
+export { hubJson, lockJson } from './hub-format';

@@ -12,6 +12,10 @@ import {
 } from './commands/components-write';
 import { registryPath } from './commands/registry-path';
 import { status } from './commands/status';
+import { listHubsCommand, pruneHubsCommand, reapHubsCommand } from './commands/hubs';
+import { hubStartCommand } from './commands/hub-start';
+import { listLocksCommand, releaseLocksCommand } from './commands/locks';
+import { workspaceIdCommand } from './commands/workspace';
 import { CliContext } from './context';
 import { processOutput } from './output';
 
@@ -100,7 +104,60 @@ const COMMANDS: Command[] = [
     run: importComponents,
   },
   { words: ['registry', 'path'], args: '', summary: 'Show which registry.json is used, and why', options: {}, run: registryPath },
-  { words: ['status'], args: '', summary: 'Overview: registry, components and stale locks', options: {}, run: status },
+  {
+    words: ['hubs', 'list'],
+    args: '[--all]',
+    summary: 'Workspace hubs grouped Running / Orphans / Idle / Stopped',
+    options: { all: { type: 'boolean' } },
+    optionHelp: ['--all             also show idle workspaces and stopped (dead) entries'],
+    run: listHubsCommand,
+  },
+  {
+    words: ['hubs', 'reap'],
+    args: '(--orphans | ID|PID|PATH...) [--dry-run] [--yes] [--grace SECONDS]',
+    summary: 'Stop hubs safely and remove their entries and stale locks',
+    options: { orphans: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, grace: { type: 'string' } },
+    optionHelp: [
+      '--orphans         every hub whose workspace is gone',
+      '--dry-run         only say what would happen',
+      '--yes             do not ask (required when not on a terminal)',
+      '--grace SECONDS   wait this long after SIGTERM before SIGKILL (default 2)',
+      'A process is signalled only if its pid, start time and command line still match the hub shown.',
+    ],
+    run: reapHubsCommand,
+  },
+  {
+    words: ['hubs', 'prune'],
+    args: '[--dry-run]',
+    summary: 'Remove dead entries (workspace gone, or hub process gone)',
+    options: { 'dry-run': { type: 'boolean' } },
+    run: pruneHubsCommand,
+  },
+  {
+    words: ['hub', 'start'],
+    args: '[PATH] [--wait SECONDS]',
+    summary: 'Run a hub for a workspace in the foreground until Ctrl-C',
+    options: { wait: { type: 'string' } },
+    optionHelp: ['--wait SECONDS    if another process holds the workspace hub lock, wait this long for it'],
+    run: hubStartCommand,
+  },
+  { words: ['locks', 'list'], args: '', summary: 'Stale component leases and stale hub locks, with evidence', options: {}, run: listLocksCommand },
+  {
+    words: ['locks', 'release'],
+    args: 'NAME|PATH... [--force]',
+    summary: 'Release stale component leases (NAME) or stale hub locks (workspace PATH)',
+    options: { force: { type: 'boolean' } },
+    optionHelp: ["--force           also release another holder's live component lease"],
+    run: releaseLocksCommand,
+  },
+  { words: ['workspace', 'id'], args: 'PATH', summary: 'The workspace id its hub entry is filed under', options: {}, run: workspaceIdCommand },
+  {
+    words: ['status'],
+    args: '[--all]',
+    summary: 'Overview: registry, components, hubs and stale locks',
+    options: { all: { type: 'boolean' } },
+    run: status,
+  },
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -178,7 +235,7 @@ function removeWords(argv: string[], words: string[]): string[] {
 function help(words: string[]): string {
   const scope = COMMANDS.filter((c) => words.length === 0 || c.words[0] === words[0]);
   const lines = [
-    'hubkeeper: see and manage component registries and heartbeat locks',
+    'hubkeeper: see and manage component registries, workspace hubs and heartbeat locks',
     '',
     'Commands:',
     ...(scope.length ? scope : COMMANDS).map((c) => {

@@ -7,7 +7,7 @@ import { alreadyExists, notFound, RegistryError, RegistryLockError } from './err
 import { nameProblem } from './names';
 import { cleanStale, CleanStaleOptions, exportDocument, importDocument } from './registry-maintenance';
 import { RegistryFile, RegistryFileOptions } from './registry-file';
-import { ComponentType, COMPONENT_TYPES, emptyDocument, EntryRecord, isComponentType, RegistryDocument, RegistryEntry } from './types';
+import { ComponentType, COMPONENT_TYPES, emptyDocument, EntryRecord, isComponentType, RegistryDocument, RegistryEntry, RegistryLock } from './types';
 
 /**
  * The component registry: MADSci's LocalRegistryManager operations and messages over one
@@ -182,7 +182,8 @@ export class ComponentRegistry {
 
   /**
    * Clears the lock on `name` and stops heartbeating it. A live lock of another holder refuses
-   * unless `force`. Returns false when there was no lock to release.
+   * unless `force` (an abandoned one, whose holder ran here and is gone, is not live). Returns
+   * false when there was no lock to release.
    */
   async release(name: string, options: { force?: boolean } = {}): Promise<boolean> {
     this.holder.untrack(this.file, name);
@@ -192,7 +193,7 @@ export class ComponentRegistry {
       const entry = usableEntry(record, this.path);
       const lock = entry.lock;
       if (!lock) return { result: false };
-      if (lock.holderInstance !== this.holder.instanceId && !isExpired(lock, now) && !options.force) {
+      if (!this.isReleasable(lock, now) && !options.force) {
         throw new RegistryLockError(`Cannot release '${name}': Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()} (use force to release it anyway)`, this.path);
       }
       const entries = new Map(doc.entries);
@@ -208,13 +209,20 @@ export class ComponentRegistry {
       const record = doc?.entries.get(name);
       if (!doc || !record) throw notFound(name, this.path);
       const lock = record.kind === 'entry' ? record.lock : null;
-      if (lock && lock.holderInstance !== this.holder.instanceId && !isExpired(lock, now) && !options.force) {
+      if (lock && !this.isReleasable(lock, now) && !options.force) {
         throw new RegistryLockError(`Cannot delete '${name}': currently locked by ${lock.holderHost} (PID ${lock.holderPid})`, this.path);
       }
       const entries = new Map(doc.entries);
       entries.delete(name);
       return { doc: { ...doc, entries }, result: undefined };
     });
+  }
+
+  /** Ours, expired, or abandoned (its holder ran here and is gone): no live holder would lose it. */
+  private isReleasable(lock: RegistryLock, now: Timestamp): boolean {
+    if (lock.holderInstance === this.holder.instanceId) return true;
+    const state = lockStatus(lock, { now, hostname: this.holder.hostname }).state;
+    return state === 'expired' || state === 'abandoned';
   }
 
   /** Removes entries not seen for `olderThanDays` and without a live lock; returns their names. */

@@ -1,0 +1,97 @@
+import * as readline from 'node:readline/promises';
+import { HubInfo, listHubs } from '../../core/hubs/hub-status';
+import { reapHub, ReapResult } from '../../core/hubs/reap';
+import { RegistryError } from '../../core/registry/errors';
+import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args';
+import { CliContext, hubEnv, hubRoots, printJson } from '../context';
+import { hubJson, hubTable, matchesTarget } from '../hub-format';
+import { safe } from '../output';
+
+/** `hubs list`, `hubs reap`, `hubs prune`. */
+
+export async function listHubsCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  expectPositionals(args, []);
+  const all = args.options.all === true;
+  const { hubs, unreadable } = await listHubs({ roots: hubRoots(ctx), env: hubEnv(ctx) });
+  if (ctx.json) {
+    printJson(ctx, { hubs: hubs.map(hubJson), unreadable: unreadable.map((u) => ({ file: u.file, problem: u.problem })) });
+    return 0;
+  }
+  const { out, color } = ctx.out;
+  const lines = hubTable(hubs, color, all);
+  if (lines.length === 0) out('No running or orphaned hubs.');
+  for (const line of lines) out(line);
+  const hidden = all ? 0 : hubs.filter((h) => h.state === 'idle' || h.state === 'stopped').length;
+  if (hidden > 0) out(color.dim(`\n${hidden} idle or stopped workspace${hidden === 1 ? '' : 's'} not shown (--all shows them)`));
+  for (const u of unreadable) out(color.red(`! ${u.file}: ${safe(u.problem)} (kept as it is)`));
+  return 0;
+}
+
+export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const orphans = args.options.orphans === true;
+  const targets = args.positionals;
+  if (orphans === (targets.length > 0)) throw new UsageError('name what to reap: --orphans, or workspace ids, pids or paths');
+  const graceMs = args.options.grace === undefined ? 2000 : parseSeconds(String(args.options.grace), '--grace') * 1000;
+  const dryRun = args.options['dry-run'] === true;
+  const { hubs } = await listHubs({ roots: hubRoots(ctx), env: hubEnv(ctx) });
+  let chosen: HubInfo[];
+  if (orphans) chosen = hubs.filter((h) => h.state === 'orphan');
+  else {
+    chosen = [];
+    for (const t of targets) {
+      const found = hubs.filter((h) => matchesTarget(h, t, ctx.cwd));
+      if (found.length === 0) throw new RegistryError(`no hub matches '${t}' (try \`hubkeeper hubs list --all\`)`, 'not-found');
+      for (const h of found) if (!chosen.includes(h)) chosen.push(h);
+    }
+  }
+  if (chosen.length === 0) {
+    if (ctx.json) printJson(ctx, { results: [] });
+    else ctx.out.out('No orphaned hubs to reap.');
+    return 0;
+  }
+  if (!dryRun && !(await confirm(ctx, args, chosen))) return 1;
+  const results: ReapResult[] = [];
+  for (const hub of chosen) results.push(await reapHub(hub, { env: hubEnv(ctx), graceMs, dryRun }));
+  report(ctx, results);
+  return results.some((r) => r.outcome === 'refused') ? 1 : 0;
+}
+
+export async function pruneHubsCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  expectPositionals(args, []);
+  const dryRun = args.options['dry-run'] === true;
+  const { hubs } = await listHubs({ roots: hubRoots(ctx), env: hubEnv(ctx) });
+  const dead = hubs.filter((h) => h.dead && !h.process);
+  const results: ReapResult[] = [];
+  for (const hub of dead) results.push(await reapHub(hub, { env: hubEnv(ctx), dryRun }));
+  if (dead.length === 0 && !ctx.json) ctx.out.out('No dead entries.');
+  else report(ctx, results);
+  return 0;
+}
+
+async function confirm(ctx: CliContext, args: ParsedArgs, hubs: HubInfo[]): Promise<boolean> {
+  if (args.options.yes === true) return true;
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError(`refusing to reap ${hubs.length} hub${hubs.length === 1 ? '' : 's'} without confirmation: run it in a terminal, or pass --yes`);
+  }
+  for (const h of hubs) ctx.out.out(`  ${safe(h.name)}  pid ${h.pid ?? '-'}  ${safe(h.cwd ?? '?')}${h.reason ? `  (${safe(h.reason)})` : ''}`);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`Stop ${hubs.length === 1 ? 'this hub' : `these ${hubs.length} hubs`} and remove ${hubs.length === 1 ? 'its entry' : 'their entries'}? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function report(ctx: CliContext, results: ReapResult[]): void {
+  if (ctx.json) {
+    printJson(ctx, { results: results.map((r) => ({ hub: hubJson(r.hub), outcome: r.outcome, detail: r.detail })) });
+    return;
+  }
+  const { out, color } = ctx.out;
+  for (const r of results) {
+    const who = `${safe(r.hub.name)} (pid ${r.hub.pid ?? '-'}, ${safe(r.hub.cwd ?? '?')})`;
+    const line = `${r.outcome.padEnd(12)} ${who}: ${safe(r.detail)}`;
+    out(r.outcome === 'refused' ? color.red(line) : line);
+  }
+}

@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describeLock } from '../../core/leases/describe-lock';
+import { isStale } from '../../core/leases/lease-rules';
+import { clearStaleHubLocks, HubLockState, readHubLockStates } from '../../core/hubs/hub-lock-state';
+import { readHubRegistry } from '../../core/hubs/hub-registry';
+import { isPidRunning } from '../../core/processes/process-identity';
+import { RegistryError, RegistryLockError } from '../../core/registry/errors';
+import { RegistryEntry } from '../../core/registry/types';
+import { ParsedArgs, UsageError } from '../args';
+import { CliContext, hubEnv, hubRoots, openRegistry, printJson } from '../context';
+import { entryJson, lockJson } from '../json-shapes';
+import { safe, table } from '../output';
+
+/** `locks list` and `locks release`: stale component leases and stale hub locks, with evidence. */
+
+export async function staleHubLocks(ctx: CliContext): Promise<{ workspace: string; state: HubLockState }[]> {
+  const { records } = await readHubRegistry(hubRoots(ctx), isPidRunning);
+  const workspaces = [...new Set([ctx.cwd, ...records.map((r) => r.entry.cwd).filter((c) => c && fs.existsSync(c))])];
+  const out: { workspace: string; state: HubLockState }[] = [];
+  for (const workspace of workspaces) {
+    for (const state of await readHubLockStates(workspace, hubEnv(ctx))) if (state.state === 'stale') out.push({ workspace, state });
+  }
+  return out;
+}
+
+export async function staleLeases(ctx: CliContext): Promise<{ entries: RegistryEntry[]; error?: string; registry: string }> {
+  const registry = openRegistry(ctx);
+  try {
+    const doc = await registry.snapshot();
+    const entries = doc ? [...doc.entries.values()].filter((r): r is RegistryEntry => r.kind === 'entry' && isStale(registry.lockStatus(r))) : [];
+    return { entries, registry: registry.path };
+  } catch (err) {
+    return { entries: [], error: (err as Error).message, registry: registry.path };
+  }
+}
+
+export async function listLocksCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  const registry = openRegistry(ctx);
+  const leases = await staleLeases(ctx);
+  const hubLocks = await staleHubLocks(ctx);
+  if (ctx.json) {
+    printJson(ctx, {
+      registry: leases.registry,
+      registry_error: leases.error ?? null,
+      component_leases: leases.entries.map((e) => entryJson(e, registry.lockStatus(e))),
+      hub_locks: hubLocks.map((h) => ({ workspace: h.workspace, ...lockJson(h.state) })),
+    });
+    return 0;
+  }
+  const { out, err, color } = ctx.out;
+  if (leases.error) err(`hubkeeper: ${leases.error}`);
+  if (leases.entries.length === 0 && hubLocks.length === 0) {
+    out('No stale locks.');
+    return 0;
+  }
+  const rows = [
+    ...leases.entries.map((e) => ['lease', safe(e.name), color.yellow(describeLock(e.lock, registry.lockStatus(e))), registry.lockStatus(e).reason]),
+    ...hubLocks.map((h) => [`${h.state.kind} hub lock`, safe(h.workspace), color.yellow('stale'), safe(h.state.evidence)]),
+  ];
+  for (const line of table(['KIND', 'NAME / WORKSPACE', 'STATE', 'EVIDENCE'], rows, color)) out(line);
+  return 0;
+}
+
+/**
+ * A TARGET that is a directory means that workspace's hub locks (cleared only when stale: a live
+ * hub is stopped with `hubs reap`, never by pulling its lock away); anything else is a component
+ * name, whose lease is released when stale, or with --force.
+ */
+export async function releaseLocksCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  if (args.positionals.length === 0) throw new UsageError('name the component leases or workspace paths whose locks to release');
+  const force = args.options.force === true;
+  let failed = 0;
+  for (const target of args.positionals) {
+    const dir = path.resolve(ctx.cwd, target);
+    if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
+      const states = await readHubLockStates(dir, hubEnv(ctx));
+      const live = states.filter((s) => s.state === 'held');
+      const cleared = await clearStaleHubLocks(dir, hubEnv(ctx));
+      for (const s of cleared) ctx.out.out(`Cleared the stale ${s.kind} hub lock ${s.path} (${s.evidence}).`);
+      for (const s of live) {
+        ctx.out.err(`hubkeeper: ${s.kind} hub lock ${s.path} is held by live pid ${s.pid}: stop that hub instead (hubkeeper hubs reap ${s.pid})`);
+        failed = Math.max(failed, 3);
+      }
+      if (cleared.length === 0 && live.length === 0) ctx.out.out(`No hub locks in ${dir}.`);
+      continue;
+    }
+    try {
+      const released = await openRegistry(ctx).release(target, { force });
+      ctx.out.out(released ? `Released the lock on '${safe(target)}'.` : `'${safe(target)}' was not locked.`);
+    } catch (err) {
+      if (!(err instanceof RegistryError)) throw err;
+      ctx.out.err(`hubkeeper: ${err.message}`);
+      failed = Math.max(failed, err instanceof RegistryLockError ? 3 : 1);
+    }
+  }
+  return failed;
+}

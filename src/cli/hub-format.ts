@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { HubLockState } from '../core/hubs/hub-lock-state';
+import { HubInfo, HubState } from '../core/hubs/hub-status';
+import { duration } from '../core/time/relative';
+import { Colors, safe, table } from './output';
+
+/** How hubs look in the CLI: the `--json` shape and the grouped table. */
+
+export function hubJson(h: HubInfo) {
+  return {
+    key: h.key,
+    source: h.source,
+    id: h.id ?? null,
+    name: h.name,
+    cwd: h.cwd ?? null,
+    hub_url: h.hubUrl ?? null,
+    pid: h.pid ?? null,
+    started_at: h.startedAt ?? null,
+    uptime_ms: h.uptimeMs ?? null,
+    touched_at: h.touchedMs === undefined ? null : new Date(h.touchedMs).toISOString(),
+    state: h.state,
+    reason: h.reason ?? null,
+    dead: h.dead,
+    entry_file: h.record?.file ?? null,
+    lock: h.lock ? lockJson(h.lock) : null,
+  };
+}
+
+export function lockJson(l: HubLockState) {
+  return { kind: l.kind, path: l.path, state: l.state, pid: l.pid ?? null, since: l.since ?? null, evidence: l.evidence };
+}
+
+export const HUB_GROUPS: { title: string; states: HubState[] }[] = [
+  { title: 'Running', states: ['running', 'unreachable'] },
+  { title: 'Orphans', states: ['orphan'] },
+  { title: 'Idle', states: ['idle'] },
+  { title: 'Stopped', states: ['stopped'] },
+];
+
+export function hubTable(hubs: HubInfo[], color: Colors, showAll: boolean): string[] {
+  const lines: string[] = [];
+  for (const group of HUB_GROUPS) {
+    const members = hubs.filter((h) => group.states.includes(h.state));
+    if (members.length === 0 || (!showAll && (group.title === 'Idle' || group.title === 'Stopped'))) continue;
+    if (lines.length > 0) lines.push('');
+    lines.push(color.bold(`${group.title} (${members.length})`));
+    const rows = members.map((h) => [
+      safe(h.name),
+      h.cwd ? safe(h.cwd) : '?',
+      stateCell(h, color),
+      h.pid ? String(h.pid) : '-',
+      h.uptimeMs !== undefined ? duration(h.uptimeMs) : '-',
+      h.hubUrl ?? '-',
+      h.source === 'process-scan' ? 'process scan' : h.source,
+      h.reason ? safe(h.reason) : '',
+    ]);
+    for (const line of table(['WORKSPACE', 'PATH', 'STATE', 'PID', 'UPTIME', 'URL', 'FROM', 'REASON'], rows, color)) lines.push(`  ${line}`);
+  }
+  return lines;
+}
+
+function stateCell(h: HubInfo, color: Colors): string {
+  if (h.state === 'running') return color.green('running');
+  if (h.state === 'orphan' || h.state === 'unreachable') return color.yellow(h.state);
+  if (h.state === 'stopped') return color.red(h.dead ? 'stopped (dead entry)' : 'stopped');
+  return color.dim(h.state);
+}
+
+/** Matches a user's reap target: a workspace id, a pid, or a workspace path. */
+export function matchesTarget(h: HubInfo, target: string, cwd: string): boolean {
+  if (/^[0-9a-f]{16}$/.test(target)) return h.id === target;
+  if (/^\d+$/.test(target)) return h.pid === Number(target);
+  return h.cwd !== undefined && path.resolve(h.cwd) === path.resolve(cwd, target);
+}

@@ -1,0 +1,178 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as lockfile from 'proper-lockfile';
+import { ulid } from 'ulid';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { isSameProcessSince, processStartTimeMs } from '../processes/process-identity';
+
+/**
+ * One hub per workspace: `<workspace>/.hubkeeper/hub.lock`, a proper-lockfile lock whose mtime,
+ * refreshed while held, is the lease. Beside it `hub.lock.pid` (`"<pid>\n"`, as bones writes its
+ * own) and `hub.lock.json`, who holds it. A holder that died is taken over at once (its pid is gone
+ * or now belongs to a newer process); one that stopped renewing is taken over after `staleMs`.
+ * A holder that lost its lock (the machine slept past the stale time and another process took
+ * over) is told through `onLost`, never by an exception.
+ */
+
+export interface HubLockHolder {
+  pid: number;
+  /** Start time of the holder process (epoch ms), to tell a recycled pid from the holder. */
+  processStartMs?: number;
+  host: string;
+  holderId: string;
+  acquiredAt: string;
+  hubUrl?: string;
+}
+
+export class HubLockHeldError extends Error {
+  constructor(
+    readonly lockPath: string,
+    readonly holder: HubLockHolder | undefined,
+  ) {
+    super(`workspace hub lock ${lockPath} held by pid ${holder?.pid ?? 'unknown'}${holder ? ` since ${holder.acquiredAt}` : ''}`);
+    this.name = 'HubLockHeldError';
+  }
+}
+
+export interface AcquireHubLockOptions {
+  /** Keep trying this long while another live process holds the lock (default: refuse at once). */
+  waitMs?: number;
+  /** A lock not renewed for this long is stale (default 10 s; minimum 2 s). */
+  staleMs?: number;
+  hubUrl?: string;
+  onLost?: (err: Error) => void;
+  log?: (line: string) => void;
+}
+
+export function hubLockPaths(stateDir: string) {
+  return { lock: path.join(stateDir, 'hub.lock'), pid: path.join(stateDir, 'hub.lock.pid'), holder: path.join(stateDir, 'hub.lock.json') };
+}
+
+export class HubLock {
+  private released = false;
+
+  private constructor(
+    readonly stateDir: string,
+    readonly holder: HubLockHolder,
+    private readonly releaseLock: () => Promise<void>,
+  ) {}
+
+  static async acquire(stateDir: string, options: AcquireHubLockOptions = {}): Promise<HubLock> {
+    const paths = hubLockPaths(stateDir);
+    const staleMs = Math.max(options.staleMs ?? 10_000, 2000);
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    await fs.promises.mkdir(stateDir, { recursive: true });
+    let lock: HubLock | undefined;
+    for (;;) {
+      try {
+        const holder: HubLockHolder = {
+          pid: process.pid,
+          processStartMs: processStartTimeMs(process.pid),
+          host: os.hostname(),
+          holderId: ulid(),
+          acquiredAt: new Date().toISOString(),
+          hubUrl: options.hubUrl,
+        };
+        const release = await lockfile.lock(stateDir, {
+          lockfilePath: paths.lock,
+          realpath: false,
+          stale: staleMs,
+          onCompromised: (err) => {
+            if (lock && !lock.released) {
+              lock.released = true;
+              options.onLost?.(new Error(`lost the workspace hub lock ${paths.lock}: ${err.message}`));
+            }
+          },
+        });
+        lock = new HubLock(stateDir, holder, release);
+        await lock.writeHolderFiles();
+        return lock;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      }
+      const holder = await readHubLockHolder(stateDir);
+      if (await reclaimIfHolderDead(paths.lock, holder, options.log)) continue;
+      if (Date.now() >= deadline) throw new HubLockHeldError(paths.lock, holder);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Records the hub URL once the server listens. */
+  async setHubUrl(url: string): Promise<void> {
+    this.holder.hubUrl = url;
+    await this.writeHolderFiles();
+  }
+
+  get isHeld(): boolean {
+    return !this.released;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    const paths = hubLockPaths(this.stateDir);
+    // Remove the holder files only while they are still ours.
+    const current = await readHubLockHolder(this.stateDir);
+    if (current?.holderId === this.holder.holderId) {
+      await fs.promises.rm(paths.holder, { force: true });
+      await fs.promises.rm(paths.pid, { force: true });
+    }
+    await this.releaseLock().catch(() => undefined);
+  }
+
+  private async writeHolderFiles(): Promise<void> {
+    const paths = hubLockPaths(this.stateDir);
+    await writeFileAtomic(paths.pid, `${this.holder.pid}\n`, { mode: 0o600 });
+    await writeFileAtomic(paths.holder, JSON.stringify(this.holder, null, 2) + '\n', { mode: 0o600 });
+  }
+}
+
+export async function readHubLockHolder(stateDir: string): Promise<HubLockHolder | undefined> {
+  const paths = hubLockPaths(stateDir);
+  try {
+    const holder = JSON.parse(await fs.promises.readFile(paths.holder, 'utf8')) as HubLockHolder;
+    if (Number.isSafeInteger(holder.pid)) return holder;
+  } catch {
+    /* fall back to the pid file */
+  }
+  try {
+    const pid = Number((await fs.promises.readFile(paths.pid, 'utf8')).trim());
+    const st = await fs.promises.stat(paths.pid);
+    if (Number.isSafeInteger(pid) && pid > 0) return { pid, host: os.hostname(), holderId: '', acquiredAt: st.mtime.toISOString() };
+  } catch {
+    /* no holder information */
+  }
+  return undefined;
+}
+
+/** Whether the recorded holder is gone: its pid is not running, or belongs to a newer process. */
+export function isHolderDead(holder: HubLockHolder): boolean {
+  if (holder.host !== os.hostname()) return false;
+  if (holder.processStartMs !== undefined) {
+    const now = processStartTimeMs(holder.pid);
+    return now === undefined || Math.abs(now - holder.processStartMs) > 1500;
+  }
+  return !isSameProcessSince(holder.pid, Date.parse(holder.acquiredAt));
+}
+
+/**
+ * Takes over a lock whose holder died, without waiting for it to go stale: marks it stale (its
+ * mtime in the past) so proper-lockfile's own stale takeover removes it. The lock is only marked
+ * when its mtime has not changed since the holder was read, so a lock just re-taken by someone
+ * else is left alone.
+ */
+async function reclaimIfHolderDead(lockPath: string, holder: HubLockHolder | undefined, log?: (line: string) => void): Promise<boolean> {
+  if (!holder || !isHolderDead(holder)) return false;
+  try {
+    const before = await fs.promises.stat(lockPath);
+    const again = await readHubLockHolder(path.dirname(lockPath));
+    const after = await fs.promises.stat(lockPath);
+    if (again?.holderId !== holder.holderId || before.mtimeMs !== after.mtimeMs) return false;
+    await fs.promises.utimes(lockPath, new Date(0), new Date(0));
+  } catch {
+    return true; // the lock vanished meanwhile: just try again
+  }
+  log?.(`reclaiming workspace hub lock ${lockPath}: holder pid ${holder.pid} (since ${holder.acquiredAt}) is no longer running`);
+  return true;
+}

@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { goTime, HubEntry, HubEntryError, parseHubEntry, serializeHubEntry } from './hub-entry';
+import { HubRoot, workspacesDir } from './hub-paths';
+import { workspaceId } from './workspace-id';
+
+/**
+ * The workspace hub registry: one `<id>.json` per workspace under `<root>/workspaces/`, in the
+ * bones layout. Reading never deletes or rewrites anything (bones prunes on read; a viewer must
+ * not): dead entries are returned for display, unreadable files are reported and kept. Legacy
+ * `<id>-<pid>.json` files are folded into their workspace and replaced on the next write.
+ */
+
+export interface HubRecord {
+  id: string;
+  root: HubRoot;
+  /** The file the entry was read from. */
+  file: string;
+  /** Every file that belongs to this workspace in this root (canonical and legacy). */
+  files: string[];
+  entry: HubEntry;
+  /** The file's mtime: when the hub last touched its entry. */
+  touchedMs: number;
+}
+
+export interface UnreadableHubFile {
+  root: HubRoot;
+  file: string;
+  problem: string;
+}
+
+const ENTRY_FILE = /^([0-9a-f]{16})(?:-(\d+))?\.json$/;
+
+export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: number) => boolean): Promise<{ records: HubRecord[]; unreadable: UnreadableHubFile[] }> {
+  const records: HubRecord[] = [];
+  const unreadable: UnreadableHubFile[] = [];
+  for (const root of roots) {
+    const dir = workspacesDir(root);
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push({ root, file: dir, problem: `cannot list: ${(err as Error).message}` });
+      continue;
+    }
+    const byId = new Map<string, { file: string; entry: HubEntry; touchedMs: number; legacy: boolean }[]>();
+    for (const name of names.sort()) {
+      if (name.includes('.tmp.')) continue; // a writer's temp file
+      const m = ENTRY_FILE.exec(name);
+      if (!m) continue;
+      const file = path.join(dir, name);
+      try {
+        const st = await fs.promises.lstat(file);
+        if (!st.isFile()) throw new HubEntryError(file, st.isSymbolicLink() ? 'is a symlink; entries must be regular files' : 'is not a regular file');
+        const entry = parseHubEntry(await fs.promises.readFile(file, 'utf8'), file);
+        const list = byId.get(m[1]) ?? [];
+        list.push({ file, entry, touchedMs: st.mtimeMs, legacy: m[2] !== undefined });
+        byId.set(m[1], list);
+      } catch (err) {
+        unreadable.push({ root, file, problem: err instanceof HubEntryError ? err.problem : (err as Error).message });
+      }
+    }
+    for (const [id, candidates] of byId) {
+      // The canonical file wins; among legacy files the one whose hub runs, else the newest.
+      const chosen =
+        candidates.find((c) => !c.legacy) ??
+        candidates.find((c) => c.entry.hubPid > 0 && isAlive(c.entry.hubPid)) ??
+        [...candidates].sort((a, b) => b.touchedMs - a.touchedMs)[0];
+      records.push({ id, root, file: chosen.file, files: candidates.map((c) => c.file), entry: chosen.entry, touchedMs: chosen.touchedMs });
+    }
+  }
+  return { records, unreadable };
+}
+
+/** Writes `<id>.json` atomically (mode 0600) and removes the workspace's legacy files. */
+export async function writeHubEntry(root: HubRoot, entry: HubEntry): Promise<string> {
+  const dir = workspacesDir(root);
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  const id = workspaceId(entry.cwd);
+  const file = path.join(dir, `${id}.json`);
+  const temp = `${file}.tmp.${randomBytes(6).toString('hex')}`;
+  const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+  try {
+    await handle.writeFile(serializeHubEntry(entry));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.promises.rename(temp, file);
+  } catch (err) {
+    await fs.promises.rm(temp, { force: true });
+    throw err;
+  }
+  await removeLegacyFiles(dir, id);
+  return file;
+}
+
+/** Removes every file of the workspace `id` in `root` (canonical and legacy). Idempotent. */
+export async function removeHubEntry(root: HubRoot, id: string): Promise<void> {
+  const dir = workspacesDir(root);
+  await fs.promises.rm(path.join(dir, `${id}.json`), { force: true });
+  await removeLegacyFiles(dir, id);
+}
+
+/** bones' `Register`: an idle entry (hub_pid 0), unless a hub-written entry exists. */
+export async function registerIdleWorkspace(root: HubRoot, cwd: string, name: string, now = Date.now()): Promise<void> {
+  const file = path.join(workspacesDir(root), `${workspaceId(cwd)}.json`);
+  try {
+    if (parseHubEntry(await fs.promises.readFile(file, 'utf8'), file).hubPid > 0) return;
+  } catch {
+    /* missing or unreadable: write a fresh idle entry */
+  }
+  await writeHubEntry(root, { cwd, name, hubUrl: '', natsUrl: '', hubPid: 0, startedAt: goTime(now) });
+}
+
+async function removeLegacyFiles(dir: string, id: string): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = ENTRY_FILE.exec(name);
+    if (m && m[1] === id && m[2] !== undefined) await fs.promises.rm(path.join(dir, name), { force: true });
+  }
+}

@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureHubToken } from '../hub-server/hub-token';
+import { HubServer, startHubServer } from '../hub-server/hub-server';
+import { processStartTimeMs } from '../processes/process-identity';
+import { getProcess } from '../processes/process-table';
+import { goTime, HubEntry } from './hub-entry';
+import { AcquireHubLockOptions, HubLock } from './hub-lock';
+import { defaultHubRoots, HubEnv, workspaceStateDir } from './hub-paths';
+import { removeHubEntry, writeHubEntry } from './hub-registry';
+import { workspaceId } from './workspace-id';
+
+/**
+ * A running hub for one workspace: it holds the workspace's hub lock, serves the hub endpoint on
+ * 127.0.0.1, and keeps its entry in `~/.hubkeeper/workspaces/` (in the bones layout) touched while
+ * it runs. `hubkeeper hub start` runs one in the foreground; the VS Code extension runs one per
+ * workspace folder. `stop()` undoes all of it.
+ */
+
+export interface HubSessionOptions extends Pick<AcquireHubLockOptions, 'waitMs' | 'onLost' | 'log'> {
+  env: HubEnv;
+  /** Extra status fields for GET /v1/status (e.g. the leases the window holds). */
+  status?: () => Record<string, unknown>;
+  /** How often the entry file is touched (default 10 s). */
+  touchMs?: number;
+}
+
+export class HubSession {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  private constructor(
+    readonly workspace: string,
+    readonly lock: HubLock,
+    readonly server: HubServer,
+    readonly entryFile: string,
+    readonly entry: HubEntry,
+    private readonly options: HubSessionOptions,
+  ) {}
+
+  static async start(workspace: string, options: HubSessionOptions): Promise<HubSession> {
+    const stateDir = workspaceStateDir(workspace, 'hubkeeper', options.env);
+    const lock = await HubLock.acquire(stateDir, options);
+    let server: HubServer | undefined;
+    try {
+      const token = await ensureHubToken(stateDir);
+      const startedMs = Date.now();
+      server = await startHubServer({
+        token,
+        status: () => ({
+          workspace,
+          workspace_id: workspaceId(workspace),
+          holder: lock.holder,
+          uptime_ms: Date.now() - startedMs,
+          ...(options.status?.() ?? {}),
+        }),
+      });
+      await lock.setHubUrl(server.url);
+      const root = defaultHubRoots(options.env)[0];
+      // started_at is written once the hub is ready, as bones does.
+      const entry: HubEntry = {
+        cwd: workspace,
+        name: path.basename(workspace),
+        hubUrl: server.url,
+        natsUrl: '',
+        hubPid: process.pid,
+        startedAt: goTime(Date.now()),
+        processStartMs: processStartTimeMs(process.pid),
+        cmdline: getProcess(process.pid)?.argv ?? process.argv,
+      };
+      const file = await writeHubEntry(root, entry);
+      const session = new HubSession(workspace, lock, server, file, entry, options);
+      session.startTouching();
+      return session;
+    } catch (err) {
+      await server?.close();
+      await lock.release();
+      throw err;
+    }
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.server.close();
+    await removeHubEntry(defaultHubRoots(this.options.env)[0], workspaceId(this.workspace)).catch(() => undefined);
+    await this.lock.release();
+  }
+
+  /** The entry's mtime is "last touched" in the Hubs view: keep it fresh while the hub runs. */
+  private startTouching(): void {
+    this.timer = setInterval(() => {
+      const now = new Date();
+      fs.promises.utimes(this.entryFile, now, now).catch(() => undefined);
+    }, this.options.touchMs ?? 10_000);
+    this.timer.unref();
+  }
+}

@@ -39,7 +39,7 @@ test('--json shapes are stable', async () => {
   assert.deepEqual(list.entries[0].metadata, { module_name: 'liquidhandler', volume: 200, tolerance: 1e-7, serial: '12345678901234567890', unit: 'µL' });
   assert.equal(list.entries[0].lock_state, 'expired');
   const status = JSON.parse((await cli('status', '--json')).stdout);
-  assert.deepEqual(Object.keys(status), ['registry', 'counts', 'held', 'stale_locks', 'invalid']);
+  assert.deepEqual(Object.keys(status), ['registry', 'counts', 'held', 'stale_locks', 'invalid', 'hubs', 'stale_hub_locks', 'unreadable_hub_files']);
   assert.equal(status.counts.node, 1);
   assert.equal(status.stale_locks[0].name, 'liquidhandler_1');
   const where = JSON.parse((await cli('registry', 'path', '--json')).stdout);
@@ -47,7 +47,7 @@ test('--json shapes are stable', async () => {
 });
 
 test('exit codes: 1 for errors, 2 for usage, 3 for a lock held by another holder; errors are one line on stderr', async () => {
-  const { cli } = lab();
+  const { cli, registry, dir } = lab();
   const notFound = await cli('components', 'lookup', 'ghost');
   assert.equal(notFound.code, 1);
   assert.equal(notFound.stderr, "hubkeeper: Entry 'ghost' not found\n");
@@ -56,13 +56,21 @@ test('exit codes: 1 for errors, 2 for usage, 3 for a lock held by another holder
   assert.match(usage.stderr, /^hubkeeper: --type is required/);
   assert.equal((await cli('components', 'list', '--bogus')).code, 2);
   assert.equal((await cli('frobnicate')).code, 2);
-  assert.equal((await cli('components', 'resolve', 'held', '--type', 'node')).code, 0);
+  // A live holder: a CLI process keeping its lease with --hold.
+  const holder = track(spawn(process.execPath, [CLI, '--registry', registry, 'components', 'resolve', 'held', '--type', 'node', '--hold'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitForLine(holder, /^[0-7][0-9A-Z]{25}$/);
   const locked = await cli('components', 'resolve', 'held', '--type', 'node');
   assert.equal(locked.code, 3);
-  assert.match(locked.stderr, /^hubkeeper: Cannot acquire lock for '[0-9A-Z]{26}': Locked by .+ \(PID \d+\) until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\+00:00\n$/);
+  assert.match(locked.stderr, /^hubkeeper: Cannot acquire lock for '[0-9A-Z]{26}': Locked by .+ \(PID \d+\) until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?\+00:00\n$/);
   const release = await cli('components', 'release', 'held');
-  assert.equal(release.code, 3, 'releasing another holder\'s live lock needs --force');
+  assert.equal(release.code, 3, "releasing another holder's live lock needs --force");
   assert.equal((await cli('components', 'release', 'held', '--force')).code, 0);
+  holder.kill('SIGKILL');
+  await exited(holder);
+  // A lock whose holder ran here and died is abandoned, not live: no --force needed.
+  assert.equal((await cli('components', 'resolve', 'crashed', '--type', 'node')).code, 0);
+  const abandoned = await cli('components', 'release', 'crashed');
+  assert.equal(abandoned.code, 0, abandoned.stderr);
 });
 
 test('a corrupt registry: the error names the file and the problem, and the file is untouched', async () => {

@@ -20,7 +20,8 @@ function setup(initial?: string) {
     fs.writeFileSync(file, initial);
   }
   const clock = { now: Date.parse('2026-11-23T12:00:00Z') };
-  const holder = (id: string) => new LeaseHolder({ instanceId: id, hostname: 'lab-pc-01', pid: process.pid });
+  // A holder on another host is always "live" (its process cannot be checked from here).
+  const holder = (id: string, hostname = 'lab-pc-01') => new LeaseHolder({ instanceId: id, hostname, pid: process.pid });
   const open = (h = holder('01JNQA3F5XG8E2D7W9R1C4HB6S')) => new ComponentRegistry(file, { holder: h, clock: () => clock.now });
   return { dir, file, clock, holder, open };
 }
@@ -98,13 +99,13 @@ test('renaming an entry this holder locks keeps the lease under the new name', a
 
 test("release clears our lock, refuses another live holder's lock unless forced", async () => {
   const { open, holder } = setup();
-  const other = open(holder('01JNQA3F5XG8E2D7W9R1C4HB6T'));
+  const other = open(holder('01JNQA3F5XG8E2D7W9R1C4HB6T', 'lab-pc-02'));
   const reg = open();
   await reg.resolve('mine', 'node');
   await other.resolve('theirs', 'node');
   assert.equal(await reg.release('mine'), true);
   assert.equal(await reg.release('mine'), false);
-  await assert.rejects(reg.release('theirs'), /Cannot release 'theirs': Locked by lab-pc-01/);
+  await assert.rejects(reg.release('theirs'), /Cannot release 'theirs': Locked by lab-pc-02/);
   assert.equal(await reg.release('theirs', { force: true }), true);
   await assert.rejects(reg.release('ghost'), /Entry 'ghost' not found/);
   other.holder.stopTimer();

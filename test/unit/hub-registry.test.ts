@@ -93,7 +93,7 @@ test('idle registration writes hub_pid 0 but never overwrites a hub-written entr
   const [own] = roots(home);
   await registerIdleWorkspace(own, '/w/a', 'a');
   const file = path.join(own.dir, 'workspaces', `${workspaceId('/w/a')}.json`);
-  assert.match(fs.readFileSync(file, 'utf8'), /"hub_url": "",\n  "nats_url": "",\n  "hub_pid": 0,/);
+  assert.match(fs.readFileSync(file, 'utf8'), /"hub_url": "",\n {2}"nats_url": "",\n {2}"hub_pid": 0,/);
   await writeHubEntry(own, { cwd: '/w/a', name: 'a', hubUrl: 'http://127.0.0.1:1', natsUrl: '', hubPid: 42, startedAt: '2026-03-05T14:00:00Z' });
   await registerIdleWorkspace(own, '/w/a', 'renamed');
   assert.match(fs.readFileSync(file, 'utf8'), /"hub_pid": 42/);

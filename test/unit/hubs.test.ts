@@ -12,6 +12,7 @@ import { goTime, serializeHubEntry } from '../../src/core/hubs/hub-entry';
 import { workspaceId } from '../../src/core/hubs/workspace-id';
 import { probeHubUrl, probeWithRetries, ReachabilityTracker, isLoopbackUrl } from '../../src/core/hubs/liveness';
 import { isPidRunning } from '../../src/core/processes/process-identity';
+import { listProcesses } from '../../src/core/processes/process-table';
 import { exited, FIXTURES, spawnNode, tempDir, track, waitForLine } from '../support/helpers';
 
 /** Hub listing, liveness and reaping against real processes, real HTTP and real files. */
@@ -34,7 +35,10 @@ function lab() {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, `${workspaceId(cwd)}.json`), serializeHubEntry({ cwd, name: path.basename(cwd), hubUrl: url, natsUrl: '', hubPid: pid, startedAt: goTime(startedMs) }), { mode: 0o600 });
   };
-  const list = async () => (await listHubs({ roots, env })).hubs;
+  // The process scan is machine-wide by design; look only at this test file's own children so
+  // hub processes of other tests never show up here.
+  const processes = () => listProcesses().filter((p) => p.ppid === process.pid);
+  const list = async () => (await listHubs({ roots, env, processes: processes() })).hubs;
   const byCwd = async (cwd: string): Promise<HubInfo> => {
     const hub = (await list()).find((h) => h.cwd === cwd);
     assert.ok(hub, `a hub for ${cwd}`);

@@ -174,9 +174,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (!command) {
-      if (parsed.options.help || words.length === 0) {
+      // `hubkeeper`, `hubkeeper --help`, `hubkeeper hubs`: the help for everything, or for that group.
+      const group = words.length === 1 && COMMANDS.some((c) => c.words[0] === words[0]);
+      if (parsed.options.help || words.length === 0 || group) {
         output.out(help(words));
-        return words.length === 0 && !parsed.options.help ? 2 : 0;
+        return parsed.options.help ? 0 : 2;
       }
       throw new UsageError(`unknown command '${words.join(' ')}'`);
     }

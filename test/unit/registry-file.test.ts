@@ -8,7 +8,7 @@ import { RegistryFormatError } from '../../src/core/registry/errors';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
 import { LeaseHolder } from '../../src/core/leases/lease-holder';
 import { MADSCI_EXAMPLE } from '../support/samples';
-import { exited, tempDir, track, waitFor, waitForLine, which } from '../support/helpers';
+import { exited, FIXTURES, spawnNode, tempDir, track, waitFor, waitForLine, which } from '../support/helpers';
 
 function registryIn(dir: string) {
   const file = path.join(dir, 'registry.json');
@@ -125,4 +125,69 @@ test('a read-only directory gives a clear error and keeps the previous file', { 
     fs.chmodSync(dir, 0o755);
   }
   assert.equal(fs.readFileSync(file, 'utf8'), MADSCI_EXAMPLE);
+});
+
+test('a registry reached through a symlink and by its real path: writers of both lose nothing', async () => {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'real'));
+  fs.mkdirSync(path.join(dir, 'links'));
+  const real = path.join(dir, 'real', 'registry.json');
+  const link = path.join(dir, 'links', 'registry.json');
+  fs.writeFileSync(real, '{"entries": {}}');
+  fs.symlinkSync(real, link);
+  const worker = path.join(FIXTURES, 'registry-worker.js');
+  const a = spawnNode(worker, ['resolve-many', real, 'a', '40']);
+  const b = spawnNode(worker, ['resolve-many', link, 'b', '40']);
+  await Promise.all([waitForLine(a, /^\{/, 120_000), waitForLine(b, /^\{/, 120_000)]);
+  assert.equal((await new ComponentRegistry(real, { holder: new LeaseHolder() }).list()).length, 80);
+  assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link survives');
+});
+
+test("a top-level field Hubkeeper cannot read: the entries show, writes refuse", async () => {
+  const dir = tempDir();
+  const { file, reg } = registryIn(dir);
+  const text = MADSCI_EXAMPLE.replace('"version": 1', '"version": "1"');
+  fs.writeFileSync(file, text);
+  assert.equal((await reg.list({ includeStale: true })).length, 2);
+  await assert.rejects(reg.resolve('x', 'node'), new RegExp(`^RegistryFormatError: ${file.replace(/[.]/g, '\\.')}: version: expected an integer, found a string\\. The file was left untouched`));
+  assert.equal(fs.readFileSync(file, 'utf8'), text);
+});
+
+test('temp files of writers that died are removed by the next write; a live writer\'s are not', async () => {
+  const dir = tempDir();
+  const { file, reg } = registryIn(dir);
+  fs.writeFileSync(file, MADSCI_EXAMPLE);
+  const live = track(spawn('sleep', ['60'], { stdio: 'ignore' }));
+  const dead = `registry.json.hubkeeper-tmp-${2 ** 22 + 11}-deadbeef`;
+  const alive = `registry.json.hubkeeper-tmp-${live.pid}-cafebabe`;
+  fs.writeFileSync(path.join(dir, dead), 'partial');
+  fs.writeFileSync(path.join(dir, alive), 'in progress');
+  await reg.resolve('n', 'node', { acquireLock: false });
+  assert.ok(!fs.existsSync(path.join(dir, dead)));
+  assert.ok(fs.existsSync(path.join(dir, alive)));
+  live.kill('SIGKILL');
+});
+
+test('a new registry file gets the umask\'s mode, as Python\'s open() gives it', async () => {
+  const dir = tempDir();
+  const { file, reg } = registryIn(dir);
+  const old = process.umask(0o077);
+  try {
+    await reg.resolve('n', 'node', { acquireLock: false });
+  } finally {
+    process.umask(old);
+  }
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+});
+
+test('retries run until the deadline, even when it is shorter than the retry interval', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'registry.json');
+  const a = new ComponentRegistry(file, { holder: new LeaseHolder({ ttlMs: 1000, heartbeatMs: 3_600_000 }) });
+  const b = new ComponentRegistry(file, { holder: new LeaseHolder() });
+  await a.resolve('short', 'node');
+  a.holder.stopTimer();
+  // The lease expires after 1 s; one retry interval is 2 s, the deadline 1.5 s: the final try at the deadline wins.
+  assert.ok(await b.resolve('short', 'node', { retryTimeoutMs: 1500 }));
+  await b.holder.releaseAll();
 });

@@ -41,7 +41,8 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
     return 0;
   }
   if (entries.length === 0 && invalid.length === 0) {
-    out(`No entries in ${registry.path}${!includeStale && records.length > 0 ? ' (entries with expired locks are hidden; --include-stale shows them)' : ''}.`);
+    const hiddenStale = !includeStale && records.some((r) => r.kind === 'entry' && (!type || r.componentType === type) && r.lock && isExpired(r.lock, now));
+    out(`No ${type ? `${type} ` : ''}entries in ${registry.path}${hiddenStale ? ' (entries with expired locks are hidden; --include-stale shows them)' : ''}.`);
     return 0;
   }
   const rows = entries.map((e) => [safe(e.name), e.componentType, e.id, lockCell(registry, e, color), ago(now.millis - e.lastSeen.millis)]);

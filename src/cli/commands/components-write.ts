@@ -5,7 +5,8 @@ import { isJsonObject, JsonObject } from '../../core/json/json-value';
 import { JsonSyntaxError, parseJson } from '../../core/json/parse-json';
 import { pythonJson } from '../../core/json/python-json';
 import { ComponentRegistry } from '../../core/registry/component-registry';
-import { RegistryError } from '../../core/registry/errors';
+import { RegistryError, RegistryLockError } from '../../core/registry/errors';
+import { ioError } from '../../core/registry/registry-file';
 import { isComponentType } from '../../core/registry/types';
 import { expectPositionals, parseDays, parseSeconds, ParsedArgs, UsageError } from '../args';
 import { CliContext, openRegistry, printJson } from '../context';
@@ -78,7 +79,13 @@ export async function renameComponent(ctx: CliContext, args: ParsedArgs): Promis
 export async function releaseComponent(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const [name] = expectPositionals(args, ['name']);
   const registry = openRegistry(ctx);
-  const released = await registry.release(name, { force: args.options.force === true });
+  let released: boolean;
+  try {
+    released = await registry.release(name, { force: args.options.force === true });
+  } catch (err) {
+    if (err instanceof RegistryLockError) throw new RegistryLockError(`${err.message} (--force releases it anyway)`, err.file);
+    throw err;
+  }
   if (ctx.json) printJson(ctx, { name, released });
   else ctx.out.out(released ? `Released the lock on '${safe(name)}'.` : `'${safe(name)}' was not locked.`);
   return 0;
@@ -108,7 +115,11 @@ export async function exportComponents(ctx: CliContext, args: ParsedArgs): Promi
     return 0;
   }
   const target = path.resolve(ctx.cwd, file);
-  await writeFileAtomic(target, text);
+  try {
+    await writeFileAtomic(target, text);
+  } catch (err) {
+    throw ioError(target, 'cannot write the export', err);
+  }
   if (!ctx.json) ctx.out.err(`Exported ${registry.path} to ${target}.`);
   else printJson(ctx, { exported_to: target });
   return 0;

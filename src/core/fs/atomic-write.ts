@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isPidRunning } from '../processes/process-identity';
 
 /**
  * Replaces `file` with `data` so that a reader sees either the old or the new content, never a
@@ -13,7 +14,7 @@ import { randomBytes } from 'node:crypto';
  */
 
 export interface AtomicWriteOptions {
-  /** Mode for a file that does not exist yet (default 0o644, what MADSci's umask usually gives). */
+  /** Mode for a file that does not exist yet (default: 0o666 less the umask, as Python's open()). */
   mode?: number;
 }
 
@@ -28,13 +29,14 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const mode = existing ? existing.mode & 0o7777 : (options.mode ?? 0o644);
+  // An existing file keeps its mode exactly; a new one gets the mode asked for, or the umask's.
+  const mode = existing ? existing.mode & 0o7777 : options.mode;
   const temp = tempPathFor(file);
-  const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode);
+  const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode ?? 0o666);
   try {
     try {
       await handle.writeFile(data);
-      await handle.chmod(mode); // the umask may have narrowed the mode given to open()
+      if (mode !== undefined) await handle.chmod(mode); // open() applied the umask to it
       if (existing && process.getuid?.() === 0 && (existing.uid !== 0 || existing.gid !== 0)) {
         await handle.chown(existing.uid, existing.gid);
       }
@@ -49,6 +51,27 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   }
   await syncDirectory(path.dirname(file));
   return fs.promises.stat(file, { bigint: true });
+}
+
+/**
+ * Removes temp files that writers killed mid-write left beside `file` (their pid is in the name
+ * and no longer runs). Called under the write lock, so no live writer's temp file is touched.
+ */
+export async function removeStaleTempFiles(file: string): Promise<void> {
+  const prefix = `${path.basename(file)}.hubkeeper-tmp-`;
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(path.dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isSafeInteger(pid) && pid !== process.pid && !isPidRunning(pid)) {
+      await fs.promises.rm(path.join(path.dirname(file), name), { force: true }).catch(() => undefined);
+    }
+  }
 }
 
 async function syncDirectory(dir: string): Promise<void> {

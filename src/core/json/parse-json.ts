@@ -14,6 +14,8 @@ export class JsonSyntaxError extends Error {
     readonly problem: string,
     readonly line: number,
     readonly column: number,
+    /** The text ends before the document does: what a reader sees midway through a write. */
+    readonly truncated = false,
   ) {
     super(`line ${line}, column ${column}: ${problem}`);
     this.name = 'JsonSyntaxError';
@@ -21,14 +23,14 @@ export class JsonSyntaxError extends Error {
 }
 
 export interface ParseJsonOptions {
-  /** Deepest allowed nesting of arrays/objects (default 256). */
+  /** Deepest allowed nesting of arrays/objects (default 1000, about where Python's json gives up). */
   maxDepth?: number;
 }
 
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 export function parseJson(text: string, options: ParseJsonOptions = {}): JsonValue {
-  return new Parser(text, options.maxDepth ?? 256).parseDocument();
+  return new Parser(text, options.maxDepth ?? 1000).parseDocument();
 }
 
 class Parser {
@@ -240,7 +242,7 @@ class Parser {
       line++;
       lineStart = i + 1;
     }
-    throw new JsonSyntaxError(problem, line, end - lineStart + 1);
+    throw new JsonSyntaxError(problem, line, end - lineStart + 1, this.pos >= this.text.length);
   }
 }
 

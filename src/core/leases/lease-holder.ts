@@ -48,7 +48,8 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
   readonly heartbeatMs: number;
   readonly hostname: string;
   readonly pid: number;
-  private readonly held = new Map<RegistryFile, Map<string, HeldLease>>();
+  /** By registry path, so two RegistryFile objects on one file share one heartbeat. */
+  private readonly held = new Map<string, Map<string, HeldLease>>();
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
 
@@ -76,24 +77,24 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
 
   /** Starts heartbeating `name` in `file`; called after the lock was written. */
   track(file: RegistryFile, name: string, acquiredAt: Timestamp): void {
-    let leases = this.held.get(file);
-    if (!leases) this.held.set(file, (leases = new Map()));
+    let leases = this.held.get(file.path);
+    if (!leases) this.held.set(file.path, (leases = new Map()));
     leases.set(name, { file, name, acquiredAtMicros: acquiredAt.micros });
     this.ensureTimer();
   }
 
   /** Stops heartbeating `name` (after a release, or when it was renamed by this holder). */
   untrack(file: RegistryFile, name: string): HeldLease | undefined {
-    const leases = this.held.get(file);
+    const leases = this.held.get(file.path);
     const lease = leases?.get(name);
     leases?.delete(name);
-    if (leases && leases.size === 0) this.held.delete(file);
+    if (leases && leases.size === 0) this.held.delete(file.path);
     if (this.held.size === 0) this.stopTimer();
     return lease;
   }
 
   isHolding(file: RegistryFile, name: string): boolean {
-    return this.held.get(file)?.has(name) ?? false;
+    return this.held.get(file.path)?.has(name) ?? false;
   }
 
   leases(): HeldLease[] {
@@ -112,10 +113,11 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
   async releaseAll(): Promise<void> {
     this.stopTimer();
     await this.beating;
-    const files = [...this.held.entries()];
+    const files = [...this.held.values()];
     this.held.clear();
     await Promise.all(
-      files.map(async ([file, leases]) => {
+      files.map(async (leases) => {
+        const file = [...leases.values()][0].file;
         try {
           await file.update((doc) => {
             if (!doc) return { result: undefined };
@@ -153,12 +155,13 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
   }
 
   private async beatAll(): Promise<void> {
-    await Promise.all([...this.held.keys()].map((file) => this.beatFile(file)));
+    await Promise.all([...this.held.keys()].map((key) => this.beatFile(key)));
   }
 
-  private async beatFile(file: RegistryFile): Promise<void> {
-    const leases = this.held.get(file);
+  private async beatFile(key: string): Promise<void> {
+    const leases = this.held.get(key);
     if (!leases || leases.size === 0) return;
+    const file = [...leases.values()][0].file;
     let outcome: { refreshed: string[]; lost: [HeldLease, string][] };
     try {
       outcome = await file.update((doc, now) => this.refresh(doc, [...leases.values()], now));
@@ -167,7 +170,7 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
       return;
     }
     for (const [lease, reason] of outcome.lost) {
-      if (this.held.get(file)?.get(lease.name) === lease) this.untrack(file, lease.name);
+      if (this.held.get(key)?.get(lease.name) === lease) this.untrack(file, lease.name);
       this.emit('lost', lease, reason);
     }
     if (outcome.refreshed.length > 0) this.emit('refreshed', outcome.refreshed, file);

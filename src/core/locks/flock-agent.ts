@@ -38,29 +38,63 @@ const POLL_MS = 5;
 
 export class FlockAgentUnavailable extends Error {}
 
+/** A lock taken through the agent. */
+export interface AgentLock {
+  /** False once the helper died while holding it (the kernel dropped the flock with it). */
+  readonly held: boolean;
+  release(): Promise<void>;
+}
+
 export class FlockAgent {
   private child: ChildProcess | undefined;
   private waiting: ((line: string) => void)[] = [];
   private starting: Promise<void> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Resolves when the current holder (in this process) releases: one holder at a time. */
+  private turn: Promise<void> = Promise.resolve();
+  private current: { held: boolean } | undefined;
 
   constructor(readonly lockPath: string) {}
 
-  /** Resolves true when locked, false on timeout. Requests are served one at a time. */
-  lock(timeoutMs: number): Promise<boolean> {
-    const run = this.queue.then(async () => {
+  /**
+   * Resolves with the lock, or undefined on timeout. Callers in this process queue behind one
+   * another until the previous one releases (the helper would grant its own lock twice).
+   */
+  async lock(timeoutMs: number): Promise<AgentLock | undefined> {
+    let releaseTurn!: () => void;
+    const previous = this.turn;
+    this.turn = new Promise<void>((r) => (releaseTurn = r));
+    await previous;
+    try {
       await this.start();
       const answer = await this.ask(`lock ${Math.max(0, Math.ceil(timeoutMs / POLL_MS))}`);
-      if (answer === 'locked') return true;
-      if (answer === 'timeout') return false;
-      throw new Error(`cannot lock ${this.lockPath}: ${answer.replace(/^error /, '')}`);
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async unlock(): Promise<void> {
-    if (this.child) await this.ask('unlock');
+      if (answer === 'timeout') {
+        releaseTurn();
+        return undefined;
+      }
+      if (answer !== 'locked') throw new Error(`cannot lock ${this.lockPath}: ${answer.replace(/^error /, '')}`);
+    } catch (err) {
+      releaseTurn();
+      throw err;
+    }
+    const state = { held: true };
+    this.current = state;
+    let released = false;
+    return {
+      get held() {
+        return state.held;
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          if (state.held && this.child) await this.ask('unlock');
+        } finally {
+          state.held = false;
+          this.current = undefined;
+          releaseTurn();
+        }
+      },
+    };
   }
 
   /** Ends the helper (its lock, if any, is released by the kernel). */
@@ -72,13 +106,17 @@ export class FlockAgent {
   private start(): Promise<void> {
     if (this.child) return Promise.resolve();
     this.starting ??= new Promise<void>((resolve, reject) => {
-      const child = spawn('perl', ['-e', SCRIPT, this.lockPath], { stdio: ['pipe', 'pipe', 'ignore'] });
+      // Its own process group: a Ctrl-C in the terminal must not kill the helper while this
+      // process, which handles SIGINT, is still writing under the lock.
+      const child = spawn('perl', ['-e', SCRIPT, this.lockPath], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+      child.stdin?.on('error', () => undefined); // a dead helper: reported through 'exit'
       child.on('error', (err: NodeJS.ErrnoException) => {
         this.starting = undefined;
         reject(err.code === 'ENOENT' ? new FlockAgentUnavailable('perl is not installed') : err);
       });
       child.on('exit', () => {
         if (this.child === child) this.child = undefined;
+        if (this.current) this.current.held = false; // the kernel released the flock with it
         for (const w of this.waiting.splice(0)) w('error the lock helper exited');
       });
       readline.createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -102,9 +140,11 @@ export class FlockAgent {
 
   private ask(command: string): Promise<string> {
     return new Promise((resolve) => {
+      const child = this.child;
+      if (!child) return resolve('error the lock helper is not running');
       this.waiting.push(resolve);
-      if (this.child) setRef(this.child, true); // an answer is awaited: stay alive for it
-      this.child?.stdin?.write(command + '\n');
+      setRef(child, true); // an answer is awaited: stay alive for it
+      child.stdin?.write(command + '\n');
     });
   }
 }

@@ -14,6 +14,8 @@ import { FlockAgent, FlockAgentUnavailable } from './flock-agent';
 export interface FlockHandle {
   /** False when no flock tool exists here: then only Hubkeeper's own lock protected the write. */
   readonly exclusive: boolean;
+  /** False if the lock was lost while held (its helper process died): do not write. */
+  readonly held: boolean;
   release(): Promise<void>;
 }
 
@@ -51,8 +53,15 @@ export async function acquireFlock(lockPath: string, timeoutMs: number): Promise
     let agent = agents.get(lockPath);
     if (!agent) agents.set(lockPath, (agent = new FlockAgent(lockPath)));
     try {
-      if (!(await agent.lock(timeoutMs))) throw new FlockTimeoutError(lockPath);
-      return { exclusive: true, release: () => agent.unlock() };
+      const lock = await agent.lock(timeoutMs);
+      if (!lock) throw new FlockTimeoutError(lockPath);
+      return {
+        exclusive: true,
+        get held() {
+          return lock.held;
+        },
+        release: () => lock.release(),
+      };
     } catch (err) {
       if (!(err instanceof FlockAgentUnavailable)) throw err;
       agentsUnavailable = true;
@@ -78,12 +87,12 @@ async function acquireWithTool(lockPath: string, timeoutMs: number): Promise<Flo
       const code = await runLockTool(tool, seconds, fd);
       if (code === 'missing') continue;
       workingTool = tool;
-      if (code === 0) return { exclusive: true, release };
+      if (code === 0) return { exclusive: true, held: true, release };
       if (code === 1) throw new FlockTimeoutError(lockPath);
       throw new Error(`${tool.cmd} failed to lock ${lockPath} (exit code ${code})`);
     }
     workingTool = null;
-    return { exclusive: false, release };
+    return { exclusive: false, held: true, release };
   } catch (err) {
     await release();
     throw err;

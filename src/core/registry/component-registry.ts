@@ -105,9 +105,10 @@ export class ComponentRegistry {
       try {
         return await this.resolveOnce(name, type, options);
       } catch (err) {
-        const retryIn = options.retryIntervalMs ?? 2000;
-        if (!(err instanceof RegistryLockError) || deadline === undefined || Date.now() + retryIn > deadline) throw err;
-        await new Promise((r) => setTimeout(r, retryIn));
+        const left = deadline === undefined ? 0 : deadline - Date.now();
+        if (!(err instanceof RegistryLockError) || left <= 0) throw err;
+        // Retry every interval, and once more right at the deadline.
+        await new Promise((r) => setTimeout(r, Math.min(options.retryIntervalMs ?? 2000, left)));
       }
     }
   }
@@ -194,7 +195,7 @@ export class ComponentRegistry {
       const lock = entry.lock;
       if (!lock) return { result: false };
       if (!this.isReleasable(lock, now) && !options.force) {
-        throw new RegistryLockError(`Cannot release '${name}': Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()} (use force to release it anyway)`, this.path);
+        throw new RegistryLockError(`Cannot release '${name}': Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()}`, this.path);
       }
       const entries = new Map(doc.entries);
       entries.set(name, { ...entry, lock: null });

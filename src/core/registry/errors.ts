@@ -39,6 +39,8 @@ export class RegistryFormatError extends RegistryError {
     /** e.g. `entries.robot_1.lock.expires_at`, or '' for the whole document. */
     readonly jsonPath: string,
     readonly problem: string,
+    /** The file ended early: possibly a non-atomic writer midway, worth reading again. */
+    readonly truncated = false,
   ) {
     super(`${file}: ${jsonPath ? jsonPath + ': ' : ''}${problem}`, 'corrupt', file);
     this.name = 'RegistryFormatError';

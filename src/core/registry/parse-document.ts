@@ -20,37 +20,40 @@ export function parseRegistryDocument(text: string, file: string, now: Timestamp
   try {
     root = parseJson(text);
   } catch (err) {
-    if (err instanceof JsonSyntaxError) throw new RegistryFormatError(file, '', `${NOT_JSON}: ${err.message}`);
+    if (err instanceof JsonSyntaxError) throw new RegistryFormatError(file, '', `${NOT_JSON}: ${err.message}`, err.truncated);
     throw err;
   }
   return interpretRegistryDocument(root, file, now);
 }
 
+/**
+ * A bad `version`, `created_at` or `updated_at` does not hide the entries: they are read for
+ * display and the problems recorded in `problems` (writes refuse such a document). Only a
+ * document that is not an object, or whose `entries` is not one, throws.
+ */
 export function interpretRegistryDocument(root: JsonValue, file: string, now: Timestamp): RegistryDocument {
   if (!isJsonObject(root)) throw new RegistryFormatError(file, '', `expected a JSON object, found ${jsonTypeName(root)}`);
-  const fail = (key: string, problem: string): never => {
-    throw new RegistryFormatError(file, key, problem);
-  };
-
-  const version = root.get('version') ?? new JsonNumber('1');
-  if (!(version instanceof JsonNumber) || !version.isIntegerLiteral()) fail('version', `expected an integer, found ${jsonTypeName(version)}`);
-  const createdAt = optionalTime(root.get('created_at'), now);
-  if (createdAt === undefined) fail('created_at', 'not an ISO-8601 time');
-  const updatedAt = optionalTime(root.get('updated_at'), now);
-  if (updatedAt === undefined) fail('updated_at', 'not an ISO-8601 time');
   const rawEntries = root.get('entries') ?? new Map();
-  if (!isJsonObject(rawEntries)) return fail('entries', `expected an object, found ${jsonTypeName(rawEntries)}`);
+  if (!isJsonObject(rawEntries)) throw new RegistryFormatError(file, 'entries', `expected an object, found ${jsonTypeName(rawEntries)}`);
+  const problems: string[] = [];
+
+  let version = root.get('version') ?? new JsonNumber('1');
+  if (!(version instanceof JsonNumber) || !version.isIntegerLiteral()) {
+    problems.push(`version: expected an integer, found ${jsonTypeName(version)}`);
+    version = new JsonNumber('1');
+  }
+  const time = (key: string): Timestamp => {
+    const t = optionalTime(root.get(key), now);
+    if (t === undefined) problems.push(`${key}: not an ISO-8601 time`);
+    return t ?? now;
+  };
+  const createdAt = time('created_at');
+  const updatedAt = time('updated_at');
 
   const entries = new Map<string, EntryRecord>();
   for (const [name, raw] of rawEntries) entries.set(name, interpretEntry(name, raw, now));
 
-  return {
-    version: version as JsonNumber,
-    createdAt: createdAt as Timestamp,
-    updatedAt: updatedAt as Timestamp,
-    entries,
-    extra: extraKeys(root, TOP_LEVEL_KEYS),
-  };
+  return { version, createdAt, updatedAt, entries, extra: extraKeys(root, TOP_LEVEL_KEYS), problems };
 }
 
 const TOP_LEVEL_KEYS = ['version', 'created_at', 'updated_at', 'entries'];

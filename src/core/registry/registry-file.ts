@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { removeStaleTempFiles, writeFileAtomic } from '../fs/atomic-write';
 import { hasFineTimestamps } from '../fs/timestamp-granularity';
 import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
-import { acquireFlock, FlockTimeoutError } from '../locks/flock';
+import { acquireFlock, FlockHandle, FlockTimeoutError } from '../locks/flock';
 import { Timestamp } from '../time/timestamp';
 import { RegistryError, RegistryFormatError } from './errors';
-import { NOT_JSON, parseRegistryDocument } from './parse-document';
+import { parseRegistryDocument } from './parse-document';
 import { SerializedRegistry, serializeRegistry } from './serialize-document';
 import { RegistryDocument } from './types';
 
@@ -15,8 +15,9 @@ import { RegistryDocument } from './types';
  *
  * Reads take no lock and create nothing (a viewer must not). MADSci writes in place, so a read can
  * catch a half-written file: it is re-read for a short while before being called corrupt.
- * Writes hold Hubkeeper's own lock (proper-lockfile) and MADSci's flock on `registry.json.lock`,
- * re-validate the cached document against the bytes on disk, and replace the file atomically.
+ * Writes hold Hubkeeper's own lock (proper-lockfile, on `registry.json.hubkeeper-lock`) and
+ * MADSci's flock on `registry.json.lock`, re-validate the cached document against the bytes on
+ * disk, and replace the file atomically.
  */
 
 export interface RegistryFileOptions {
@@ -75,16 +76,6 @@ export class RegistryFile {
     this.clock = options.clock ?? Date.now;
   }
 
-  /** Hubkeeper's inter-process lock; never `registry.json.lock`, which MADSci opens as a file. */
-  get hubkeeperLockPath(): string {
-    return `${this.path}.hubkeeper-lock`;
-  }
-
-  /** MADSci's flock file. */
-  get madsciLockPath(): string {
-    return `${this.path}.lock`;
-  }
-
   now(): Timestamp {
     return Timestamp.fromMillis(this.clock());
   }
@@ -96,8 +87,9 @@ export class RegistryFile {
       try {
         return await this.readOnce();
       } catch (err) {
-        // A non-atomic writer (MADSci) may be midway through a write: look again shortly.
-        if (!(err instanceof RegistryFormatError) || !err.problem.startsWith(NOT_JSON) || Date.now() >= deadline) throw err;
+        // A non-atomic writer (MADSci) may be midway through a write, leaving a prefix of the
+        // new text: a file that ends early is read again shortly before it is called corrupt.
+        if (!(err instanceof RegistryFormatError) || !err.truncated || Date.now() >= deadline) throw err;
         await sleep(TORN_READ_PAUSE_MS);
       }
     }
@@ -116,6 +108,9 @@ export class RegistryFile {
   }
 
   private async updateLocked<T>(mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T }): Promise<T> {
+    // Through a symlink, the locks belong to the file that is written, so every writer of that
+    // file meets them whichever path it used; MADSci's flock is also taken on the path as given,
+    // which a MADSci process started with that path locks.
     const target = await this.writeTarget();
     try {
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
@@ -123,43 +118,50 @@ export class RegistryFile {
       throw ioError(this.path, 'cannot create the registry directory', err);
     }
     const timeoutMs = this.options.lockTimeoutMs ?? 5000;
-    let releaseOwn: () => Promise<void>;
+    const releases: (() => Promise<void>)[] = [];
     try {
-      releaseOwn = await acquireFileLock(target, { lockfilePath: this.hubkeeperLockPath, timeoutMs: timeoutMs * 2 });
-    } catch (err) {
-      throw lockError(this.path, err);
-    }
-    try {
-      let flock;
+      const flocks: FlockHandle[] = [];
       try {
-        flock = await acquireFlock(this.madsciLockPath, timeoutMs);
+        // The flock already excludes a crashed writer (the kernel drops it), so Hubkeeper's own
+        // lock may go stale quickly: a writer killed mid-write delays the next one by 2 s at most.
+        releases.push(await acquireFileLock(target, { lockfilePath: `${target}.hubkeeper-lock`, timeoutMs: timeoutMs * 2, staleMs: 2000 }));
+        for (const lockPath of new Set([`${target}.lock`, `${this.path}.lock`])) {
+          const flock = await acquireFlock(lockPath, timeoutMs);
+          releases.push(() => flock.release());
+          flocks.push(flock);
+        }
       } catch (err) {
         throw lockError(this.path, err);
       }
-      try {
-        let current: RegistryDocument | undefined;
-        try {
-          current = await this.read();
-        } catch (err) {
-          if (err instanceof RegistryFormatError) {
-            throw new RegistryFormatError(
-              this.path,
-              err.jsonPath,
-              `${err.problem}. The file was left untouched: fix it by hand (or restore a backup, or move it aside to start afresh) and try again.`,
-            );
-          }
-          throw err;
-        }
-        const now = this.now();
-        const { doc, result } = mutate(current, now);
-        if (doc) await this.write(target, { ...doc, updatedAt: now }, current);
-        return result;
-      } finally {
-        await flock.release();
+      const current = await this.readForWrite();
+      const now = this.now();
+      const { doc, result } = mutate(current, now);
+      if (doc) {
+        if (!flocks.every((f) => f.held)) throw new RegistryError(`${this.path}: lost the registry lock before writing (its helper process died); nothing was written`, 'timeout', this.path);
+        await this.write(target, { ...doc, updatedAt: now }, current);
       }
+      return result;
     } finally {
-      await releaseOwn().catch(() => undefined);
+      for (const release of releases.reverse()) await release().catch(() => undefined);
     }
+  }
+
+  /** The current document for a write: a file Hubkeeper cannot fully interpret is never rewritten. */
+  private async readForWrite(): Promise<RegistryDocument | undefined> {
+    const untouched = 'The file was left untouched: fix it by hand (or restore a backup, or move it aside to start afresh) and try again.';
+    let current: RegistryDocument | undefined;
+    try {
+      current = await this.read();
+    } catch (err) {
+      if (err instanceof RegistryFormatError) throw new RegistryFormatError(this.path, err.jsonPath, `${err.problem}. ${untouched}`);
+      throw err;
+    }
+    const problem = current?.problems?.[0];
+    if (problem) {
+      const [where, ...rest] = problem.split(': ');
+      throw new RegistryFormatError(this.path, where, `${rest.join(': ')}. ${untouched}`);
+    }
+    return current;
   }
 
   /** `current` is the document `doc` was derived from: its bytes are reused where unchanged. */
@@ -169,6 +171,7 @@ export class RegistryFile {
     const bytes = serialized.bytes;
     let stat: fs.BigIntStats;
     try {
+      await removeStaleTempFiles(target);
       stat = await writeFileAtomic(target, bytes);
     } catch (err) {
       throw ioError(this.path, 'cannot write the registry (the previous file is intact)', err);

@@ -57,6 +57,11 @@ export interface RegistryDocument {
   /** Keyed by component name, in file order (new names are appended). */
   readonly entries: ReadonlyMap<string, EntryRecord>;
   readonly extra: JsonObject;
+  /**
+   * Problems with the top-level fields (`version: expected an integer, …`). The entries are still
+   * shown, but Hubkeeper refuses to write such a file: it would have to invent the values.
+   */
+  readonly problems?: readonly string[];
 }
 
 export const MAX_NAME_LENGTH = 200;

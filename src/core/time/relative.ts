@@ -7,6 +7,8 @@ export function duration(ms: number): string {
   return `${Math.round(s / 86400)} d`;
 }
 
+/** `ms` is how long ago; a negative value is in the future ("in 3 d"). */
 export function ago(ms: number): string {
+  if (ms <= -1000) return `in ${duration(ms)}`;
   return ms < 1000 ? 'just now' : `${duration(ms)} ago`;
 }

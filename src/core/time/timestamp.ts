@@ -41,7 +41,8 @@ export class Timestamp {
     const second = Number(s);
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
     if (hour > 23 || minute > 59 || second > 59) return undefined;
-    const fracMicros = Number(frac.padEnd(6, '0').slice(0, 6));
+    const frac6 = frac.padEnd(6, '0').slice(0, 6);
+    const fracMicros = Number(frac6);
     let offsetMinutes: number | null = null;
     if (zone === 'Z' || zone === 'z') offsetMinutes = 0;
     else if (zone) {
@@ -53,9 +54,10 @@ export class Timestamp {
     }
     const localMs = utcMillis(year, month, day, hour, minute, second);
     const utcMicros = (localMs - (offsetMinutes ?? 0) * 60_000) * 1000 + fracMicros;
-    // A UTC time is written back canonically; anything else stays exactly as it was written.
+    // A UTC time is written back canonically, rebuilt from its own digits (not from `micros`, which
+    // a double cannot hold exactly for far-away years); anything else stays exactly as written.
     return offsetMinutes === 0
-      ? new Timestamp(utcMicros, formatUtc(utcMicros), 0)
+      ? new Timestamp(utcMicros, `${y}-${mo}-${d}T${h}:${mi}:${s}${frac6 === '000000' ? '' : '.' + frac6}Z`, 0)
       : new Timestamp(utcMicros, text, offsetMinutes);
   }
 
@@ -70,7 +72,7 @@ export class Timestamp {
   /** Python's `str(datetime)`, which MADSci's error messages use: `2026-11-23 10:17:33.808835+00:00`. */
   toPython(): string {
     const offset = this.offsetMinutes ?? 0;
-    const local = formatUtc(this.micros + offset * 60_000_000).slice(0, -1).replace('T', ' ');
+    const local = offset === 0 && this.text.endsWith('Z') ? this.text.slice(0, -1).replace('T', ' ') : formatUtc(this.micros + offset * 60_000_000).slice(0, -1).replace('T', ' ');
     if (this.offsetMinutes === null) return local;
     const sign = offset < 0 ? '-' : '+';
     const abs = Math.abs(offset);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeLock } from '../../core/leases/describe-lock';
 import { isStale } from '../../core/leases/lease-rules';
-import { clearStaleHubLocks, HubLockState, readHubLockStates } from '../../core/hubs/hub-lock-state';
+import { clearStaleHubLocks, findStaleHubLocks, HubLockState, readHubLockStates } from '../../core/hubs/hub-lock-state';
 import { readHubRegistry } from '../../core/hubs/hub-registry';
 import { isPidRunning } from '../../core/processes/process-identity';
 import { RegistryError, RegistryLockError } from '../../core/registry/errors';
@@ -14,14 +14,10 @@ import { safe, table } from '../output';
 
 /** `locks list` and `locks release`: stale component leases and stale hub locks, with evidence. */
 
+/** Stale hub locks of the current directory and of every workspace the hub registries know. */
 export async function staleHubLocks(ctx: CliContext): Promise<{ workspace: string; state: HubLockState }[]> {
   const { records } = await readHubRegistry(hubRoots(ctx), isPidRunning);
-  const workspaces = [...new Set([ctx.cwd, ...records.map((r) => r.entry.cwd).filter((c) => c && fs.existsSync(c))])];
-  const out: { workspace: string; state: HubLockState }[] = [];
-  for (const workspace of workspaces) {
-    for (const state of await readHubLockStates(workspace, hubEnv(ctx))) if (state.state === 'stale') out.push({ workspace, state });
-  }
-  return out;
+  return findStaleHubLocks([ctx.cwd, ...records.map((r) => r.entry.cwd)], hubEnv(ctx));
 }
 
 export async function staleLeases(ctx: CliContext): Promise<{ entries: RegistryEntry[]; error?: string; registry: string }> {

@@ -96,3 +96,13 @@ export async function clearStaleHubLocks(workspace: string, env: HubEnv): Promis
   }
   return cleared;
 }
+
+/** Stale hub locks among the given workspaces (those that exist), with the evidence. */
+export async function findStaleHubLocks(workspaces: Iterable<string>, env: HubEnv): Promise<{ workspace: string; state: HubLockState }[]> {
+  const out: { workspace: string; state: HubLockState }[] = [];
+  for (const workspace of new Set(workspaces)) {
+    if (!workspace || !fs.existsSync(workspace)) continue;
+    for (const state of await readHubLockStates(workspace, env)) if (state.state === 'stale') out.push({ workspace, state });
+  }
+  return out;
+}

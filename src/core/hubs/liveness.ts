@@ -89,3 +89,23 @@ export async function probeWithRetries(url: string, threshold = MISSES_BEFORE_UN
   }
   return result;
 }
+
+/**
+ * A probe for repeated rounds (the extension's refresh): a hub seen for the first time is checked
+ * like a one-shot run (up to `threshold` tries); after that one probe per round, and the hub only
+ * counts as unreachable after `threshold` misses in a row.
+ */
+export function trackedProbe(tracker: ReachabilityTracker): (url: string) => Promise<ProbeResult> {
+  const seen = new Set<string>();
+  return async (url) => {
+    if (!seen.has(url)) {
+      seen.add(url);
+      const first = await probeWithRetries(url, tracker.threshold);
+      if (first === 'no-answer') for (let i = 0; i < tracker.threshold; i++) tracker.record(url, first);
+      else tracker.record(url, first);
+      return first;
+    }
+    const result = await probeHubUrl(url);
+    return tracker.record(url, result) ? (result === 'not-probed' ? result : 'answered') : 'no-answer';
+  };
+}

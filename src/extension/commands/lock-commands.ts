@@ -1,0 +1,42 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { clearStaleHubLocks } from '../../core/hubs/hub-lock-state';
+import { HubkeeperModel } from '../model';
+import { LocksElement, StaleHubLockNode, StaleLeaseNode, StaleLocksProvider } from '../views/locks-view';
+import { confirm, guarded, scripted, targets } from './ui';
+
+/** Release stale locks: component leases whose holder is gone or expired, and dead hubs' locks. */
+
+export function registerLockCommands(model: HubkeeperModel, provider: StaleLocksProvider): vscode.Disposable[] {
+  const isLock = (x: unknown): x is LocksElement => x instanceof StaleLeaseNode || x instanceof StaleHubLockNode;
+  const label = (n: LocksElement) => (n instanceof StaleLeaseNode ? `lease '${n.entry.name}'` : `${n.state.kind} hub lock of ${n.workspace}`);
+  const release = async (nodes: LocksElement[]) => {
+    for (const n of nodes) {
+      // Re-checked at the moment of release: a lease renewed meanwhile is refused, not stolen.
+      if (n instanceof StaleLeaseNode) await model.registry.release(n.entry.name);
+      else await clearStaleHubLocks(n.workspace, { env: process.env, home: os.homedir() });
+    }
+    await model.refreshAll();
+  };
+  const reg = vscode.commands.registerCommand;
+  return [
+    reg('hubkeeper.locks.release', async (clicked?: unknown, selected?: unknown, options?: unknown) => {
+      const nodes = await targets(clicked, selected, isLock, async () => {
+        const chosen = await vscode.window.showQuickPick(
+          provider.nodes().map((n) => ({ label: label(n), description: n instanceof StaleLeaseNode ? n.status.reason : n.state.evidence, node: n })),
+          { title: 'Release Stale Lock', canPickMany: true },
+        );
+        return chosen?.map((c) => c.node);
+      });
+      if (!nodes?.length) return;
+      if (!(await confirm(nodes.length === 1 ? `Release the stale ${label(nodes[0])}?` : `Release ${nodes.length} stale locks?`, nodes.map((n) => `${label(n)}: ${n instanceof StaleLeaseNode ? n.status.reason : n.state.evidence}`).join('\n'), 'Release', scripted(options).yes))) return;
+      await guarded('Releasing', () => release(nodes));
+    }),
+    reg('hubkeeper.locks.releaseAll', async (_clicked?: unknown, _selected?: unknown, options?: unknown) => {
+      const nodes = provider.nodes();
+      if (nodes.length === 0) return void vscode.window.showInformationMessage('Hubkeeper: no stale locks.');
+      if (!(await confirm(`Release all ${nodes.length} stale lock${nodes.length === 1 ? '' : 's'}?`, nodes.map(label).join('\n'), 'Release All', scripted(options).yes))) return;
+      await guarded('Releasing', () => release(nodes));
+    }),
+  ];
+}

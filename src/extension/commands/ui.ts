@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import { RegistryError } from '../../core/registry/errors';
+import { errorText, log } from '../log';
+
+/** Small UI helpers shared by the commands: confirmation, results, and the target of a command. */
+
+/**
+ * Options a script (or a test) may pass as a command's third argument, after the clicked item and
+ * the selection: `yes` answers the confirmation, the rest answer the command's questions.
+ */
+export interface ScriptedOptions {
+  yes?: boolean;
+  newName?: string;
+  olderThanDays?: number;
+  file?: string;
+  mode?: 'merge' | 'replace';
+}
+
+export function scripted(value: unknown): ScriptedOptions {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as ScriptedOptions) : {};
+}
+
+/** A modal confirmation; resolves true only for the confirming button (or when scripted with yes). */
+export async function confirm(message: string, detail: string, action: string, yes = false): Promise<boolean> {
+  if (yes) return true;
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+}
+
+/** Reports an error once: a message for the user, the details in the log. */
+export function reportError(what: string, err: unknown): void {
+  const text = errorText(err);
+  log().error(`${what}: ${text}`);
+  const known = err instanceof RegistryError;
+  void vscode.window.showErrorMessage(`${what}: ${text}`, ...(known ? [] : ['Open Log'])).then((c) => c === 'Open Log' && log().show());
+}
+
+/**
+ * Tree commands get (clicked item, selected items). With a multi-selection the command applies to
+ * every selected item of the right kind; from the palette, to what `pick` asks for.
+ */
+export async function targets<T>(clicked: unknown, selected: unknown, is: (x: unknown) => x is T, pick: () => Promise<T[] | undefined>): Promise<T[] | undefined> {
+  if (Array.isArray(selected) && selected.length > 1) return selected.filter(is);
+  if (is(clicked)) return [clicked];
+  return pick();
+}
+
+/** Runs `work` wrapped in a command-level error report; returns its result or undefined. */
+export async function guarded<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    reportError(what, err);
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import { ClaimsManager } from './claims';
+import { WindowHubs } from './window-hubs';
+
+/**
+ * The window's hub state, left in the status bar: `$(broadcast) robot-cell` while holding,
+ * `$(sync~spin)` while starting, held elsewhere, and a warning background only when the lock or a
+ * lease was lost. A click opens the hub menu.
+ */
+export class HubStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('hubkeeper.hub', vscode.StatusBarAlignment.Left, 50);
+
+  constructor(
+    private readonly hubs: WindowHubs,
+    private readonly claims: () => ClaimsManager,
+  ) {
+    this.item.name = 'Hubkeeper Hub';
+    this.item.command = 'hubkeeper.hub.showMenu';
+  }
+
+  update(enabled: boolean): void {
+    if (!enabled) return this.item.hide();
+    const folders = [...this.hubs.folders.values()];
+    const lostClaims = this.claims().problems.filter((p) => p.state === 'lost');
+    const name = (f: (typeof folders)[number]) => f.folder.name;
+    const more = folders.length > 1 ? ` +${folders.length - 1}` : '';
+    const first = folders[0];
+    let text = '$(circle-slash) Hubkeeper';
+    const lines: string[] = [];
+    if (!first) lines.push('No folder open: no hub runs in this window.');
+    else if (folders.some((f) => f.state === 'lost') || lostClaims.length > 0) text = `$(warning) ${name(first)}${more}`;
+    else if (folders.some((f) => f.state === 'starting')) text = `$(sync~spin) ${name(first)}${more}`;
+    else if (first.state === 'holding') text = `$(broadcast) ${name(first)}${more}`;
+    else if (first.state === 'held-elsewhere') text = `$(lock) ${name(first)}${more}`;
+    else if (first.state === 'disabled') text = `$(circle-outline) ${name(first)}${more}`;
+    else if (first.state === 'error') text = `$(error) ${name(first)}${more}`;
+    for (const f of folders) {
+      const what = {
+        starting: 'starting…',
+        holding: `hub at ${f.session?.url ?? '?'}`,
+        'held-elsewhere': `held by another process${f.heldBy ? ` (pid ${f.heldBy.pid} since ${f.heldBy.since})` : ''}; taken over when it goes away`,
+        lost: `lost the hub lock: ${f.error ?? ''}`,
+        error: `hub failed: ${f.error ?? ''}`,
+        disabled: 'hub disabled (hubkeeper.hub.enabled)',
+      }[f.state];
+      lines.push(`**${f.folder.name}**: ${what}`);
+    }
+    const claims = [...this.claims().statuses.values()];
+    if (claims.length) lines.push('', `Leases: ${claims.map((c) => `${c.claim.name} (${c.state})`).join(', ')}`);
+    const warn = text.startsWith('$(warning)');
+    this.item.text = text;
+    this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
+    this.item.accessibilityInformation = { label: `Hubkeeper hub: ${lines.join('. ').replace(/\*\*/g, '')}` };
+    this.item.show();
+  }
+
+  get text(): string {
+    return this.item.text;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,182 @@
+import * as vscode from 'vscode';
+import { pythonJson } from '../../core/json/python-json';
+import { describeLock } from '../../core/leases/describe-lock';
+import { LockState } from '../../core/leases/lease-rules';
+import { COMPONENT_TYPES, ComponentType, InvalidEntry, RegistryEntry } from '../../core/registry/types';
+import { ago } from '../../core/time/relative';
+import { HubkeeperModel } from '../model';
+
+/**
+ * The Components view: the registry grouped by type. One class per node kind; ids are stable
+ * (registry path + name) so a refresh keeps the selection and an open context menu.
+ */
+
+export class ComponentGroupNode {
+  constructor(
+    readonly type: ComponentType | 'unreadable',
+    readonly children: (ComponentNode | InvalidComponentNode)[],
+  ) {}
+
+  treeItem(registryPath: string): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.type === 'unreadable' ? 'Unreadable entries' : `${this.type}s`, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `group:${registryPath}:${this.type}`;
+    item.description = String(this.children.length);
+    item.contextValue = 'componentGroup';
+    item.iconPath = new vscode.ThemeIcon(this.type === 'unreadable' ? 'warning' : 'symbol-folder');
+    return item;
+  }
+}
+
+const LOCK_ICONS: Record<LockState, [string, string | undefined]> = {
+  held: ['lock', 'charts.green'],
+  free: ['circle-outline', undefined],
+  expired: ['clock', 'charts.yellow'],
+  abandoned: ['debug-disconnect', 'charts.orange'],
+};
+
+export class ComponentNode {
+  constructor(
+    readonly entry: RegistryEntry,
+    readonly registryPath: string,
+    readonly lockState: LockState,
+    readonly lockText: string,
+    readonly lockReason: string,
+  ) {}
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const e = this.entry;
+    const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `component:${this.registryPath}:${e.name}`;
+    item.description = `${this.lockText} · ${e.id.slice(0, 8)}…`;
+    const [icon, color] = LOCK_ICONS[this.lockState];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.contextValue = `component.${this.lockState}`;
+    item.accessibilityInformation = { label: `${e.name}, ${e.componentType}, ${this.lockText}` };
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**$(${icon}) ${escape(e.name)}** · ${e.componentType}\n\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n| ID | \`${e.id}\` |\n| Lock | ${escape(this.lockText)} |\n`);
+    if (e.lock) {
+      md.appendMarkdown(`| Holder | ${escape(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${e.lock.acquiredAt.text} |\n| Heartbeat | ${e.lock.heartbeatAt.text} |\n| Expires | ${e.lock.expiresAt.text} |\n| Evidence | ${escape(this.lockReason)} |\n`);
+    }
+    md.appendMarkdown(`| Created | ${e.createdAt.text} |\n| Last seen | ${e.lastSeen.text} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${escape(e.workcellId ?? '—')} |\n\n`);
+    md.appendCodeblock(pythonJson(e.metadata), 'json');
+    item.tooltip = md;
+    return item;
+  }
+}
+
+export class InvalidComponentNode {
+  constructor(
+    readonly entry: InvalidEntry,
+    readonly registryPath: string,
+  ) {}
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `component:${this.registryPath}:${this.entry.name}`;
+    item.description = 'unreadable, kept as it is';
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.contextValue = 'invalidComponent';
+    item.tooltip = new vscode.MarkdownString(this.entry.problems.map((p) => `- ${escape(p)}`).join('\n'));
+    return item;
+  }
+}
+
+/** The registry cannot be read: the error, with a click to open the file. */
+export class RegistryErrorNode {
+  constructor(
+    readonly message: string,
+    readonly registryPath: string,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
+    item.id = `registry-error:${this.registryPath}`;
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    item.tooltip = this.message;
+    item.contextValue = 'registryError';
+    item.command = { command: 'hubkeeper.components.openRegistry', title: 'Open Registry File' };
+    return item;
+  }
+}
+
+export type ComponentsElement = ComponentGroupNode | ComponentNode | InvalidComponentNode | RegistryErrorNode;
+
+export interface ComponentFilter {
+  types?: ComponentType[];
+  text?: string;
+}
+
+export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsElement> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  filter: ComponentFilter = {};
+  private roots: ComponentsElement[] = [];
+
+  constructor(private readonly model: HubkeeperModel) {
+    model.onDidChange((what) => what === 'registry' && this.rebuild());
+  }
+
+  setFilter(filter: ComponentFilter): void {
+    this.filter = filter;
+    void vscode.commands.executeCommand('setContext', 'hubkeeper.componentFilterActive', Boolean(filter.text || filter.types?.length));
+    this.rebuild();
+  }
+
+  /** Every component node currently shown (for quick picks and tests). */
+  components(): ComponentNode[] {
+    return this.roots.flatMap((r) => (r instanceof ComponentGroupNode ? r.children.filter((c): c is ComponentNode => c instanceof ComponentNode) : []));
+  }
+
+  getTreeItem(element: ComponentsElement): vscode.TreeItem {
+    return element instanceof ComponentGroupNode ? element.treeItem(this.model.registry.path) : element.treeItem();
+  }
+
+  getChildren(element?: ComponentsElement): ComponentsElement[] {
+    if (!element) return this.roots;
+    return element instanceof ComponentGroupNode ? element.children : [];
+  }
+
+  getParent(element: ComponentsElement): ComponentsElement | undefined {
+    if (element instanceof ComponentNode || element instanceof InvalidComponentNode) return this.roots.find((r) => r instanceof ComponentGroupNode && r.children.includes(element));
+    return undefined;
+  }
+
+  private rebuild(): void {
+    const { model } = this;
+    const path = model.registry.path;
+    if (model.registryState === 'corrupt') this.roots = [new RegistryErrorNode(model.registryError ?? 'the registry cannot be read', path)];
+    else {
+      const text = this.filter.text?.toLowerCase();
+      const keep = (name: string) => !text || name.toLowerCase().includes(text);
+      const records = [...(model.doc?.entries.values() ?? [])];
+      const groups: ComponentGroupNode[] = [];
+      for (const type of COMPONENT_TYPES) {
+        if (this.filter.types?.length && !this.filter.types.includes(type)) continue;
+        const nodes = records
+          .filter((r): r is RegistryEntry => r.kind === 'entry' && r.componentType === type && keep(r.name))
+          .map((e) => {
+            const status = model.registry.lockStatus(e);
+            return new ComponentNode(e, path, status.state, describeLock(e.lock, status), status.reason);
+          });
+        if (nodes.length > 0) groups.push(new ComponentGroupNode(type, nodes));
+      }
+      const invalid = records.filter((r): r is InvalidEntry => r.kind === 'invalid' && keep(r.name)).map((r) => new InvalidComponentNode(r, path));
+      if (invalid.length > 0) groups.push(new ComponentGroupNode('unreadable', invalid));
+      this.roots = groups;
+    }
+    this.changed.fire();
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

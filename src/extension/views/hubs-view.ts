@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import { HubInfo, HubState } from '../../core/hubs/hub-status';
+import { duration } from '../../core/time/relative';
+import { HubkeeperModel } from '../model';
+
+/** The Hubs view: every workspace hub (Hubkeeper's and bones'), grouped like `hubs list`. */
+
+const GROUPS: { title: string; states: HubState[] }[] = [
+  { title: 'Running', states: ['running', 'unreachable'] },
+  { title: 'Orphans', states: ['orphan'] },
+  { title: 'Idle', states: ['idle'] },
+  { title: 'Stopped', states: ['stopped'] },
+];
+
+const ICONS: Record<HubState, [string, string | undefined]> = {
+  running: ['broadcast', 'charts.green'],
+  unreachable: ['debug-disconnect', 'charts.yellow'],
+  orphan: ['warning', 'charts.orange'],
+  idle: ['circle-outline', undefined],
+  stopped: ['circle-slash', 'disabledForeground'],
+};
+
+export class HubGroupNode {
+  constructor(
+    readonly title: string,
+    readonly children: HubNode[],
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.title, this.title === 'Stopped' || this.title === 'Idle' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `hub-group:${this.title}`;
+    item.description = String(this.children.length);
+    item.contextValue = 'hubGroup';
+    return item;
+  }
+}
+
+export class HubNode {
+  constructor(
+    readonly hub: HubInfo,
+    readonly isOwn: boolean,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const h = this.hub;
+    const item = new vscode.TreeItem(h.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `hub:${h.key}`;
+    const parts = [this.isOwn ? 'this window' : undefined, h.pid ? `pid ${h.pid}` : undefined, h.uptimeMs !== undefined ? `up ${duration(h.uptimeMs)}` : undefined, h.state === 'unreachable' ? 'no answer' : undefined, h.reason && h.state !== 'unreachable' ? h.reason : undefined];
+    item.description = parts.filter(Boolean).join(' · ');
+    const [icon, color] = this.isOwn ? ['star-full', 'charts.green'] : ICONS[h.state];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    const flags = [h.cwd ? '.hasFolder' : '', h.hubUrl ? '.hasUrl' : '', h.record ? '.hasEntry' : '', this.isOwn ? '.current' : ''].join('');
+    item.contextValue = `hub.${h.state}${flags}`;
+    item.accessibilityInformation = { label: `${h.name}, ${h.state}${h.reason ? `, ${h.reason}` : ''}` };
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**$(${icon}) ${h.name}** · ${h.state}${this.isOwn ? ' · this window' : ''}\n\n| | |\n|---|---|\n`);
+    const rows: [string, string | undefined][] = [
+      ['Folder', h.cwd],
+      ['Reason', h.reason],
+      ['PID', h.pid?.toString()],
+      ['Started', h.startedAt],
+      ['Uptime', h.uptimeMs !== undefined ? duration(h.uptimeMs) : undefined],
+      ['URL', h.hubUrl],
+      ['From', h.source === 'process-scan' ? 'process scan (no entry)' : `${h.source} registry`],
+      ['Entry', h.record?.file],
+      ['Last touched', h.touchedMs ? new Date(h.touchedMs).toISOString() : undefined],
+      ['Lock', h.lock ? `${h.lock.kind}: ${h.lock.state} (${h.lock.evidence})` : undefined],
+    ];
+    for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${v.replace(/[|\\`*_]/g, '\\$&')} |\n`);
+    item.tooltip = md;
+    return item;
+  }
+}
+
+export type HubsElement = HubGroupNode | HubNode;
+
+export class HubsProvider implements vscode.TreeDataProvider<HubsElement> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: HubGroupNode[] = [];
+
+  constructor(
+    private readonly model: HubkeeperModel,
+    private readonly isOwn: (cwd: string | undefined) => boolean,
+  ) {
+    model.onDidChange((what) => what === 'hubs' && this.rebuild());
+  }
+
+  hubNodes(): HubNode[] {
+    return this.roots.flatMap((g) => g.children);
+  }
+
+  getTreeItem(element: HubsElement): vscode.TreeItem {
+    return element.treeItem();
+  }
+
+  getChildren(element?: HubsElement): HubsElement[] {
+    if (!element) return this.roots;
+    return element instanceof HubGroupNode ? element.children : [];
+  }
+
+  getParent(element: HubsElement): HubsElement | undefined {
+    return element instanceof HubNode ? this.roots.find((g) => g.children.includes(element)) : undefined;
+  }
+
+  rebuild(): void {
+    this.roots = GROUPS.map((g) => new HubGroupNode(g.title, this.model.hubs.filter((h) => g.states.includes(h.state)).map((h) => new HubNode(h, h.source === 'hubkeeper' && this.isOwn(h.cwd) && h.pid === process.pid)))).filter((g) => g.children.length > 0);
+    this.changed.fire();
+  }
+}

@@ -1,0 +1,84 @@
+import * as vscode from 'vscode';
+import { describeLock } from '../../core/leases/describe-lock';
+import { isStale, LockStatus } from '../../core/leases/lease-rules';
+import { HubLockState } from '../../core/hubs/hub-lock-state';
+import { RegistryEntry } from '../../core/registry/types';
+import { HubkeeperModel } from '../model';
+
+/** The Stale Locks view: expired or abandoned component leases and hub locks whose holder is gone. */
+
+export class StaleLeaseNode {
+  constructor(
+    readonly entry: RegistryEntry,
+    readonly status: LockStatus,
+    readonly registryPath: string,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `stale-lease:${this.registryPath}:${this.entry.name}`;
+    item.description = describeLock(this.entry.lock, this.status);
+    item.iconPath = new vscode.ThemeIcon(this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock', new vscode.ThemeColor('charts.yellow'));
+    item.contextValue = 'staleLock.lease';
+    item.tooltip = new vscode.MarkdownString(`**Component lease** \`${this.entry.name}\` (${this.entry.componentType})\n\n${this.status.reason}\n\nRegistry: ${this.registryPath}`);
+    return item;
+  }
+}
+
+export class StaleHubLockNode {
+  constructor(
+    readonly workspace: string,
+    readonly state: HubLockState,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const name = this.workspace.split('/').pop() || this.workspace;
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
+    item.id = `stale-hub-lock:${this.state.path}`;
+    item.description = `${this.state.kind} hub lock · ${this.state.evidence}`;
+    item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
+    item.contextValue = 'staleLock.hub';
+    item.tooltip = new vscode.MarkdownString(`**${this.state.kind} hub lock** of ${this.workspace}\n\n${this.state.evidence}\n\n${this.state.path}`);
+    return item;
+  }
+}
+
+export type LocksElement = StaleLeaseNode | StaleHubLockNode;
+
+export class StaleLocksProvider implements vscode.TreeDataProvider<LocksElement> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private items: LocksElement[] = [];
+
+  constructor(private readonly model: HubkeeperModel) {
+    model.onDidChange(() => this.rebuild());
+  }
+
+  nodes(): LocksElement[] {
+    return this.items;
+  }
+
+  getTreeItem(element: LocksElement): vscode.TreeItem {
+    return element.treeItem();
+  }
+
+  getChildren(element?: LocksElement): LocksElement[] {
+    return element ? [] : this.items;
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  private rebuild(): void {
+    const { model } = this;
+    const leases: LocksElement[] = [];
+    for (const r of model.doc?.entries.values() ?? []) {
+      if (r.kind !== 'entry' || !r.lock) continue;
+      const status = model.registry.lockStatus(r);
+      if (isStale(status)) leases.push(new StaleLeaseNode(r, status, model.registry.path));
+    }
+    this.items = [...leases, ...model.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state))];
+    this.changed.fire();
+  }
+}

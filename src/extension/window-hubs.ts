@@ -1,0 +1,138 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { HubLockHeldError, readHubLockHolder } from '../core/hubs/hub-lock';
+import { workspaceStateDir } from '../core/hubs/hub-paths';
+import { HubSession } from '../core/hubs/hub-session';
+import { isPidRunning } from '../core/processes/process-identity';
+import { errorText, log } from './log';
+
+/**
+ * What this window runs: one hub per workspace folder (hub lock, entry, endpoint). If another
+ * window or process holds a folder's lock, the folder shows as held elsewhere and is taken over
+ * automatically when that holder goes away. A lock lost while held (e.g. after the machine slept)
+ * is a warning with a "Re-acquire" action, never a crash.
+ */
+
+export type FolderHubState = 'starting' | 'holding' | 'held-elsewhere' | 'lost' | 'error' | 'disabled';
+
+export interface FolderHub {
+  folder: vscode.WorkspaceFolder;
+  state: FolderHubState;
+  session?: HubSession;
+  /** For held-elsewhere: who holds it. */
+  heldBy?: { pid: number; since: string };
+  error?: string;
+}
+
+const TAKEOVER_POLL_MS = 2000;
+
+export class WindowHubs implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  readonly folders = new Map<string, FolderHub>();
+  private takeoverTimer?: NodeJS.Timeout;
+  private enabled = true;
+
+  /** Starts hubs for the folders of this window (or stops them all when disabled). */
+  async sync(enabled: boolean): Promise<void> {
+    this.enabled = enabled;
+    const current = new Map((vscode.workspace.workspaceFolders ?? []).map((f) => [f.uri.fsPath, f]));
+    for (const [key, hub] of this.folders) {
+      if (!current.has(key) || !enabled) await this.stopFolder(key, hub);
+    }
+    if (!enabled) {
+      for (const folder of current.values()) this.folders.set(folder.uri.fsPath, { folder, state: 'disabled' });
+      this.changed.fire();
+      return;
+    }
+    await Promise.all([...current.values()].filter((f) => this.folders.get(f.uri.fsPath)?.state !== 'holding').map((f) => this.startFolder(f)));
+  }
+
+  /** Stops and starts the hubs again (the status bar's "Restart Hub"). */
+  async restart(): Promise<void> {
+    for (const [key, hub] of this.folders) await this.stopFolder(key, hub);
+    await this.sync(this.enabled);
+  }
+
+  /** Is `pid`+folder this window's own hub (marked in the Hubs view)? */
+  isOwnHub(cwd: string | undefined): boolean {
+    return cwd !== undefined && this.folders.get(cwd)?.state === 'holding';
+  }
+
+  private async startFolder(folder: vscode.WorkspaceFolder): Promise<void> {
+    if (folder.uri.scheme !== 'file') return;
+    const key = folder.uri.fsPath;
+    const hub: FolderHub = { folder, state: 'starting' };
+    this.folders.set(key, hub);
+    this.changed.fire();
+    try {
+      hub.session = await HubSession.start(key, {
+        env: { env: process.env, home: os.homedir() },
+        log: (line) => log().info(line),
+        onLost: (err) => this.lost(hub, err),
+      });
+      hub.state = 'holding';
+      log().info(`hub for ${key} is up at ${hub.session.url}`);
+    } catch (err) {
+      if (err instanceof HubLockHeldError) {
+        hub.state = 'held-elsewhere';
+        hub.heldBy = err.holder ? { pid: err.holder.pid, since: err.holder.acquiredAt } : undefined;
+        log().info(`${err.message}; this window takes over when that holder goes away`);
+        this.pollTakeover();
+      } else {
+        hub.state = 'error';
+        hub.error = errorText(err);
+        log().error(`could not start the hub for ${key}: ${hub.error}`);
+      }
+    }
+    this.changed.fire();
+  }
+
+  private lost(hub: FolderHub, err: Error): void {
+    hub.state = 'lost';
+    hub.error = err.message;
+    log().warn(err.message);
+    this.changed.fire();
+    void hub.session?.stop().catch(() => undefined);
+    hub.session = undefined;
+    void vscode.window.showWarningMessage(`Hubkeeper: ${err.message}`, 'Re-acquire').then((choice) => {
+      if (choice === 'Re-acquire') void this.startFolder(hub.folder);
+    });
+  }
+
+  /** While some folder is held elsewhere, try to take it over every few seconds. */
+  private pollTakeover(): void {
+    if (this.takeoverTimer) return;
+    this.takeoverTimer = setInterval(() => {
+      const waiting = [...this.folders.values()].filter((h) => h.state === 'held-elsewhere');
+      if (waiting.length === 0 || !this.enabled) {
+        clearInterval(this.takeoverTimer);
+        this.takeoverTimer = undefined;
+        return;
+      }
+      for (const hub of waiting) void this.tryTakeover(hub);
+    }, TAKEOVER_POLL_MS);
+  }
+
+  private async tryTakeover(hub: FolderHub): Promise<void> {
+    const key = hub.folder.uri.fsPath;
+    const holder = await readHubLockHolder(workspaceStateDir(key, 'hubkeeper', { env: process.env, home: os.homedir() }));
+    if (holder && holder.pid === hub.heldBy?.pid && holder.acquiredAt === hub.heldBy.since && isPidRunning(holder.pid)) return;
+    await this.startFolder(hub.folder);
+  }
+
+  private async stopFolder(key: string, hub: FolderHub): Promise<void> {
+    this.folders.delete(key);
+    try {
+      await hub.session?.stop();
+    } catch (err) {
+      log().warn(`stopping the hub for ${key}: ${errorText(err)}`);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.takeoverTimer) clearInterval(this.takeoverTimer);
+    await Promise.all([...this.folders].map(([key, hub]) => this.stopFolder(key, hub)));
+    this.changed.dispose();
+  }
+}

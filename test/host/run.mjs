@@ -7,7 +7,6 @@
 // `node test/host/run-electron.mjs`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -92,7 +92,7 @@ await inEditor('host', { devPath: ROOT, testsPath: path.join(ROOT, 'out/test/hos
 
 // 2. The packaged VSIX, installed into a fresh editor, activates on its own.
 const vsix = path.join(ROOT, 'hubkeeper.vsix');
-const pack = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+const pack = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
 if (pack.status !== 0) {
   console.log(pack.stdout, pack.stderr);
   failed++;

@@ -33,8 +33,8 @@ async function median(runs: number, op: () => unknown): Promise<number> {
 async function main(): Promise<void> {
   const before = listProcesses().length;
   for (let i = 0; i < EXTRA_PROCESSES; i++) children.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
-  // One stand-in hub process serving HUBS ports; HUBS entries point at it (see test/fixtures/fake-hub.ts).
-  const fake = spawn(process.execPath, [path.join(__dirname, '..', 'test', 'fixtures', 'fake-hub.js'), '--title', 'hubkeeper hub start', '--serve', '--ports', String(HUBS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // One stand-in hub process serving HUBS ports; HUBS entries point at it (see scripts/fake-hub.mjs).
+  const fake = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'fake-hub.mjs'), '--title', 'hubkeeper hub start', '--serve', '--ports', String(HUBS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(fake);
   const ports: number[] = await new Promise((resolve) => fake.stdout?.once('data', (d) => resolve(String(d).split(' ')[1].split(',').map(Number))));
   const roots = defaultHubRoots({ env: {}, home });

@@ -32,10 +32,10 @@ export function freePort() {
 }
 
 /**
- * Starts code-server on 127.0.0.1 with its own throwaway HOME, settings and extensions dir.
+ * Starts code-server on 127.0.0.1 with its own throwaway HOME (or `home`), settings and extensions dir.
  * Returns { base, port, home, tmpRoot, logFile, exited(), stop() }.
  */
-export async function startCodeServer({ cache = CACHE, workspace, env = {}, port, settings = {}, installVsix, keep = false } = {}) {
+export async function startCodeServer({ cache = CACHE, workspace, env = {}, port, settings = {}, installVsix, keep = false, home: givenHome } = {}) {
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-editor-'));
   const dirs = Object.fromEntries(['user-data/User', 'extensions', 'home/.config', 'home/.local/share', 'home/.cache'].map((d) => [d, path.join(tmpRoot, d)]));
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
@@ -53,7 +53,7 @@ export async function startCodeServer({ cache = CACHE, workspace, env = {}, port
       ...settings,
     }, null, 2),
   );
-  const home = path.join(tmpRoot, 'home');
+  const home = givenHome ?? path.join(tmpRoot, 'home');
   const serverEnv = {
     ...process.env,
     // code-server and VS Code write into HOME and XDG dirs: keep them out of the user's.

@@ -13,11 +13,11 @@ import { workspaceId } from '../../src/core/hubs/workspace-id';
 import { probeHubUrl, probeWithRetries, ReachabilityTracker, isLoopbackUrl } from '../../src/core/hubs/liveness';
 import { isPidRunning } from '../../src/core/processes/process-identity';
 import { listProcesses } from '../../src/core/processes/process-table';
-import { exited, FIXTURES, spawnNode, tempDir, track, waitForLine } from '../support/helpers';
+import { exited, ROOT, spawnNode, tempDir, track, waitForLine } from '../support/helpers';
 
 /** Hub listing, liveness and reaping against real processes, real HTTP and real files. */
 
-const FAKE_HUB = path.join(FIXTURES, 'fake-hub.js');
+const FAKE_HUB = path.join(ROOT, 'scripts', 'fake-hub.mjs');
 
 function lab() {
   const home = tempDir();

@@ -20,7 +20,8 @@ import { assert, MiniRunner, sleep, waitFor } from './mini-runner';
 const workspace = process.env.HUBKEEPER_TEST_WORKSPACE as string;
 const registry = process.env.HUBKEEPER_TEST_REGISTRY as string;
 const fixtures = process.env.HUBKEEPER_TEST_FIXTURES as string;
-const cli = path.join(fixtures, '..', '..', '..', 'dist', 'cli.js');
+const root = path.join(fixtures, '..', '..', '..');
+const cli = path.join(root, 'dist', 'cli.js');
 const readRegistry = () => JSON.parse(fs.readFileSync(registry, 'utf8'));
 // The extension runs from its bundle, so its classes are not these modules' classes: tell node kinds apart by shape.
 const isLease = (n: LocksElement): n is StaleLeaseNode => 'entry' in n;
@@ -36,7 +37,7 @@ function get(url: string): Promise<number> {
 }
 
 function fakeHub(cwd: string): Promise<{ pid: number; url: string; kill(): void }> {
-  const child = spawn(process.execPath, [path.join(fixtures, 'fake-hub.js'), '--title', 'bones hub start', '--cwd', cwd, '--serve'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'fake-hub.mjs'), '--title', 'bones hub start', '--cwd', cwd, '--serve'], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve) => child.stdout?.once('data', (d) => {
     const [, port, pid] = String(d).trim().split(' ');
     resolve({ pid: Number(pid), url: `http://127.0.0.1:${port}`, kill: () => child.kill('SIGKILL') });

@@ -1,0 +1,146 @@
+// The demo lab `npm start` opens, and the UI tests click through: real files in the formats the
+// original tools write, and real processes behind them.
+//   <dir>/workspaces/robot-cell        the workspace the editor opens; .madsci/registry.json
+//                                      (MADSci format: nodes, modules, managers, two workcells)
+//   <dir>/workspaces/plate-imaging     a bones workspace whose hub (a stand-in) runs and answers
+//   <dir>/workspaces/analysis          a Hubkeeper hub (`hubkeeper hub start`) that runs
+//   <dir>/workspaces/old-experiment    deleted after its hub started: a real orphan
+//   <dir>/workspaces/idle-notes        registered, no hub (idle)
+//   <dir>/workspaces/sequencer         bones lock whose holder died (a stale hub lock)
+//   <dir>/home                         HOME for the editor: ~/.bones and ~/.hubkeeper entries
+// Two real background processes hold leases with heartbeats; pf400_arm's holder crashed and
+// its lease expired.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, stopTree } from './code-server.mjs';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const FAKE_HUB = path.join(ROOT, 'scripts', 'fake-hub.mjs');
+const DEAD_PID = 4_194_000; // above any pid Linux hands out by default
+
+const iso = (msAgo) => new Date(Date.now() - msAgo).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+const goTime = (ms) => new Date(ms).toISOString().replace(/\.?0*Z$/, 'Z');
+
+export function workspaceIdOf(cwd) {
+  return import('node:crypto').then(({ createHash }) => createHash('sha256').update(path.resolve(cwd)).digest('hex').slice(0, 16));
+}
+
+function registryDoc() {
+  const entry = (n, type, seenAgo, metadata, workcell, lock = null) => ({
+    id: `01JNQ8Z6T9K3M2V7X4C5B8D${String(n).padStart(3, '0')}`,
+    component_type: type,
+    created_at: iso(9 * 86400e3),
+    last_seen: iso(seenAgo),
+    metadata,
+    lock,
+    workcell_id: workcell,
+  });
+  const crashed = { holder_pid: DEAD_PID, holder_host: os.hostname(), holder_instance: '01JNQA3F5XG8E2D7W9R1C4HB6S', acquired_at: iso(3600e3), heartbeat_at: iso(120e3), expires_at: iso(90e3) };
+  return {
+    version: 1,
+    created_at: iso(9 * 86400e3),
+    updated_at: iso(60e3),
+    entries: {
+      workcell_a: entry(101, 'workcell', 60e3, { description: 'Liquid handling' }, null),
+      workcell_b: entry(102, 'workcell', 60e3, { description: 'Plate imaging' }, null),
+      liquidhandler_1: entry(201, 'node', 60e3, { module_name: 'liquidhandler', volume_ul: 200.0 }, 'workcell_a'),
+      plate_reader_1: entry(202, 'node', 60e3, { module_name: 'plate_reader' }, 'workcell_b'),
+      pf400_arm: entry(203, 'node', 120e3, { module_name: 'pf400' }, 'workcell_a', crashed),
+      sealer: entry(204, 'node', 12 * 86400e3, { module_name: 'sealer' }, 'workcell_a'),
+      camera_1: entry(205, 'node', 3600e3, { module_name: 'camera' }, 'workcell_b'),
+      liquidhandler: entry(301, 'module', 86400e3, { version: '2.1.0' }, null),
+      plate_reader: entry(302, 'module', 86400e3, { version: '1.4.2' }, null),
+      workcell_manager: entry(401, 'manager', 60e3, { port: 8005 }, null),
+      event_manager: entry(402, 'manager', 60e3, { port: 8001 }, null),
+      resource_manager: entry(403, 'manager', 60e3, { port: 8003 }, null),
+    },
+  };
+}
+
+function startProcess(args, { env, cwd, started }) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${args.slice(0, 3).join(' ')} exited (${code}) during demo set-up`)));
+    child.stdout.once('data', (d) => resolve({ child, line: String(d).trim() }));
+  });
+}
+
+/** Builds the lab in `dir` (created if needed) and starts its processes. */
+export async function createDemoLab(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const ws = (name) => path.join(dir, 'workspaces', name);
+  const home = path.join(dir, 'home');
+  const workspace = ws('robot-cell');
+  const registry = path.join(workspace, '.madsci', 'registry.json');
+  const started = [];
+  const env = { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '' };
+  for (const name of ['robot-cell', 'plate-imaging', 'analysis', 'old-experiment', 'idle-notes', 'sequencer']) fs.mkdirSync(ws(name), { recursive: true });
+  fs.mkdirSync(path.dirname(registry), { recursive: true });
+  fs.writeFileSync(registry, JSON.stringify(registryDoc(), null, 2));
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        // The demo's own hub registries (the editor may run with your real HOME, e.g. desktop VS Code).
+        'hubkeeper.workspaceRegistries': [path.join(home, '.hubkeeper', 'workspaces'), path.join(home, '.bones', 'workspaces')],
+        'hubkeeper.claims': [{ name: 'camera_1', type: 'node' }],
+        'hubkeeper.probeIntervalSeconds': 3,
+      },
+      null,
+      2,
+    ),
+  );
+
+  try {
+    // Live leases held by real background processes, with heartbeats.
+    for (const [name, type] of [['liquidhandler_1', 'node'], ['workcell_manager', 'manager']]) {
+      await startProcess([CLI, '--registry', registry, 'components', 'resolve', name, '--type', type, '--hold'], { env, cwd: dir, started });
+    }
+    // A bones workspace whose hub runs and answers (a stand-in titled "bones hub start").
+    const bonesWs = ws('plate-imaging');
+    fs.mkdirSync(path.join(bonesWs, '.bones'), { recursive: true });
+    fs.writeFileSync(path.join(bonesWs, '.bones', 'agent.id'), 'agent-plate-imaging\n');
+    const bones = await startProcess([FAKE_HUB, '--title', 'bones hub start', '--cwd', bonesWs, '--serve'], { env, cwd: bonesWs, started });
+    const [, port, pid] = bones.line.split(' ');
+    const bonesDir = path.join(home, '.bones', 'workspaces');
+    fs.mkdirSync(bonesDir, { recursive: true });
+    const bonesEntry = { cwd: bonesWs, name: 'plate-imaging', hub_url: `http://127.0.0.1:${port}`, nats_url: '', hub_pid: Number(pid), started_at: goTime(Date.now() + 1000) };
+    fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(bonesWs)}.json`), JSON.stringify(bonesEntry, null, 2), { mode: 0o600 });
+    // Hubkeeper hubs: one that runs, one whose folder is deleted after it started (an orphan).
+    await startProcess([CLI, 'hub', 'start', ws('analysis')], { env, cwd: dir, started });
+    await startProcess([CLI, 'hub', 'start', ws('old-experiment')], { env, cwd: dir, started });
+    fs.rmSync(ws('old-experiment'), { recursive: true, force: true });
+    // An idle workspace, registered with no hub.
+    const idle = { cwd: ws('idle-notes'), name: 'idle-notes', hub_url: '', nats_url: '', hub_pid: 0, started_at: goTime(Date.now() - 3 * 86400e3) };
+    fs.writeFileSync(path.join(home, '.hubkeeper', 'workspaces', `${await workspaceIdOf(idle.cwd)}.json`), JSON.stringify(idle, null, 2), { mode: 0o600 });
+    // A bones hub lock whose holder died.
+    const seq = path.join(ws('sequencer'), '.bones');
+    fs.mkdirSync(seq, { recursive: true });
+    fs.writeFileSync(path.join(seq, 'hub.lock'), '');
+    fs.writeFileSync(path.join(seq, 'hub.lock.pid'), `${DEAD_PID}\n`);
+    const seqEntry = { cwd: ws('sequencer'), name: 'sequencer', hub_url: '', nats_url: '', hub_pid: 0, started_at: goTime(Date.now() - 86400e3) };
+    fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(seqEntry.cwd)}.json`), JSON.stringify(seqEntry, null, 2), { mode: 0o600 });
+  } catch (err) {
+    await Promise.all(started.map((c) => stopTree(c.pid)));
+    throw err;
+  }
+  return {
+    dir,
+    home,
+    workspace,
+    registry,
+    pids: started.map((c) => c.pid),
+    leaseHolderPids: [started[0].pid, started[1].pid],
+    bonesHubPid: started[2].pid,
+    analysisHubPid: started[3].pid,
+    orphanHubPid: started[4].pid,
+    /** Stops every process the lab started (and their children). */
+    async stop() {
+      await Promise.all(started.map((c) => stopTree(c.pid)));
+    },
+  };
+}

@@ -4,7 +4,7 @@
 //                                      (MADSci format: nodes, modules, managers, two workcells)
 //   <dir>/workspaces/plate-imaging     a bones workspace whose hub (a stand-in) runs and answers
 //   <dir>/workspaces/analysis          a Hubkeeper hub (`hubkeeper hub start`) that runs
-//   <dir>/workspaces/old-experiment    deleted after its hub started: a real orphan
+//   <dir>/workspaces/old-experiment    a bones workspace deleted while its hub runs: a real orphan
 //   <dir>/workspaces/idle-notes        registered, no hub (idle)
 //   <dir>/workspaces/sequencer         bones lock whose holder died (a stale hub lock)
 //   <dir>/home                         HOME for the editor: ~/.bones and ~/.hubkeeper entries
@@ -100,20 +100,22 @@ export async function createDemoLab(dir) {
     for (const [name, type] of [['liquidhandler_1', 'node'], ['workcell_manager', 'manager']]) {
       await startProcess([CLI, '--registry', registry, 'components', 'resolve', name, '--type', type, '--hold'], { env, cwd: dir, started });
     }
-    // A bones workspace whose hub runs and answers (a stand-in titled "bones hub start").
-    const bonesWs = ws('plate-imaging');
-    fs.mkdirSync(path.join(bonesWs, '.bones'), { recursive: true });
-    fs.writeFileSync(path.join(bonesWs, '.bones', 'agent.id'), 'agent-plate-imaging\n');
-    const bones = await startProcess([FAKE_HUB, '--title', 'bones hub start', '--cwd', bonesWs, '--serve'], { env, cwd: bonesWs, started });
-    const [, port, pid] = bones.line.split(' ');
+    // bones workspaces whose hubs run and answer (stand-ins titled "bones hub start"); one of
+    // them is then deleted while its hub keeps running: a real orphan.
     const bonesDir = path.join(home, '.bones', 'workspaces');
     fs.mkdirSync(bonesDir, { recursive: true });
-    const bonesEntry = { cwd: bonesWs, name: 'plate-imaging', hub_url: `http://127.0.0.1:${port}`, nats_url: '', hub_pid: Number(pid), started_at: goTime(Date.now() + 1000) };
-    fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(bonesWs)}.json`), JSON.stringify(bonesEntry, null, 2), { mode: 0o600 });
-    // Hubkeeper hubs: one that runs, one whose folder is deleted after it started (an orphan).
-    await startProcess([CLI, 'hub', 'start', ws('analysis')], { env, cwd: dir, started });
-    await startProcess([CLI, 'hub', 'start', ws('old-experiment')], { env, cwd: dir, started });
+    for (const name of ['plate-imaging', 'old-experiment']) {
+      const bonesWs = ws(name);
+      fs.mkdirSync(path.join(bonesWs, '.bones'), { recursive: true });
+      fs.writeFileSync(path.join(bonesWs, '.bones', 'agent.id'), `agent-${name}\n`);
+      const hub = await startProcess([FAKE_HUB, '--title', 'bones hub start', '--cwd', bonesWs, '--serve'], { env, cwd: bonesWs, started });
+      const [, port, pid] = hub.line.split(' ');
+      const entry = { cwd: bonesWs, name, hub_url: `http://127.0.0.1:${port}`, nats_url: '', hub_pid: Number(pid), started_at: goTime(Date.now() + 1000) };
+      fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(bonesWs)}.json`), JSON.stringify(entry, null, 2), { mode: 0o600 });
+    }
     fs.rmSync(ws('old-experiment'), { recursive: true, force: true });
+    // A Hubkeeper hub (the real `hubkeeper hub start`).
+    await startProcess([CLI, 'hub', 'start', ws('analysis')], { env, cwd: dir, started });
     // An idle workspace, registered with no hub.
     const idle = { cwd: ws('idle-notes'), name: 'idle-notes', hub_url: '', nats_url: '', hub_pid: 0, started_at: goTime(Date.now() - 3 * 86400e3) };
     fs.writeFileSync(path.join(home, '.hubkeeper', 'workspaces', `${await workspaceIdOf(idle.cwd)}.json`), JSON.stringify(idle, null, 2), { mode: 0o600 });
@@ -136,8 +138,8 @@ export async function createDemoLab(dir) {
     pids: started.map((c) => c.pid),
     leaseHolderPids: [started[0].pid, started[1].pid],
     bonesHubPid: started[2].pid,
-    analysisHubPid: started[3].pid,
-    orphanHubPid: started[4].pid,
+    orphanHubPid: started[3].pid,
+    analysisHubPid: started[4].pid,
     /** Stops every process the lab started (and their children). */
     async stop() {
       await Promise.all(started.map((c) => stopTree(c.pid)));

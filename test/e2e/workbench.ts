@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+/**
+ * What a person does in the workbench, as Playwright steps: open the Hubkeeper container, find a
+ * row in a view, right-click it, answer a dialog, run a command from the palette. Selectors are
+ * VS Code 1.100's DOM; rows are found by their accessible label, which the extension sets.
+ */
+export type ViewName = 'Components' | 'Hubs' | 'Stale Locks';
+
+export class Workbench {
+  constructor(
+    readonly page: Page,
+    readonly resultsDir: string,
+  ) {}
+
+  view(name: ViewName): Locator {
+    return this.page.locator(`.pane:has(> .pane-header[aria-label^="${name} Section"])`);
+  }
+
+  /** The row whose name is exactly `name`. */
+  row(view: ViewName, name: string): Locator {
+    return this.view(view)
+      .locator('.monaco-list-row')
+      .filter({ has: this.page.locator('.label-name').getByText(name, { exact: true }) });
+  }
+
+  async rowLabels(view: ViewName): Promise<string[]> {
+    return this.view(view).locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+  }
+
+  async openHubkeeper(): Promise<void> {
+    await this.page.locator('.activitybar .action-label[aria-label^="Hubkeeper"]').click({ force: true });
+    await this.view('Components').locator('.monaco-list-row').first().waitFor({ timeout: 30_000 });
+  }
+
+  /** Makes the side bar wider so descriptions are readable in screenshots. */
+  async widenSideBar(to = 640): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) return;
+    await this.page.mouse.move(box.x + box.width + 1, box.y + 200);
+    await this.page.mouse.down();
+    await this.page.mouse.move(to, box.y + 200, { steps: 5 });
+    await this.page.mouse.up();
+    await this.page.mouse.move(to + 300, box.y + 300); // off the sash, so it is not highlighted
+  }
+
+  async contextMenu(row: Locator, item: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const entry = this.page.locator('.monaco-menu .action-item', { hasText: item }).first();
+    // A menu item acts on a press and release that both happen over it, as a person's click does.
+    await entry.hover();
+    await this.page.mouse.down();
+    await this.page.waitForTimeout(50);
+    await this.page.mouse.up();
+    await entry.waitFor({ state: 'detached', timeout: 5000 });
+  }
+
+  /** The modal dialog's text, then a click on `button`. */
+  async answerDialog(button: string): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    await dialog.locator('.monaco-button', { hasText: button }).first().click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    return text;
+  }
+
+  /** Opens the command palette and runs the command whose label is `title`. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  quickInput(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input');
+  }
+
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(this.resultsDir, { recursive: true });
+    const file = path.join(this.resultsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+}

@@ -129,7 +129,7 @@ test('an external write to the registry appears in the view (latency measured)',
   await page.evaluate(() => {
     const w = window as unknown as { hubkeeperSeen: Promise<number> };
     w.hubkeeperSeen = new Promise((resolve) => {
-      const seen = () => [...document.querySelectorAll('.label-name')].some((e) => e.textContent === 'incubator_1');
+      const seen = () => Array.from(document.querySelectorAll('.label-name')).some((e) => e.textContent === 'incubator_1');
       const observer = new MutationObserver(() => {
         if (seen()) {
           observer.disconnect();

@@ -73,3 +73,10 @@ test('JSON paths are readable for any key', () => {
   assert.equal(jsonPath(['entries', 'robot_1', 'lock', 'expires_at']), 'entries.robot_1.lock.expires_at');
   assert.equal(jsonPath(['entries', 'a b.c', 'metadata', 0]), 'entries["a b.c"].metadata[0]');
 });
+
+test('a text cut anywhere is reported as truncated, so a reader retries instead of calling it corrupt', () => {
+  const text = '{"a": null, "b": true, "c": false, "d": -12.5e3, "e": NaN, "f": -Infinity, "g": "s", "h": [1, {"i": []}]}';
+  for (let cut = 0; cut < text.length; cut++) {
+    assert.throws(() => parseJson(text.slice(0, cut)), (e: unknown) => e instanceof JsonSyntaxError && e.truncated, `cut at ${cut}: ${text.slice(0, cut)}`);
+  }
+});

@@ -203,13 +203,33 @@ class Parser {
   private parseNumber(): JsonNumber {
     NUMBER_RE.lastIndex = this.pos;
     const m = NUMBER_RE.exec(this.text);
-    if (!m) return this.fail('invalid number');
+    if (!m) {
+      // `-` or `-Inf` at the very end: a number cut off by a writer midway.
+      if ('-Infinity'.startsWith(this.text.slice(this.pos))) {
+        this.pos = this.text.length;
+        this.fail('unexpected end of file inside a number (the file is truncated)');
+      }
+      return this.fail('invalid number');
+    }
+    // `-12.` or `1e-` at the very end: a number cut off midway.
+    if (/^(\.|[eE][+-]?)$/.test(this.text.slice(this.pos + m[0].length))) {
+      this.pos = this.text.length;
+      this.fail('unexpected end of file inside a number (the file is truncated)');
+    }
     this.pos += m[0].length;
     return new JsonNumber(m[0]);
   }
 
   private parseLiteral<T extends JsonValue>(word: string, value: T): T {
-    if (!this.text.startsWith(word, this.pos)) this.fail(`unexpected character ${describeChar(this.text[this.pos])}`);
+    if (!this.text.startsWith(word, this.pos)) {
+      // `"lock": nu` is a prefix of valid JSON (a writer midway): report it at the end, as truncated.
+      const rest = this.text.slice(this.pos);
+      if (rest.length < word.length && word.startsWith(rest)) {
+        this.pos = this.text.length;
+        this.fail(`unexpected end of file inside ${word} (the file is truncated)`);
+      }
+      this.fail(`unexpected character ${describeChar(this.text[this.pos])}`);
+    }
     this.pos += word.length;
     return value;
   }

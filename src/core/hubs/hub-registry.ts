@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { goTime, HubEntry, HubEntryError, parseHubEntry, serializeHubEntry } from './hub-entry';
 import { HubRoot, workspacesDir } from './hub-paths';
 import { workspaceId } from './workspace-id';
+import { isPidRunning } from '../processes/process-identity';
 
 /**
  * The workspace hub registry: one `<id>.json` per workspace under `<root>/workspaces/`, in the
@@ -79,7 +80,10 @@ export async function writeHubEntry(root: HubRoot, entry: HubEntry): Promise<str
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const id = workspaceId(entry.cwd);
   const file = path.join(dir, `${id}.json`);
-  const temp = `${file}.tmp.${randomBytes(6).toString('hex')}`;
+  // bones' temp naming (`<id>.json.tmp.<random>`, skipped by every reader), with our pid in front
+  // of the random part so a leftover of a writer killed mid-write can be recognised and removed.
+  await removeAbandonedTemps(dir, `${id}.json.tmp.`);
+  const temp = `${file}.tmp.${process.pid}-${randomBytes(6).toString('hex')}`;
   const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
   try {
     await handle.writeFile(serializeHubEntry(entry));
@@ -113,6 +117,27 @@ export async function registerIdleWorkspace(root: HubRoot, cwd: string, name: st
     /* missing or unreadable: write a fresh idle entry */
   }
   await writeHubEntry(root, { cwd, name, hubUrl: '', natsUrl: '', hubPid: 0, startedAt: goTime(now) });
+}
+
+/** A temp file nobody will finish: its writer's pid is gone, or (no pid: bones') it is 10 minutes old. */
+async function removeAbandonedTemps(dir: string, prefix: string): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const file = path.join(dir, name);
+    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    try {
+      const abandoned = pid ? Number(pid) !== process.pid && !isPidRunning(Number(pid)) : Date.now() - (await fs.promises.stat(file)).mtimeMs > 600_000;
+      if (abandoned) await fs.promises.rm(file, { force: true });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
 }
 
 async function removeLegacyFiles(dir: string, id: string): Promise<void> {

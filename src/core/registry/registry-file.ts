@@ -110,7 +110,8 @@ export class RegistryFile {
   private async updateLocked<T>(mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T }): Promise<T> {
     // Through a symlink, the locks belong to the file that is written, so every writer of that
     // file meets them whichever path it used; MADSci's flock is also taken on the path as given,
-    // which a MADSci process started with that path locks.
+    // which a MADSci process started with that path locks. The flocks come first (see
+    // acquireOwnLock), in the same order in every Hubkeeper process.
     const target = await this.writeTarget();
     try {
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
@@ -122,14 +123,12 @@ export class RegistryFile {
     try {
       const flocks: FlockHandle[] = [];
       try {
-        // The flock already excludes a crashed writer (the kernel drops it), so Hubkeeper's own
-        // lock may go stale quickly: a writer killed mid-write delays the next one by 2 s at most.
-        releases.push(await acquireFileLock(target, { lockfilePath: `${target}.hubkeeper-lock`, timeoutMs: timeoutMs * 2, staleMs: 2000 }));
         for (const lockPath of new Set([`${target}.lock`, `${this.path}.lock`])) {
           const flock = await acquireFlock(lockPath, timeoutMs);
           releases.push(() => flock.release());
           flocks.push(flock);
         }
+        releases.push(await this.acquireOwnLock(target, timeoutMs, flocks.every((f) => f.exclusive)));
       } catch (err) {
         throw lockError(this.path, err);
       }
@@ -143,6 +142,23 @@ export class RegistryFile {
       return result;
     } finally {
       for (const release of releases.reverse()) await release().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Hubkeeper's own lock, taken while already holding the flock. Every live Hubkeeper writer holds
+   * the flock for as long as it holds this lock, so when we hold the flock and this lock is still
+   * there, its holder died mid-write (kill -9): it is taken over at once instead of after its
+   * stale time. Without a working flock the stale time (2 s) is all there is.
+   */
+  private async acquireOwnLock(target: string, timeoutMs: number, flockHeld: boolean): Promise<() => Promise<void>> {
+    const lockfilePath = `${target}.hubkeeper-lock`;
+    try {
+      return await acquireFileLock(target, { lockfilePath, timeoutMs: flockHeld ? 0 : timeoutMs * 2, staleMs: 2000 });
+    } catch (err) {
+      if (!(err instanceof FileLockTimeoutError) || !flockHeld) throw err;
+      await fs.promises.rmdir(lockfilePath).catch(() => undefined);
+      return acquireFileLock(target, { lockfilePath, timeoutMs: timeoutMs * 2, staleMs: 2000 });
     }
   }
 

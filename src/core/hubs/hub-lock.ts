@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { ulid } from 'ulid';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { acquireFlock } from '../locks/flock';
 import { isSameProcessSince, processStartTimeMs } from '../processes/process-identity';
 
 /**
@@ -46,7 +47,13 @@ export interface AcquireHubLockOptions {
 }
 
 export function hubLockPaths(stateDir: string) {
-  return { lock: path.join(stateDir, 'hub.lock'), pid: path.join(stateDir, 'hub.lock.pid'), holder: path.join(stateDir, 'hub.lock.json') };
+  return {
+    lock: path.join(stateDir, 'hub.lock'),
+    pid: path.join(stateDir, 'hub.lock.pid'),
+    holder: path.join(stateDir, 'hub.lock.json'),
+    /** flock'd only while a lock is being taken or judged (see HubLock.acquire). */
+    guard: path.join(stateDir, 'hub.lock.guard'),
+  };
 }
 
 export class HubLock {
@@ -65,35 +72,43 @@ export class HubLock {
     await fs.promises.mkdir(stateDir, { recursive: true });
     let lock: HubLock | undefined;
     for (;;) {
+      // Taking the lock, writing who holds it, and deciding that a holder is dead happen under a
+      // short flock, so no process ever judges a lock by the holder files of the one before it
+      // (a fresh lock whose holder files are not written yet would look dead).
+      const guard = await acquireFlock(paths.guard, 10_000);
       try {
-        const holder: HubLockHolder = {
-          pid: process.pid,
-          processStartMs: processStartTimeMs(process.pid),
-          host: os.hostname(),
-          holderId: ulid(),
-          acquiredAt: new Date().toISOString(),
-          hubUrl: options.hubUrl,
-        };
-        const release = await lockfile.lock(stateDir, {
-          lockfilePath: paths.lock,
-          realpath: false,
-          stale: staleMs,
-          onCompromised: (err) => {
-            if (lock && !lock.released) {
-              lock.released = true;
-              options.onLost?.(new Error(`lost the workspace hub lock ${paths.lock}: ${err.message}`));
-            }
-          },
-        });
-        lock = new HubLock(stateDir, holder, release);
-        await lock.writeHolderFiles();
-        return lock;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+        try {
+          const holder: HubLockHolder = {
+            pid: process.pid,
+            processStartMs: processStartTimeMs(process.pid),
+            host: os.hostname(),
+            holderId: ulid(),
+            acquiredAt: new Date().toISOString(),
+            hubUrl: options.hubUrl,
+          };
+          const release = await lockfile.lock(stateDir, {
+            lockfilePath: paths.lock,
+            realpath: false,
+            stale: staleMs,
+            onCompromised: (err) => {
+              if (lock && !lock.released) {
+                lock.released = true;
+                options.onLost?.(new Error(`lost the workspace hub lock ${paths.lock}: ${err.message}`));
+              }
+            },
+          });
+          lock = new HubLock(stateDir, holder, release);
+          await lock.writeHolderFiles();
+          return lock;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+        }
+        const holder = await readHubLockHolder(stateDir);
+        if (await reclaimIfHolderDead(paths.lock, holder, options.log)) continue;
+        if (Date.now() >= deadline) throw new HubLockHeldError(paths.lock, holder);
+      } finally {
+        await guard.release();
       }
-      const holder = await readHubLockHolder(stateDir);
-      if (await reclaimIfHolderDead(paths.lock, holder, options.log)) continue;
-      if (Date.now() >= deadline) throw new HubLockHeldError(paths.lock, holder);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -158,9 +173,8 @@ export function isHolderDead(holder: HubLockHolder): boolean {
 
 /**
  * Takes over a lock whose holder died, without waiting for it to go stale: marks it stale (its
- * mtime in the past) so proper-lockfile's own stale takeover removes it. The lock is only marked
- * when its mtime has not changed since the holder was read, so a lock just re-taken by someone
- * else is left alone.
+ * mtime in the past) so proper-lockfile's own stale takeover removes it. Called under the guard
+ * flock, so the holder files read belong to the lock on disk.
  */
 async function reclaimIfHolderDead(lockPath: string, holder: HubLockHolder | undefined, log?: (line: string) => void): Promise<boolean> {
   if (!holder || !isHolderDead(holder)) return false;

@@ -42,9 +42,11 @@ test('one heartbeat refreshes 100 leases with a single write', async () => {
 test('a lease taken over by another holder is reported lost and the new lock is not overwritten', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'registry.json');
+  // One machine: the wall clock and the monotonic clock move together here.
   const clock = { now: Date.parse('2026-11-23T12:00:00Z') };
-  const a = new ComponentRegistry(file, { holder: new LeaseHolder({ heartbeatMs: 3_600_000 }), clock: () => clock.now });
-  const b = new ComponentRegistry(file, { holder: new LeaseHolder({ heartbeatMs: 3_600_000 }), clock: () => clock.now });
+  const times = { clock: () => clock.now, monotonic: () => clock.now };
+  const a = new ComponentRegistry(file, { holder: new LeaseHolder({ heartbeatMs: 3_600_000 }), ...times });
+  const b = new ComponentRegistry(file, { holder: new LeaseHolder({ heartbeatMs: 3_600_000 }), ...times });
   await a.resolve('x', 'node');
   await a.resolve('y', 'node');
   clock.now += 31_000; // a was paused past the TTL

@@ -20,7 +20,7 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
   const includeStale = args.options['include-stale'] === true;
   const registry = openRegistry(ctx);
   const doc = await registry.snapshot();
-  const now = registry.file.now();
+  const now = registry.file.leaseNow();
   const records = doc ? [...doc.entries.values()] : [];
   const entries = records.filter(
     (r): r is RegistryEntry => r.kind === 'entry' && (!type || r.componentType === type) && (includeStale || !r.lock || !isExpired(r.lock, now)),
@@ -45,7 +45,7 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
     out(`No ${type ? `${type} ` : ''}entries in ${registry.path}${hiddenStale ? ' (entries with expired locks are hidden; --include-stale shows them)' : ''}.`);
     return 0;
   }
-  const rows = entries.map((e) => [safe(e.name), e.componentType, e.id, lockCell(registry, e, color), ago(now.millis - e.lastSeen.millis)]);
+  const rows = entries.map((e) => [safe(e.name), e.componentType, e.id, lockCell(registry, e, color), ago(now.wall.millis - e.lastSeen.millis)]);
   for (const line of table(['NAME', 'TYPE', 'ID', 'LOCK', 'LAST SEEN'], rows, color)) out(line);
   for (const r of invalid) out(color.red(`! ${safe(r.name)}: unreadable entry, kept as is: ${safe(r.problems[0])}`));
   const hidden = records.length - entries.length - invalid.length;

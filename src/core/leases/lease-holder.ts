@@ -4,7 +4,8 @@ import { ulid } from 'ulid';
 import { RegistryFile } from '../registry/registry-file';
 import { RegistryDocument, RegistryEntry, RegistryLock } from '../registry/types';
 import { Timestamp } from '../time/timestamp';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS } from './lease-rules';
+import { BOOT_ID_KEY, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, LeaseNow, MONO_HEARTBEAT_KEY } from './lease-rules';
+import { JsonNumber, JsonObject } from '../json/json-value';
 
 /**
  * The leases (heartbeat locks) this process holds, and the one timer that keeps them alive.
@@ -63,16 +64,21 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
   }
 
   /** A new lock for this holder, starting `now`. */
-  newLock(now: Timestamp): RegistryLock {
+  newLock(now: LeaseNow): RegistryLock {
     return {
       holderPid: this.pid,
       holderHost: this.hostname,
       holderInstance: this.instanceId,
-      acquiredAt: now,
-      heartbeatAt: now,
-      expiresAt: now.plusMillis(this.ttlMs),
-      extra: new Map(),
+      acquiredAt: now.wall,
+      heartbeatAt: now.wall,
+      expiresAt: now.wall.plusMillis(this.ttlMs),
+      extra: monotonicExtra(new Map(), now),
     };
+  }
+
+  /** The lock, refreshed at `now` (same holder, same acquired_at: the fence). */
+  refreshedLock(lock: RegistryLock, now: LeaseNow): RegistryLock {
+    return { ...lock, heartbeatAt: now.wall, expiresAt: now.wall.plusMillis(this.ttlMs), extra: monotonicExtra(new Map(lock.extra), now) };
   }
 
   /** Starts heartbeating `name` in `file`; called after the lock was written. */
@@ -164,7 +170,7 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
     const file = [...leases.values()][0].file;
     let outcome: { refreshed: string[]; lost: [HeldLease, string][] };
     try {
-      outcome = await file.update((doc, now) => this.refresh(doc, [...leases.values()], now));
+      outcome = await file.update((doc, now) => this.refresh(file, doc, [...leases.values()], now));
     } catch (err) {
       this.emit('heartbeat-error', err as Error, file);
       return;
@@ -176,7 +182,7 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
     if (outcome.refreshed.length > 0) this.emit('refreshed', outcome.refreshed, file);
   }
 
-  private refresh(doc: RegistryDocument | undefined, leases: HeldLease[], now: Timestamp) {
+  private refresh(file: RegistryFile, doc: RegistryDocument | undefined, leases: HeldLease[], now: Timestamp) {
     const refreshed: string[] = [];
     const lost: [HeldLease, string][] = [];
     const entries = new Map(doc?.entries ?? []);
@@ -187,7 +193,7 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
       else if (!this.fenceHolds(entry, lease)) lost.push([lease, lostReason(entry)]);
       else {
         const lock = entry.lock as RegistryLock;
-        entries.set(lease.name, { ...entry, lastSeen: now, lock: { ...lock, heartbeatAt: now, expiresAt: now.plusMillis(this.ttlMs) } });
+        entries.set(lease.name, { ...entry, lastSeen: now, lock: this.refreshedLock(lock, file.leaseNow(now)) });
         refreshed.push(lease.name);
       }
     }
@@ -200,4 +206,15 @@ function lostReason(entry: RegistryEntry): string {
   const lock = entry.lock;
   if (!lock) return `the lock on '${entry.name}' was released or cleared by another process`;
   return `'${entry.name}' is now locked by ${lock.holderHost} (PID ${lock.holderPid}) since ${lock.acquiredAt.text}`;
+}
+
+/** Records the monotonic heartbeat (this boot only) beside MADSci's wall-clock fields. */
+function monotonicExtra(extra: JsonObject, now: LeaseNow): JsonObject {
+  extra.delete(MONO_HEARTBEAT_KEY);
+  extra.delete(BOOT_ID_KEY);
+  if (now.mono !== undefined && now.bootId) {
+    extra.set(MONO_HEARTBEAT_KEY, new JsonNumber(String(Math.round(now.mono))));
+    extra.set(BOOT_ID_KEY, now.bootId);
+  }
+  return extra;
 }

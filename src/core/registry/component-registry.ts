@@ -72,7 +72,7 @@ export class ComponentRegistry {
   async list(options: ListOptions = {}): Promise<RegistryEntry[]> {
     const doc = await this.file.read();
     if (!doc) return [];
-    const now = this.file.now();
+    const now = this.file.leaseNow();
     const out: RegistryEntry[] = [];
     for (const record of doc.entries.values()) {
       if (record.kind !== 'entry') continue;
@@ -84,11 +84,11 @@ export class ComponentRegistry {
   }
 
   canAcquire(entry: Pick<RegistryEntry, 'lock'>): { ok: boolean; reason: string } {
-    return canAcquire(entry, this.holder.instanceId, this.file.now());
+    return canAcquire(entry, this.holder.instanceId, this.file.leaseNow());
   }
 
   lockStatus(entry: Pick<RegistryEntry, 'lock'>): LockStatus {
-    return lockStatus(entry.lock, { now: this.file.now(), hostname: this.holder.hostname });
+    return lockStatus(entry.lock, { now: this.file.leaseNow(), hostname: this.holder.hostname });
   }
 
   /**
@@ -141,11 +141,12 @@ export class ComponentRegistry {
       }
       let acquiredAt: Timestamp | undefined;
       if (acquire) {
-        const decision = canAcquire(entry, this.holder.instanceId, now);
+        const lnow = this.file.leaseNow(now);
+        const decision = canAcquire(entry, this.holder.instanceId, lnow);
         if (!decision.ok) throw new RegistryLockError(`Cannot acquire lock for '${entry.id}': ${decision.reason}`, this.path);
         // Re-acquiring our own lock keeps its acquired_at, so the heartbeat's fence stays valid.
-        const mine = entry.lock?.holderInstance === this.holder.instanceId && !isExpired(entry.lock, now);
-        const lock = mine && entry.lock ? { ...entry.lock, heartbeatAt: now, expiresAt: now.plusMillis(this.holder.ttlMs) } : this.holder.newLock(now);
+        const mine = entry.lock?.holderInstance === this.holder.instanceId && !isExpired(entry.lock, lnow);
+        const lock = mine && entry.lock ? this.holder.refreshedLock(entry.lock, lnow) : this.holder.newLock(lnow);
         entry = { ...entry, lock };
         acquiredAt = lock.acquiredAt;
       }
@@ -167,7 +168,7 @@ export class ComponentRegistry {
       let entry = usableEntry(record, this.path);
       const lock = entry.lock;
       const ours = lock?.holderInstance === this.holder.instanceId;
-      if (lock && !ours && !isExpired(lock, now)) {
+      if (lock && !ours && !isExpired(lock, this.file.leaseNow(now))) {
         if (!options.force) throw new RegistryLockError(`Cannot rename '${oldName}': currently locked by ${lock.holderHost} (PID ${lock.holderPid})`, this.path);
         entry = { ...entry, lock: null };
       }
@@ -222,7 +223,7 @@ export class ComponentRegistry {
   /** Ours, expired, or abandoned (its holder ran here and is gone): no live holder would lose it. */
   private isReleasable(lock: RegistryLock, now: Timestamp): boolean {
     if (lock.holderInstance === this.holder.instanceId) return true;
-    const state = lockStatus(lock, { now, hostname: this.holder.hostname }).state;
+    const state = lockStatus(lock, { now: this.file.leaseNow(now), hostname: this.holder.hostname }).state;
     return state === 'expired' || state === 'abandoned';
   }
 

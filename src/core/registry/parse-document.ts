@@ -15,15 +15,32 @@ import { COMPONENT_TYPES, EntryRecord, isComponentType, RegistryDocument, Regist
 /** How a syntax error's problem text starts (a torn read by a non-atomic writer looks like this). */
 export const NOT_JSON = 'not valid JSON';
 
+/** At most this many repeated keys are listed one by one; the rest are counted. */
+const MAX_DUPLICATES_LISTED = 10;
+
 export function parseRegistryDocument(text: string, file: string, now: Timestamp): RegistryDocument {
   let root: JsonValue;
+  const duplicates: string[] = [];
+  let moreDuplicates = 0;
   try {
-    root = parseJson(text);
+    root = parseJson(text, {
+      onDuplicateKey: (path, line, column) => {
+        if (duplicates.length >= MAX_DUPLICATES_LISTED) moreDuplicates++;
+        else duplicates.push(`${displayPath(path)}: duplicate key at line ${line}, column ${column}: only its last value is read (as Python does), and rewriting the file would drop the others`);
+      },
+    });
   } catch (err) {
-    if (err instanceof JsonSyntaxError) throw new RegistryFormatError(file, '', `${NOT_JSON}: ${err.message}`, err.truncated);
+    if (err instanceof JsonSyntaxError) {
+      // Too deep is a limit of the reader, not a syntax error: say so rather than "not valid JSON".
+      throw new RegistryFormatError(file, '', err.limitExceeded ? `cannot be read: ${err.message}` : `${NOT_JSON}: ${err.message}`, err.truncated);
+    }
     throw err;
   }
-  return interpretRegistryDocument(root, file, now);
+  if (moreDuplicates > 0) duplicates.push(`${displayPath([])}: ${moreDuplicates} more duplicate keys`);
+  const doc = interpretRegistryDocument(root, file, now);
+  // A repeated key is read the way Python reads it, but a write could only keep one of its values:
+  // the document stays readable and every write refuses, like a bad top-level field.
+  return duplicates.length === 0 ? doc : { ...doc, problems: [...(doc.problems ?? []), ...duplicates] };
 }
 
 /**
@@ -39,7 +56,7 @@ export function interpretRegistryDocument(root: JsonValue, file: string, now: Ti
 
   let version = root.get('version') ?? new JsonNumber('1');
   if (!(version instanceof JsonNumber) || !version.isIntegerLiteral()) {
-    problems.push(`version: expected an integer, found ${jsonTypeName(version)}`);
+    problems.push(`version: expected an integer, found ${describeFound(version)}`);
     version = new JsonNumber('1');
   }
   const time = (key: string): Timestamp => {
@@ -68,7 +85,7 @@ class Problems {
   ) {}
   add(key: string | undefined, problem: string): void {
     const path = key === undefined ? this.base : [...this.base, key];
-    this.list.push(`${jsonPath(path)}: ${problem}`);
+    this.list.push(`${displayPath(path)}: ${problem}`);
   }
   child(key: string): Problems {
     return new Problems([...this.base, key], this.list);
@@ -132,7 +149,7 @@ function interpretLock(raw: JsonValue, problems: Problems): RegistryLock | undef
   const before = problems.list.length;
   const pid = raw.get('holder_pid');
   if (!(pid instanceof JsonNumber) || !pid.isIntegerLiteral()) {
-    problems.add('holder_pid', `expected an integer, found ${jsonTypeName(pid)}`);
+    problems.add('holder_pid', `expected an integer, found ${describeFound(pid)}`);
   } else if (!Number.isSafeInteger(pid.toNumber())) {
     problems.add('holder_pid', `${pid.raw} is out of range`);
   }
@@ -179,4 +196,25 @@ function extraKeys(obj: JsonObject, known: readonly string[]): JsonObject {
   const extra: JsonObject = new Map();
   for (const [k, v] of obj) if (!known.includes(k)) extra.set(k, v);
   return extra;
+}
+
+/** "a string", "an object" — but a number that is not an integer is shown as written (`1.0`, `1e3`). */
+function describeFound(value: JsonValue | undefined): string {
+  return value instanceof JsonNumber ? value.raw.slice(0, 40) : jsonTypeName(value);
+}
+
+const MAX_KEY_SHOWN = 60;
+
+/**
+ * A JSON path for messages. A key too long to read (a 10,000-character name) is cut, so one bad
+ * name does not turn every message about it into a wall of text; its problem still gives its length.
+ */
+function displayPath(parts: readonly (string | number)[]): string {
+  if (parts.length === 0) return '(top level)';
+  return jsonPath(parts.map((p) => (typeof p === 'string' && p.length > MAX_KEY_SHOWN ? `${cutKey(p, MAX_KEY_SHOWN - 20)}…` : p)));
+}
+
+function cutKey(key: string, length: number): string {
+  const cut = key.slice(0, length);
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut; // never half a surrogate pair
 }

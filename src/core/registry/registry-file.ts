@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { LeaseNow } from '../leases/lease-rules';
+import { bootId, monotonicMs } from '../time/monotonic';
 import { removeStaleTempFiles, writeFileAtomic } from '../fs/atomic-write';
 import { hasFineTimestamps } from '../fs/timestamp-granularity';
 import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
@@ -23,6 +26,8 @@ import { RegistryDocument } from './types';
 export interface RegistryFileOptions {
   /** Wall clock in ms (injectable for tests). */
   clock?: () => number;
+  /** Monotonic clock in ms (injectable for tests; default CLOCK_MONOTONIC). */
+  monotonic?: () => number;
   /** How long to wait for the registry locks (MADSci uses 5 s). */
   lockTimeoutMs?: number;
   /** Files larger than this are refused without being read (default 64 MiB). */
@@ -78,6 +83,11 @@ export class RegistryFile {
 
   now(): Timestamp {
     return Timestamp.fromMillis(this.clock());
+  }
+
+  /** "Now" for lease decisions: the wall time plus this boot's monotonic clock (see LeaseNow). */
+  leaseNow(wall: Timestamp = this.now()): LeaseNow {
+    return { wall, mono: (this.options.monotonic ?? monotonicMs)(), bootId: bootId(), hostname: os.hostname() };
   }
 
   /** The current document, or undefined when the file does not exist. */

@@ -1,5 +1,7 @@
 import { JsonObject, JsonValue } from '../json/json-value';
 import { RegistryError } from './errors';
+import { isExpired } from '../leases/lease-rules';
+import { Timestamp } from '../time/timestamp';
 import { interpretRegistryDocument } from './parse-document';
 import { RegistryFile } from './registry-file';
 import { documentToJson } from './serialize-document';
@@ -17,24 +19,25 @@ export interface CleanStaleOptions {
 export async function cleanStale(file: RegistryFile, options: CleanStaleOptions): Promise<string[]> {
   const days = options.olderThanDays ?? 7;
   if (!Number.isFinite(days) || days < 0) throw new RegistryError(`olderThanDays must be a number ≥ 0, not ${days}`, 'invalid-argument');
-  const pick = (entries: Iterable<EntryRecord>, nowMicros: number) => {
-    const cut = nowMicros - days * 86_400_000_000;
+  const pick = (entries: Iterable<EntryRecord>, now: Timestamp) => {
+    const lease = file.leaseNow(now);
+    const cut = now.micros - days * 86_400_000_000;
     const names: string[] = [];
     for (const r of entries) {
       // Entries Hubkeeper cannot read are never cleaned: that would lose what it cannot see.
       if (r.kind !== 'entry' || r.lastSeen.micros >= cut) continue;
-      if (r.lock && r.lock.expiresAt.micros > nowMicros) continue;
+      if (r.lock && !isExpired(r.lock, lease)) continue;
       names.push(r.name);
     }
     return names;
   };
   if (options.dryRun) {
     const doc = await file.read();
-    return doc ? pick(doc.entries.values(), file.now().micros) : [];
+    return doc ? pick(doc.entries.values(), file.now()) : [];
   }
   return file.update((doc, now) => {
     if (!doc) return { result: [] };
-    const names = pick(doc.entries.values(), now.micros);
+    const names = pick(doc.entries.values(), now);
     if (names.length === 0) return { result: names };
     const entries = new Map(doc.entries);
     for (const n of names) entries.delete(n);

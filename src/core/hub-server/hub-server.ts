@@ -60,6 +60,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   // Own the socket list: close() must not wait for keep-alive or half-sent requests.
   const sockets = new Set<Socket>();
   const busy = new WeakMap<Socket, number>(); // responses under way per socket (pipelining)
+  // Sockets answered 413 and about to close. Node still parses and emits requests pipelined
+  // behind the refused one (their 'end' can even come before the refused body's 'data'), and none
+  // of them may run: the client was told this connection is over, and status() must not be called.
+  const refused = new WeakSet<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -83,8 +87,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
     res.once('close', () => busy.set(socket, (busy.get(socket) ?? 1) - 1));
     req.on('error', () => undefined); // aborted by the client: nothing to answer
+    if (refused.has(socket)) return void req.resume(); // closed with the 413 that went before
 
     const tooLarge = () => {
+      refused.add(socket);
       reply(res, 413, { error: 'request body too large' }, { Connection: 'close' });
       res.once('finish', () => socket.destroy());
     };
@@ -101,7 +107,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       }
     });
     req.on('end', () => {
-      if (over) return;
+      if (over || refused.has(socket)) return;
       dispatch(req, res).catch((err) => {
         log?.(`hub server: ${(err as Error).message}`);
         reply(res, 500, { error: 'internal error' });

@@ -52,14 +52,13 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
       if (!m) continue;
       const file = path.join(dir, name);
       try {
-        const st = await fs.promises.lstat(file);
-        if (!st.isFile()) throw new HubEntryError(file, st.isSymbolicLink() ? 'is a symlink; entries must be regular files' : 'is not a regular file');
-        const entry = parseHubEntry(await fs.promises.readFile(file, 'utf8'), file);
+        const { text, st } = await readEntryFile(file);
+        const entry = parseHubEntry(text, file);
         const list = byId.get(m[1]) ?? [];
         list.push({ file, entry, touchedMs: st.mtimeMs, legacy: m[2] !== undefined });
         byId.set(m[1], list);
       } catch (err) {
-        unreadable.push({ root, file, problem: err instanceof HubEntryError ? err.problem : (err as Error).message });
+        unreadable.push({ root, file, problem: err instanceof HubEntryError ? err.problem : describeReadError(err) });
       }
     }
     for (const [id, candidates] of byId) {
@@ -86,15 +85,16 @@ export async function writeHubEntry(root: HubRoot, entry: HubEntry): Promise<str
   const temp = `${file}.tmp.${process.pid}-${randomBytes(6).toString('hex')}`;
   const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
   try {
-    await handle.writeFile(serializeHubEntry(entry));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(serializeHubEntry(entry));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.promises.rename(temp, file);
   } catch (err) {
-    await fs.promises.rm(temp, { force: true });
+    // A full disk mid-write must not leave a half temp file behind (the entry itself is intact).
+    await fs.promises.rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
   await removeLegacyFiles(dir, id);
@@ -108,15 +108,75 @@ export async function removeHubEntry(root: HubRoot, id: string): Promise<void> {
   await removeLegacyFiles(dir, id);
 }
 
-/** bones' `Register`: an idle entry (hub_pid 0), unless a hub-written entry exists. */
+/**
+ * bones' `Register`: an idle entry (hub_pid 0), unless a hub-written entry exists. A file that
+ * exists but cannot be read (not JSON, a symlink, too large, …) is never replaced: it may be a
+ * newer writer's entry of a running hub, and it is reported until someone fixes or removes it.
+ */
 export async function registerIdleWorkspace(root: HubRoot, cwd: string, name: string, now = Date.now()): Promise<void> {
   const file = path.join(workspacesDir(root), `${workspaceId(cwd)}.json`);
   try {
-    if (parseHubEntry(await fs.promises.readFile(file, 'utf8'), file).hubPid > 0) return;
-  } catch {
-    /* missing or unreadable: write a fresh idle entry */
+    const { text } = await readEntryFile(file);
+    if (parseHubEntry(text, file).hubPid > 0) return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      const problem = err instanceof HubEntryError ? err.problem : describeReadError(err);
+      throw new HubEntryError(file, `${problem}; the file was left as it is, not replaced by an idle entry`);
+    }
   }
   await writeHubEntry(root, { cwd, name, hubUrl: '', natsUrl: '', hubPid: 0, startedAt: goTime(now) });
+}
+
+/** Entries are a few hundred bytes; anything near this is not an entry, and is not read. */
+export const MAX_HUB_ENTRY_BYTES = 1024 * 1024;
+
+/**
+ * Reads one entry file without following a symlink (also when one is swapped in after the check)
+ * and without reading more than MAX_HUB_ENTRY_BYTES, whatever the file claims or grows to.
+ */
+async function readEntryFile(file: string): Promise<{ text: string; st: fs.Stats }> {
+  const notRegular = (st: fs.Stats) => new HubEntryError(file, st.isSymbolicLink() ? 'is a symlink; entries must be regular files' : 'is not a regular file');
+  const tooLarge = (size: number) => new HubEntryError(file, `is larger (${formatBytes(size)}) than the ${formatBytes(MAX_HUB_ENTRY_BYTES)} a hub entry may have; it was not read`);
+  const lst = await fs.promises.lstat(file);
+  if (!lst.isFile()) throw notRegular(lst);
+  if (lst.size > MAX_HUB_ENTRY_BYTES) throw tooLarge(lst.size);
+  let handle: fs.promises.FileHandle;
+  try {
+    // O_NONBLOCK: a FIFO swapped in after the check must not block the listing.
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new HubEntryError(file, 'is a symlink; entries must be regular files');
+    throw err;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw notRegular(st);
+    if (st.size > MAX_HUB_ENTRY_BYTES) throw tooLarge(st.size);
+    // Sized by the stat, but read to the end: the file may have grown since.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(Math.max(st.size + 1 - length, 4096), MAX_HUB_ENTRY_BYTES + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > MAX_HUB_ENTRY_BYTES) throw tooLarge(length);
+    }
+    return { text: Buffer.concat(chunks, length).toString('utf8'), st };
+  } finally {
+    await handle.close();
+  }
+}
+
+function describeReadError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const words: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', EIO: 'input/output error', EISDIR: 'is a directory' };
+  return e.code ? `cannot read: ${words[e.code] ?? e.message} (${e.code})` : e.message;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
 }
 
 /** A temp file nobody will finish: its writer's pid is gone, or (no pid: bones') it is 10 minutes old. */

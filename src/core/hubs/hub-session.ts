@@ -4,7 +4,7 @@ import { ensureHubToken } from '../hub-server/hub-token';
 import { HubServer, startHubServer } from '../hub-server/hub-server';
 import { processStartTimeMs } from '../processes/process-identity';
 import { getProcess } from '../processes/process-table';
-import { goTime, HubEntry } from './hub-entry';
+import { goTime, HubEntry, parseHubEntry } from './hub-entry';
 import { AcquireHubLockOptions, HubLock } from './hub-lock';
 import { defaultHubRoots, HubEnv, workspaceStateDir } from './hub-paths';
 import { removeHubEntry, writeHubEntry } from './hub-registry';
@@ -88,7 +88,15 @@ export class HubSession {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.server.close();
-    await removeHubEntry(defaultHubRoots(this.options.env)[0], workspaceId(this.workspace)).catch(() => undefined);
+    // Only our own entry: after a lost lock, the entry may already be the new holder's.
+    try {
+      const current = parseHubEntry(await fs.promises.readFile(this.entryFile, 'utf8'), this.entryFile);
+      if (current.hubPid === process.pid && current.startedAt === this.entry.startedAt) {
+        await removeHubEntry(defaultHubRoots(this.options.env)[0], workspaceId(this.workspace));
+      }
+    } catch {
+      /* already gone */
+    }
     await this.lock.release();
   }
 

@@ -16,6 +16,10 @@ import { isPidRunning } from '../processes/process-identity';
 export interface AtomicWriteOptions {
   /** Mode for a file that does not exist yet (default: 0o666 less the umask, as Python's open()). */
   mode?: number;
+  /** Give the file `mode` even if it exists with another (secrets, bones' 0600 entries). */
+  alwaysMode?: boolean;
+  /** The temp file's path (default `<file>.hubkeeper-tmp-<pid>-<random>`), for formats that name it. */
+  temp?: string;
 }
 
 export function tempPathFor(file: string): string {
@@ -30,14 +34,14 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   // An existing file keeps its mode exactly; a new one gets the mode asked for, or the umask's.
-  const mode = existing ? existing.mode & 0o7777 : options.mode;
-  const temp = tempPathFor(file);
+  const mode = existing && !options.alwaysMode ? existing.mode & 0o7777 : options.mode;
+  const temp = options.temp ?? tempPathFor(file);
   const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode ?? 0o666);
   try {
     try {
       await handle.writeFile(data);
       if (mode !== undefined) await handle.chmod(mode); // open() applied the umask to it
-      if (existing && process.getuid?.() === 0 && (existing.uid !== 0 || existing.gid !== 0)) {
+      if (existing && !options.alwaysMode && process.getuid?.() === 0 && (existing.uid !== 0 || existing.gid !== 0)) {
         await handle.chown(existing.uid, existing.gid);
       }
       await handle.sync();

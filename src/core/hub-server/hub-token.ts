@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { writeFileAtomic } from '../fs/atomic-write';
 
 /**
  * The bearer token that guards a hub's HTTP API. It lives in `<stateDir>/hub.token` and is the
@@ -83,38 +84,8 @@ async function createToken(stateDir: string, file: string): Promise<string> {
   // Only directories created here get 0700; an existing state dir is the caller's business.
   await fs.promises.mkdir(stateDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(32).toString('hex');
-  // Same directory so rename() is atomic; O_EXCL so we never write through a planted file or link.
-  const temp = path.join(stateDir, `.${HUB_TOKEN_FILE}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW;
-  const handle = await fs.promises.open(temp, flags, 0o600);
-  try {
-    try {
-      await handle.chmod(0o600); // explicit, so the result never depends on the umask
-      await handle.writeFile(`${token}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(temp, file);
-  } catch (err) {
-    await fs.promises.rm(temp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  await syncDirectory(stateDir);
+  // Atomic (temp created with O_EXCL, so never written through a planted file or link), and 0600
+  // explicitly, so the result never depends on the umask.
+  await writeFileAtomic(file, `${token}\n`, { mode: 0o600, alwaysMode: true, temp: path.join(stateDir, `.${HUB_TOKEN_FILE}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`) });
   return token;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes the rename durable. Some file systems refuse fsync on a directory; that weakens only
-  // durability after a power cut, never atomicity, so it is not an error.
-  try {
-    const handle = await fs.promises.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    /* best effort */
-  }
 }

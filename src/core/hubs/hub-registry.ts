@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { goTime, HubEntry, HubEntryError, parseHubEntry, serializeHubEntry } from './hub-entry';
 import { HubRoot, workspacesDir } from './hub-paths';
 import { workspaceId } from './workspace-id';
+import { writeFileAtomic } from '../fs/atomic-write';
 import { isPidRunning } from '../processes/process-identity';
 
 /**
@@ -83,20 +84,7 @@ export async function writeHubEntry(root: HubRoot, entry: HubEntry): Promise<str
   // of the random part so a leftover of a writer killed mid-write can be recognised and removed.
   await removeAbandonedTemps(dir, `${id}.json.tmp.`);
   const temp = `${file}.tmp.${process.pid}-${randomBytes(6).toString('hex')}`;
-  const handle = await fs.promises.open(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-  try {
-    try {
-      await handle.writeFile(serializeHubEntry(entry));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(temp, file);
-  } catch (err) {
-    // A full disk mid-write must not leave a half temp file behind (the entry itself is intact).
-    await fs.promises.rm(temp, { force: true }).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomic(file, serializeHubEntry(entry), { mode: 0o600, alwaysMode: true, temp });
   await removeLegacyFiles(dir, id);
   return file;
 }

@@ -6,7 +6,7 @@ import { JsonSyntaxError, parseJson } from '../../core/json/parse-json';
 import { pythonJson } from '../../core/json/python-json';
 import { ComponentRegistry } from '../../core/registry/component-registry';
 import { RegistryError, RegistryLockError } from '../../core/registry/errors';
-import { ioError } from '../../core/registry/registry-file';
+import { ioError } from '../../core/registry/io-errors';
 import { isComponentType } from '../../core/registry/types';
 import { expectPositionals, parseDays, parseSeconds, ParsedArgs, UsageError } from '../args';
 import { CliContext, openRegistry, printJson } from '../context';

@@ -6,9 +6,10 @@ import { bootId, monotonicMs } from '../time/monotonic';
 import { removeStaleTempFiles, writeFileAtomic } from '../fs/atomic-write';
 import { hasFineTimestamps } from '../fs/timestamp-granularity';
 import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
-import { acquireFlock, FlockHandle, FlockTimeoutError } from '../locks/flock';
+import { acquireFlock, FlockHandle } from '../locks/flock';
 import { Timestamp } from '../time/timestamp';
 import { RegistryError, RegistryFormatError } from './errors';
+import { ioError, lockError } from './io-errors';
 import { parseRegistryDocument } from './parse-document';
 import { SerializedRegistry, serializeRegistry } from './serialize-document';
 import { RegistryDocument } from './types';
@@ -277,34 +278,6 @@ function identityOf(st: fs.BigIntStats): FileIdentity {
 
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
-}
-
-function lockError(file: string, err: unknown): RegistryError {
-  if (err instanceof FileLockTimeoutError || err instanceof FlockTimeoutError) {
-    return new RegistryError('Timeout acquiring file lock for registry. Another process may be holding the lock.', 'timeout', file);
-  }
-  return ioError(file, 'cannot lock the registry', err);
-}
-
-export function ioError(file: string, what: string, err: unknown): RegistryError {
-  const e = err as NodeJS.ErrnoException;
-  const why = e.code ? `${describeErrno(e.code)} (${e.code})` : e.message;
-  return new RegistryError(`${file}: ${what}: ${why}`, 'io', file);
-}
-
-function describeErrno(code: string): string {
-  const known: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
-    ENOTDIR: 'a parent is not a directory',
-    EISDIR: 'is a directory',
-    ELOOP: 'too many symlinks, or a symlink where a file was expected',
-    EMFILE: 'too many open files',
-  };
-  return known[code] ?? 'system error';
 }
 
 function formatBytes(n: number): string {

@@ -8,6 +8,7 @@
  * write): `hubkeeper_process_start` (the hub process's start time, for identity checks) and
  * `hubkeeper_cmdline` (its command line).
  */
+import * as path from 'node:path';
 import { JsonNumber, isJsonObject, JsonValue, jsonTypeName } from '../json/json-value';
 import { JsonSyntaxError, parseJson } from '../json/parse-json';
 
@@ -73,7 +74,13 @@ export function parseHubEntry(text: string, file: string): HubEntry {
   }
   const startedAt = str('started_at');
   if (startedAt !== '' && parseRfc3339(startedAt) === undefined) throw new HubEntryError(file, `started_at: not an RFC 3339 time: ${JSON.stringify(startedAt.slice(0, 40))}`);
-  const entry: HubEntry = { cwd: str('cwd'), name: str('name'), hubUrl: str('hub_url'), natsUrl: str('nats_url'), hubPid, startedAt: startedAt || '0001-01-01T00:00:00Z' };
+  const cwd = str('cwd');
+  // bones stores the absolute path it runs in. A relative one would be resolved against whatever
+  // directory the reader runs in, and a NUL cannot be in a path: such an entry names no workspace
+  // Hubkeeper could check, so it is reported (never probed, pruned or reaped) instead.
+  if (cwd.includes('\0')) throw new HubEntryError(file, `cwd: contains a NUL character: ${JSON.stringify(cwd.slice(0, 80))}`);
+  if (cwd !== '' && !path.isAbsolute(cwd)) throw new HubEntryError(file, `cwd: not an absolute path: ${JSON.stringify(cwd.slice(0, 80))}`);
+  const entry: HubEntry = { cwd, name: str('name'), hubUrl: str('hub_url'), natsUrl: str('nats_url'), hubPid, startedAt: startedAt || '0001-01-01T00:00:00Z' };
   const start = get('hubkeeper_process_start');
   if (start instanceof JsonNumber && Number.isFinite(start.toNumber())) entry.processStartMs = start.toNumber();
   const cmd = get('hubkeeper_cmdline');

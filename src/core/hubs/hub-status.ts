@@ -8,8 +8,8 @@ import { HubLockState, readHubLockStates } from './hub-lock-state';
 import { HubEnv, HubKind, HubRoot, workspaceStateDir } from './hub-paths';
 import { hubKindOfCommand, isHubProcess } from './hub-processes';
 import { HubRecord, readHubRegistry, UnreadableHubFile } from './hub-registry';
-import { mapBounded, probeWithRetries, ProbeResult } from './liveness';
-import { workspaceId } from './workspace-id';
+import { isLoopbackUrl, mapBounded, probeWithRetries, ProbeResult } from './liveness';
+import { goCleanPath, workspaceId } from './workspace-id';
 
 /**
  * Everything the Hubs view and `hubkeeper hubs list` show about each hub: its entry, whether its
@@ -61,6 +61,9 @@ export interface ListHubsOptions {
   now?: number;
 }
 
+/** The largest pid_t (no platform's pids come near it). */
+const MAX_PID = 0x7fffffff;
+
 /** Clock slack between a process's start time and the `started_at` its hub wrote. */
 const START_SLACK_MS = 5000;
 
@@ -89,10 +92,12 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
       record,
       lock: pickLock(e.cwd ? await readHubLockStates(e.cwd, options.env) : []),
     };
-    const cwdExists = e.cwd !== '' && fs.existsSync(e.cwd);
+    const cwdExists = e.cwd !== '' && fs.existsSync(goCleanPath(e.cwd));
     if (e.hubPid === 0) {
       return { ...info, state: 'idle', dead: !cwdExists, reason: cwdExists ? undefined : 'cwd no longer exists' };
     }
+    // No process can have it (bones would even signal every process for -1): a dead entry, said plainly.
+    if (e.hubPid < 0 || e.hubPid > MAX_PID) return { ...info, state: 'stopped', dead: true, reason: `hub_pid ${e.hubPid} is not a valid process id` };
     const proc = byPid.get(e.hubPid);
     const mismatch = identityMismatch(proc, record);
     if (mismatch) return { ...info, state: 'stopped', dead: true, reason: mismatch };
@@ -101,6 +106,9 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
     const orphanReason = workspaceGone(e.cwd, record.root.kind, options.env, home);
     if (orphanReason) return { ...info, state: 'orphan', reason: orphanReason, dead: !cwdExists };
     if (!e.hubUrl) return { ...info, state: 'running', reason: 'no hub URL recorded, not probed' };
+    // Checked here too, not only inside the default probe: an entry file must never make any probe
+    // (a caller's included) send a request off this machine.
+    if (!isLoopbackUrl(e.hubUrl)) return { ...info, state: 'running', reason: `not probed: ${e.hubUrl} is not a loopback address` };
     const result = await probe(e.hubUrl);
     if (result === 'not-probed') return { ...info, state: 'running', reason: `not probed: ${e.hubUrl} is not a loopback address` };
     return result === 'answered' ? { ...info, state: 'running' } : { ...info, state: 'unreachable', reason: `no answer from ${e.hubUrl}` };
@@ -144,7 +152,8 @@ function identityMismatch(proc: ProcessInfo | undefined, record: HubRecord): str
 
 /** bones' orphan reasons, in bones' order. */
 function workspaceGone(cwd: string, kind: HubKind, env: HubEnv, home: string): string | undefined {
-  if (!cwd || !fs.existsSync(cwd)) return 'cwd no longer exists';
+  // `..` is resolved lexically, as the workspace id and the state directory are (bones' filepath.Clean).
+  if (!cwd || !fs.existsSync(goCleanPath(cwd))) return 'cwd no longer exists';
   const state = workspaceStateDir(cwd, kind, env);
   if (kind === 'bones' && !fs.existsSync(path.join(state, 'agent.id'))) return `workspace marker missing (${path.relative(cwd, path.join(state, 'agent.id')) || state})`;
   if (kind === 'hubkeeper' && !fs.existsSync(state)) return `workspace marker missing (${path.relative(cwd, state) || state}/)`;

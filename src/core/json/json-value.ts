@@ -54,7 +54,11 @@ export function toPlain(value: JsonValue): unknown {
   }
   if (Array.isArray(value)) return value.map(toPlain);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of value) out[k] = toPlain(v);
+  for (const [k, v] of value) {
+    // A key named `__proto__` is data like any other: assigning it would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: toPlain(v), enumerable: true, writable: true, configurable: true });
+    else out[k] = toPlain(v);
+  }
   return out;
 }
 

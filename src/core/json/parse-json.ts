@@ -16,6 +16,8 @@ export class JsonSyntaxError extends Error {
     readonly column: number,
     /** The text ends before the document does: what a reader sees midway through a write. */
     readonly truncated = false,
+    /** The text may be valid JSON, but it exceeds a limit of this reader (the nesting depth). */
+    readonly limitExceeded = false,
   ) {
     super(`line ${line}, column ${column}: ${problem}`);
     this.name = 'JsonSyntaxError';
@@ -25,21 +27,32 @@ export class JsonSyntaxError extends Error {
 export interface ParseJsonOptions {
   /** Deepest allowed nesting of arrays/objects (default 1000, about where Python's json gives up). */
   maxDepth?: number;
+  /**
+   * Called for every key that repeats a key of the same object (the last value is kept, as Python
+   * does), with the path of the repeated member and where the repeat is. Without it, repeats are
+   * not reported.
+   */
+  onDuplicateKey?: (path: readonly (string | number)[], line: number, column: number) => void;
 }
 
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 export function parseJson(text: string, options: ParseJsonOptions = {}): JsonValue {
-  return new Parser(text, options.maxDepth ?? 1000).parseDocument();
+  return new Parser(text, options.maxDepth ?? 1000, options.onDuplicateKey).parseDocument();
 }
 
 class Parser {
   private pos = 0;
+  /** The path to the value being parsed; kept only when duplicates are reported. */
+  private readonly path: (string | number)[] | undefined;
 
   constructor(
     private readonly text: string,
     private readonly maxDepth: number,
-  ) {}
+    private readonly onDuplicateKey?: (path: readonly (string | number)[], line: number, column: number) => void,
+  ) {
+    this.path = onDuplicateKey ? [] : undefined;
+  }
 
   parseDocument(): JsonValue {
     this.skipWhitespace();
@@ -91,13 +104,24 @@ class Parser {
     for (;;) {
       this.skipWhitespace();
       if (this.text.charCodeAt(this.pos) !== 0x22) this.expected('a string key');
+      const keyPos = this.pos;
       const key = this.parseString();
       this.skipWhitespace();
       if (this.text.charCodeAt(this.pos) !== 0x3a /* : */) this.expected("':'");
       this.pos++;
       this.skipWhitespace();
       // A repeated key keeps its first position and its last value, as Python's dict does.
-      out.set(key, this.parseValue(depth));
+      if (this.path) {
+        this.path.push(key);
+        if (out.has(key) && this.onDuplicateKey) {
+          const { line, column } = this.lineColumn(keyPos);
+          this.onDuplicateKey(this.path.slice(), line, column);
+        }
+        out.set(key, this.parseValue(depth));
+        this.path.pop();
+      } else {
+        out.set(key, this.parseValue(depth));
+      }
       this.skipWhitespace();
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x2c /* , */) {
@@ -123,7 +147,13 @@ class Parser {
     }
     for (;;) {
       this.skipWhitespace();
-      out.push(this.parseValue(depth));
+      if (this.path) {
+        this.path.push(out.length);
+        out.push(this.parseValue(depth));
+        this.path.pop();
+      } else {
+        out.push(this.parseValue(depth));
+      }
       this.skipWhitespace();
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x2c) {
@@ -246,7 +276,7 @@ class Parser {
   }
 
   private checkDepth(depth: number): void {
-    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels`);
+    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels (the limit of this reader, about where Python's json gives up too)`, true);
   }
 
   private expected(what: string): never {
@@ -254,15 +284,24 @@ class Parser {
     return this.fail(`expected ${what}, found ${describeChar(this.text[this.pos])}`);
   }
 
-  private fail(problem: string): never {
-    let line = 1;
-    let lineStart = 0;
-    const end = Math.min(this.pos, this.text.length);
-    for (let i = this.text.indexOf('\n'); i !== -1 && i < end; i = this.text.indexOf('\n', i + 1)) {
+  private fail(problem: string, limitExceeded = false): never {
+    const { line, column } = this.lineColumn(this.pos);
+    throw new JsonSyntaxError(problem, line, column, !limitExceeded && this.pos >= this.text.length, limitExceeded);
+  }
+
+  /** Line counting resumes where the last call stopped, so reporting many duplicates stays linear. */
+  private counted = { pos: 0, line: 1, lineStart: 0 };
+
+  private lineColumn(pos: number): { line: number; column: number } {
+    const end = Math.min(pos, this.text.length);
+    let { line, lineStart, pos: from } = this.counted.pos <= end ? this.counted : { pos: 0, line: 1, lineStart: 0 };
+    for (let i = this.text.indexOf('\n', from); i !== -1 && i < end; i = this.text.indexOf('\n', i + 1)) {
       line++;
       lineStart = i + 1;
     }
-    throw new JsonSyntaxError(problem, line, end - lineStart + 1, this.pos >= this.text.length);
+    from = end;
+    this.counted = { pos: from, line, lineStart };
+    return { line, column: end - lineStart + 1 };
   }
 }
 

@@ -245,7 +245,7 @@ export class ComponentRegistry {
 
 export function usableEntry(record: EntryRecord, file: string): RegistryEntry {
   if (record.kind === 'entry') return record;
-  throw new RegistryError(`Entry '${record.name}' cannot be used until it is fixed: ${record.problems.join('; ')}`, 'invalid-entry', file);
+  throw new RegistryError(`${file}: Entry '${record.name}' cannot be used until it is fixed: ${record.problems.join('; ')}`, 'invalid-entry', file);
 }
 
 function mergeMetadata(current: JsonObject, update: JsonObject | undefined): JsonObject {

@@ -9,9 +9,9 @@ export function nameProblem(name: string): string | undefined {
   if (name.length === 0) return 'a component name cannot be empty';
   if (name.trim().length === 0) return 'a component name cannot be only whitespace';
   if (name.length > MAX_NAME_LENGTH) return `a component name is at most ${MAX_NAME_LENGTH} characters (this one has ${name.length})`;
-  // eslint-disable-next-line no-control-regex
   // C0/C1 controls, line separators, and the bidirectional embeddings, overrides and isolates,
   // which make a name display as another one (U+202E shows "abc" as "cba").
+  // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.exec(name);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');

@@ -212,7 +212,16 @@ export class RegistryFile {
     try {
       return await fs.promises.realpath(this.path);
     } catch {
-      return this.path;
+      // A link whose target does not exist yet: write the target (never replace the link).
+      let target = this.path;
+      for (let hops = 0; hops < 8; hops++) {
+        try {
+          target = path.resolve(path.dirname(target), await fs.promises.readlink(target));
+        } catch {
+          return target;
+        }
+      }
+      return target;
     }
   }
 

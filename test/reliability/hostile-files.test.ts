@@ -150,7 +150,7 @@ function entryCase(title: string, victim: string, problems: string[], name = 'vi
     assert.deepEqual(doc?.problems, [], 'no document-level problem');
     const bad = invalid(doc?.entries.get(name));
     assert.deepEqual(bad.problems, problems);
-    await assert.rejects(reg.release(name), exactly(RegistryError, `Entry '${name}' cannot be used until it is fixed: ${problems.join('; ')}`, file));
+    await assert.rejects(reg.release(name), exactly(RegistryError, `${file}: Entry '${name}' cannot be used until it is fixed: ${problems.join('; ')}`, file));
     assertUnchanged(file, before);
     assert.equal(await reg.lookup('good_1'), GOOD_ID, 'the other entry is still usable');
     assert.equal(await reg.lookup(name), undefined, 'an invalid entry has no usable id');

@@ -58,22 +58,29 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 }
 
 /**
- * Removes temp files that writers killed mid-write left beside `file` (their pid is in the name
- * and no longer runs). Called under the write lock, so no live writer's temp file is touched.
+ * Removes temp files (names starting with `prefix`, in `dir`) that writers killed mid-write left
+ * behind: the writer's pid follows the prefix and no longer runs. Files without a pid (another
+ * tool's) only once older than `noPidMaxAgeMs`, if given. Called under the write lock, or where a
+ * live writer's temp file is recognised by its pid, so no live writer's file is touched.
  */
-export async function removeStaleTempFiles(file: string): Promise<void> {
-  const prefix = `${path.basename(file)}.hubkeeper-tmp-`;
+export async function removeAbandonedTemps(dir: string, prefix: string, noPidMaxAgeMs?: number): Promise<void> {
   let names: string[];
   try {
-    names = await fs.promises.readdir(path.dirname(file));
+    names = await fs.promises.readdir(dir);
   } catch {
     return;
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isSafeInteger(pid) && pid !== process.pid && !isPidRunning(pid)) {
-      await fs.promises.rm(path.join(path.dirname(file), name), { force: true }).catch(() => undefined);
+    const file = path.join(dir, name);
+    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    try {
+      const abandoned = pid
+        ? Number(pid) !== process.pid && !isPidRunning(Number(pid))
+        : noPidMaxAgeMs !== undefined && Date.now() - (await fs.promises.stat(file)).mtimeMs > noPidMaxAgeMs;
+      if (abandoned) await fs.promises.rm(file, { force: true });
+    } catch {
+      /* gone meanwhile */
     }
   }
 }

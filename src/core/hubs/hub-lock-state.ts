@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isPidRunning, processStartTimeMs } from '../processes/process-identity';
 import { HubEnv, HubKind, workspaceStateDir } from './hub-paths';
-import { hubLockPaths, isHolderDead, readHubLockHolder } from './hub-lock';
+import { hubLockPaths, isHolderDead, readHubLockHolder, removeDeadHubLock } from './hub-lock';
 
 /**
  * The read side of both hub locks of a workspace, with the evidence: Hubkeeper's
@@ -73,26 +73,24 @@ export async function bonesLockState(stateDir: string): Promise<HubLockState> {
 }
 
 /** Removes a hub lock's files: Hubkeeper's lock directory and holder files, or bones' pid file. */
-export async function clearHubLockFiles(state: HubLockState): Promise<void> {
+/**
+ * Removes a hub lock's files when its holder is gone: Hubkeeper's lock directory and holder
+ * files (judged again under the lock's guard flock, so a lock another process has just taken over
+ * is never removed), or bones' pid file. Returns whether anything was removed.
+ */
+export async function clearHubLockFiles(state: HubLockState): Promise<boolean> {
   const dir = path.dirname(state.path);
-  if (state.kind === 'hubkeeper') {
-    const paths = hubLockPaths(dir);
-    await fs.promises.rm(paths.holder, { force: true });
-    await fs.promises.rm(paths.pid, { force: true });
-    await fs.promises.rm(paths.lock, { recursive: true, force: true });
-  } else {
-    // bones never deletes hub.lock itself (an flock'd file); hub.lock.pid records the holder.
-    await fs.promises.rm(path.join(dir, 'hub.lock.pid'), { force: true });
-  }
+  if (state.kind === 'hubkeeper') return removeDeadHubLock(dir, state.pid);
+  // bones never deletes hub.lock itself (an flock'd file); hub.lock.pid records the holder.
+  await fs.promises.rm(path.join(dir, 'hub.lock.pid'), { force: true });
+  return true;
 }
 
 /** Clears the workspace's hub locks whose holder is gone, re-checking each right before. */
 export async function clearStaleHubLocks(workspace: string, env: HubEnv): Promise<HubLockState[]> {
   const cleared: HubLockState[] = [];
   for (const state of await readHubLockStates(workspace, env)) {
-    if (state.state !== 'stale') continue;
-    await clearHubLockFiles(state);
-    cleared.push(state);
+    if (state.state === 'stale' && (await clearHubLockFiles(state))) cleared.push(state);
   }
   return cleared;
 }

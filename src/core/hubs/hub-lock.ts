@@ -143,6 +143,33 @@ export class HubLock {
   }
 }
 
+/**
+ * Removes the lock in `stateDir` if its holder (pid `expectedPid`, when given) is gone, judged under
+ * the guard flock like a takeover: between reading the holder files and removing the lock, no
+ * other process can take it over. A lock not renewed for its stale time counts as gone too.
+ */
+export async function removeDeadHubLock(stateDir: string, expectedPid?: number, staleMs = 10_000): Promise<boolean> {
+  const paths = hubLockPaths(stateDir);
+  const guard = await acquireFlock(paths.guard, 10_000);
+  try {
+    const holder = await readHubLockHolder(stateDir);
+    if (expectedPid !== undefined && holder && holder.pid !== expectedPid) return false;
+    let stale = false;
+    try {
+      stale = Date.now() - (await fs.promises.stat(paths.lock)).mtimeMs > staleMs;
+    } catch {
+      /* no lock directory */
+    }
+    if (!stale && !(holder && isHolderDead(holder))) return false;
+    await fs.promises.rm(paths.holder, { force: true });
+    await fs.promises.rm(paths.pid, { force: true });
+    await fs.promises.rm(paths.lock, { recursive: true, force: true });
+    return true;
+  } finally {
+    await guard.release();
+  }
+}
+
 export async function readHubLockHolder(stateDir: string): Promise<HubLockHolder | undefined> {
   const paths = hubLockPaths(stateDir);
   try {

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { goTime, HubEntry, HubEntryError, parseHubEntry, serializeHubEntry } from './hub-entry';
 import { HubRoot, workspacesDir } from './hub-paths';
 import { workspaceId } from './workspace-id';
-import { writeFileAtomic } from '../fs/atomic-write';
-import { isPidRunning } from '../processes/process-identity';
+import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
+import { describeErrno, formatBytes } from '../fs/describe';
 
 /**
  * The workspace hub registry: one `<id>.json` per workspace under `<root>/workspaces/`, in the
@@ -82,7 +82,7 @@ export async function writeHubEntry(root: HubRoot, entry: HubEntry): Promise<str
   const file = path.join(dir, `${id}.json`);
   // bones' temp naming (`<id>.json.tmp.<random>`, skipped by every reader), with our pid in front
   // of the random part so a leftover of a writer killed mid-write can be recognised and removed.
-  await removeAbandonedTemps(dir, `${id}.json.tmp.`);
+  await removeAbandonedTemps(dir, `${id}.json.tmp.`, 600_000);
   const temp = `${file}.tmp.${process.pid}-${randomBytes(6).toString('hex')}`;
   await writeFileAtomic(file, serializeHubEntry(entry), { mode: 0o600, alwaysMode: true, temp });
   await removeLegacyFiles(dir, id);
@@ -159,34 +159,10 @@ async function readEntryFile(file: string): Promise<{ text: string; st: fs.Stats
 
 function describeReadError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  const words: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', EIO: 'input/output error', EISDIR: 'is a directory' };
-  return e.code ? `cannot read: ${words[e.code] ?? e.message} (${e.code})` : e.message;
+  return e.code ? `cannot read: ${describeErrno(e.code)} (${e.code})` : e.message;
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
-}
 
-/** A temp file nobody will finish: its writer's pid is gone, or (no pid: bones') it is 10 minutes old. */
-async function removeAbandonedTemps(dir: string, prefix: string): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = await fs.promises.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const file = path.join(dir, name);
-    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
-    try {
-      const abandoned = pid ? Number(pid) !== process.pid && !isPidRunning(Number(pid)) : Date.now() - (await fs.promises.stat(file)).mtimeMs > 600_000;
-      if (abandoned) await fs.promises.rm(file, { force: true });
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-}
 
 async function removeLegacyFiles(dir: string, id: string): Promise<void> {
   let names: string[] = [];

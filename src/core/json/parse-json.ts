@@ -1,4 +1,5 @@
 import { JsonNumber, JsonObject, JsonValue } from './json-value';
+import { JsonSyntaxError, ParseJsonOptions } from './json-syntax-error';
 
 /**
  * A strict JSON parser into the lossless model (see json-value.ts).
@@ -9,31 +10,8 @@ import { JsonNumber, JsonObject, JsonValue } from './json-value';
  * overflow the stack: every failure is a JsonSyntaxError with a line and column.
  */
 
-export class JsonSyntaxError extends Error {
-  constructor(
-    readonly problem: string,
-    readonly line: number,
-    readonly column: number,
-    /** The text ends before the document does: what a reader sees midway through a write. */
-    readonly truncated = false,
-    /** The text may be valid JSON, but it exceeds a limit of this reader (the nesting depth). */
-    readonly limitExceeded = false,
-  ) {
-    super(`line ${line}, column ${column}: ${problem}`);
-    this.name = 'JsonSyntaxError';
-  }
-}
-
-export interface ParseJsonOptions {
-  /** Deepest allowed nesting of arrays/objects (default 1000, about where Python's json gives up). */
-  maxDepth?: number;
-  /**
-   * Called for every key that repeats a key of the same object (the last value is kept, as Python
-   * does), with the path of the repeated member and where the repeat is. Without it, repeats are
-   * not reported.
-   */
-  onDuplicateKey?: (path: readonly (string | number)[], line: number, column: number) => void;
-}
+export { JsonSyntaxError } from './json-syntax-error';
+export type { ParseJsonOptions } from './json-syntax-error';
 
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 

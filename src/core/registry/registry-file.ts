@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LeaseNow } from '../leases/lease-rules';
 import { bootId, monotonicMs } from '../time/monotonic';
-import { removeStaleTempFiles, writeFileAtomic } from '../fs/atomic-write';
+import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
+import { formatBytes } from '../fs/describe';
 import { hasFineTimestamps } from '../fs/timestamp-granularity';
 import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
 import { acquireFlock, FlockHandle } from '../locks/flock';
@@ -198,7 +199,7 @@ export class RegistryFile {
     const bytes = serialized.bytes;
     let stat: fs.BigIntStats;
     try {
-      await removeStaleTempFiles(target);
+      await removeAbandonedTemps(path.dirname(target), `${path.basename(target)}.hubkeeper-tmp-`);
       stat = await writeFileAtomic(target, bytes);
     } catch (err) {
       throw ioError(this.path, 'cannot write the registry (the previous file is intact)', err);
@@ -289,9 +290,6 @@ function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

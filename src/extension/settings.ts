@@ -32,25 +32,35 @@ export function readSettings(): Settings {
   const home = os.homedir();
   const claims: Claim[] = [];
   const badClaims: string[] = [];
-  for (const raw of c.get<unknown[]>('claims') ?? []) {
+  const rawClaims = c.get<unknown>('claims');
+  if (rawClaims !== undefined && !Array.isArray(rawClaims)) badClaims.push('hubkeeper.claims must be a list of {"name", "type"} objects; ignored');
+  for (const raw of Array.isArray(rawClaims) ? rawClaims : []) {
     const claim = raw as Partial<Claim> | null;
     if (!claim || typeof claim.name !== 'string' || !isComponentType(claim.type)) badClaims.push(`hubkeeper.claims: ${JSON.stringify(raw)} needs a "name" and a "type" (node, module, manager, experiment or workcell)`);
     else claims.push({ name: claim.name, type: claim.type, metadata: claim.metadata });
   }
-  const ttl = Math.max(3, c.get<number>('leaseTtlSeconds') ?? 30);
-  const beat = Math.max(1, Math.min(c.get<number>('heartbeatIntervalSeconds') ?? 10, ttl / 2));
-  const registryPath = (c.get<string>('registryPath') ?? '').trim();
+  // A hand-edited settings.json can hold anything: a value of the wrong type falls back to the default.
+  const num = (key: string, fallback: number) => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+  };
+  const ttl = Math.max(3, num('leaseTtlSeconds', 30));
+  const beat = Math.max(1, Math.min(num('heartbeatIntervalSeconds', 10), ttl / 2));
+  const rawPath = c.get<unknown>('registryPath');
+  const registryPath = typeof rawPath === 'string' ? rawPath.trim() : '';
+  const rawRoots = c.get<unknown>('workspaceRegistries');
+  const roots = Array.isArray(rawRoots) && rawRoots.every((r) => typeof r === 'string') ? (rawRoots as string[]) : ['~/.hubkeeper/workspaces', '~/.bones/workspaces'];
   return {
     registryPath: registryPath ? path.resolve(expandHome(registryPath, home)) : undefined,
     claims,
     badClaims,
     leaseTtlMs: ttl * 1000,
     heartbeatMs: beat * 1000,
-    hubRoots: (c.get<string[]>('workspaceRegistries') ?? ['~/.hubkeeper/workspaces', '~/.bones/workspaces']).map((d) => rootOf(d, home)),
-    hubEnabled: c.get<boolean>('hub.enabled') ?? true,
-    probeIntervalMs: Math.max(2, c.get<number>('probeIntervalSeconds') ?? 10) * 1000,
-    reapGraceMs: Math.max(0, c.get<number>('reapGraceSeconds') ?? 2) * 1000,
-    statusBarEnabled: c.get<boolean>('statusBar.enabled') ?? true,
+    hubRoots: roots.map((d) => rootOf(d, home)),
+    hubEnabled: c.get<unknown>('hub.enabled') !== false,
+    probeIntervalMs: Math.max(2, num('probeIntervalSeconds', 10)) * 1000,
+    reapGraceMs: Math.max(0, num('reapGraceSeconds', 2)) * 1000,
+    statusBarEnabled: c.get<unknown>('statusBar.enabled') !== false,
   };
 }
 

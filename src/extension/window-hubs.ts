@@ -33,8 +33,31 @@ export class WindowHubs implements vscode.Disposable {
   private takeoverTimer?: NodeJS.Timeout;
   private enabled = true;
 
-  /** Starts hubs for the folders of this window (or stops them all when disabled). */
-  async sync(enabled: boolean): Promise<void> {
+  /**
+   * Starts hubs for the folders of this window (or stops them all when disabled). Calls come from
+   * start-up, settings changes, folder changes and commands; they run one after another, so one
+   * folder never gets two hubs (the second would see the first's lock and think it held elsewhere).
+   */
+  sync(enabled: boolean): Promise<void> {
+    return this.serialized(() => this.syncNow(enabled));
+  }
+
+  /** Stops and starts the hubs again (the status bar's "Restart Hub"). */
+  restart(): Promise<void> {
+    return this.serialized(async () => {
+      for (const [key, hub] of this.folders) await this.stopFolder(key, hub);
+      await this.syncNow(this.enabled);
+    });
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => (this.disposed ? (undefined as T) : work()));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncNow(enabled: boolean): Promise<void> {
     this.enabled = enabled;
     const current = new Map((vscode.workspace.workspaceFolders ?? []).map((f) => [f.uri.fsPath, f]));
     for (const [key, hub] of this.folders) {
@@ -45,13 +68,7 @@ export class WindowHubs implements vscode.Disposable {
       this.changed.fire();
       return;
     }
-    await Promise.all([...current.values()].filter((f) => this.folders.get(f.uri.fsPath)?.state !== 'holding').map((f) => this.startFolder(f)));
-  }
-
-  /** Stops and starts the hubs again (the status bar's "Restart Hub"). */
-  async restart(): Promise<void> {
-    for (const [key, hub] of this.folders) await this.stopFolder(key, hub);
-    await this.sync(this.enabled);
+    await Promise.all([...current.values()].filter((f) => !['holding', 'starting'].includes(this.folders.get(f.uri.fsPath)?.state ?? '')).map((f) => this.startFolder(f)));
   }
 
   /** Is `pid`+folder this window's own hub (marked in the Hubs view)? */
@@ -96,7 +113,7 @@ export class WindowHubs implements vscode.Disposable {
     void hub.session?.stop().catch(() => undefined);
     hub.session = undefined;
     void vscode.window.showWarningMessage(`Hubkeeper: ${err.message}`, 'Re-acquire').then((choice) => {
-      if (choice === 'Re-acquire') void this.startFolder(hub.folder);
+      if (choice === 'Re-acquire') void this.serialized(() => this.startFolder(hub.folder));
     });
   }
 
@@ -110,11 +127,12 @@ export class WindowHubs implements vscode.Disposable {
         this.takeoverTimer = undefined;
         return;
       }
-      for (const hub of waiting) void this.tryTakeover(hub);
+      for (const hub of waiting) void this.serialized(() => this.tryTakeover(hub));
     }, TAKEOVER_POLL_MS);
   }
 
   private async tryTakeover(hub: FolderHub): Promise<void> {
+    if (this.folders.get(hub.folder.uri.fsPath) !== hub || hub.state !== 'held-elsewhere') return;
     const key = hub.folder.uri.fsPath;
     const holder = await readHubLockHolder(workspaceStateDir(key, 'hubkeeper', { env: process.env, home: os.homedir() }));
     if (holder && holder.pid === hub.heldBy?.pid && holder.acquiredAt === hub.heldBy.since && isPidRunning(holder.pid)) return;
@@ -130,8 +148,12 @@ export class WindowHubs implements vscode.Disposable {
     }
   }
 
+  private disposed = false;
+
   async dispose(): Promise<void> {
     if (this.takeoverTimer) clearInterval(this.takeoverTimer);
+    await this.queue; // a start in flight finishes first, so its hub is stopped below
+    this.disposed = true;
     await Promise.all([...this.folders].map(([key, hub]) => this.stopFolder(key, hub)));
     this.changed.dispose();
   }

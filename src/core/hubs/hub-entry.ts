@@ -5,8 +5,9 @@
  * integer literal and `started_at` an RFC 3339 string or the whole file is rejected.
  *
  * Hubkeeper may add optional keys after the six (bones ignores them and drops them on its next
- * write): `hubkeeper_process_start` (the hub process's start time, for identity checks) and
- * `hubkeeper_cmdline` (its command line).
+ * write): `hubkeeper_process_start` (the hub process's start time), `hubkeeper_process_ticks` and
+ * `hubkeeper_boot_id` (the same, exactly, immune to wall-clock steps), and `hubkeeper_cmdline`
+ * (its command line), for identity checks.
  */
 import * as path from 'node:path';
 import { JsonNumber, isJsonObject, JsonValue, jsonTypeName } from '../json/json-value';
@@ -23,6 +24,9 @@ export interface HubEntry {
   startedAt: string;
   /** Optional Hubkeeper extras; absent in bones-written files. */
   processStartMs?: number;
+  /** The hub process's start in clock ticks since boot, and that boot's id (exact identity). */
+  processStartTicks?: number;
+  bootId?: string;
   cmdline?: string[];
 }
 
@@ -83,6 +87,12 @@ export function parseHubEntry(text: string, file: string): HubEntry {
   const entry: HubEntry = { cwd, name: str('name'), hubUrl: str('hub_url'), natsUrl: str('nats_url'), hubPid, startedAt: startedAt || '0001-01-01T00:00:00Z' };
   const start = get('hubkeeper_process_start');
   if (start instanceof JsonNumber && Number.isFinite(start.toNumber())) entry.processStartMs = start.toNumber();
+  const ticks = get('hubkeeper_process_ticks');
+  const boot = get('hubkeeper_boot_id');
+  if (ticks instanceof JsonNumber && ticks.isIntegerLiteral() && typeof boot === 'string') {
+    entry.processStartTicks = ticks.toNumber();
+    entry.bootId = boot;
+  }
   const cmd = get('hubkeeper_cmdline');
   if (Array.isArray(cmd) && cmd.every((c) => typeof c === 'string')) entry.cmdline = cmd as string[];
   return entry;
@@ -115,6 +125,9 @@ export function serializeHubEntry(e: HubEntry): string {
     `  "started_at": ${goString(e.startedAt)}`,
   ];
   if (e.processStartMs !== undefined) lines.push(`  "hubkeeper_process_start": ${Math.round(e.processStartMs)}`);
+  if (e.processStartTicks !== undefined && e.bootId !== undefined) {
+    lines.push(`  "hubkeeper_process_ticks": ${Math.round(e.processStartTicks)}`, `  "hubkeeper_boot_id": ${goString(e.bootId)}`);
+  }
   if (e.cmdline !== undefined) {
     lines.push(`  "hubkeeper_cmdline": ${e.cmdline.length === 0 ? '[]' : `[\n${e.cmdline.map((c) => `    ${goString(c)}`).join(',\n')}\n  ]`}`);
   }

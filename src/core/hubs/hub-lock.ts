@@ -5,7 +5,8 @@ import * as lockfile from 'proper-lockfile';
 import { ulid } from 'ulid';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { acquireFlock } from '../locks/flock';
-import { isSameProcessSince, processStartTimeMs } from '../processes/process-identity';
+import { isSameProcessSince, processStartTicks, processStartTimeMs } from '../processes/process-identity';
+import { bootId } from '../time/monotonic';
 
 /**
  * One hub per workspace: `<workspace>/.hubkeeper/hub.lock`, a proper-lockfile lock whose mtime,
@@ -20,6 +21,9 @@ export interface HubLockHolder {
   pid: number;
   /** Start time of the holder process (epoch ms), to tell a recycled pid from the holder. */
   processStartMs?: number;
+  /** The same as clock ticks since boot, with the boot's id: exact, whatever the wall clock does. */
+  processStartTicks?: number;
+  bootId?: string;
   host: string;
   holderId: string;
   acquiredAt: string;
@@ -81,6 +85,8 @@ export class HubLock {
           const holder: HubLockHolder = {
             pid: process.pid,
             processStartMs: processStartTimeMs(process.pid),
+            processStartTicks: processStartTicks(process.pid),
+            bootId: bootId(),
             host: os.hostname(),
             holderId: ulid(),
             acquiredAt: new Date().toISOString(),
@@ -98,7 +104,13 @@ export class HubLock {
             },
           });
           lock = new HubLock(stateDir, holder, release);
-          await lock.writeHolderFiles();
+          try {
+            await lock.writeHolderFiles();
+          } catch (err) {
+            // Holding a lock nobody can attribute would block the workspace until we exit.
+            await lock.release();
+            throw err;
+          }
           return lock;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
@@ -191,6 +203,9 @@ export async function readHubLockHolder(stateDir: string): Promise<HubLockHolder
 /** Whether the recorded holder is gone: its pid is not running, or belongs to a newer process. */
 export function isHolderDead(holder: HubLockHolder): boolean {
   if (holder.host !== os.hostname()) return false;
+  if (holder.processStartTicks !== undefined && holder.bootId !== undefined && holder.bootId === bootId()) {
+    return processStartTicks(holder.pid) !== holder.processStartTicks;
+  }
   if (holder.processStartMs !== undefined) {
     const now = processStartTimeMs(holder.pid);
     return now === undefined || Math.abs(now - holder.processStartMs) > 1500;

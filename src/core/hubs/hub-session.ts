@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureHubToken } from '../hub-server/hub-token';
 import { HubServer, startHubServer } from '../hub-server/hub-server';
-import { processStartTimeMs } from '../processes/process-identity';
+import { processStartTicks, processStartTimeMs } from '../processes/process-identity';
+import { bootId } from '../time/monotonic';
 import { getProcess } from '../processes/process-table';
 import { goTime, HubEntry, parseHubEntry } from './hub-entry';
 import { AcquireHubLockOptions, HubLock } from './hub-lock';
@@ -66,6 +67,8 @@ export class HubSession {
         hubPid: process.pid,
         startedAt: goTime(Date.now()),
         processStartMs: processStartTimeMs(process.pid),
+        processStartTicks: processStartTicks(process.pid),
+        bootId: bootId(),
         cmdline: getProcess(process.pid)?.argv ?? process.argv,
       };
       const file = await writeHubEntry(root, entry);

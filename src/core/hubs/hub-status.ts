@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isPidRunning } from '../processes/process-identity';
+import { isPidRunning, processStartTicks } from '../processes/process-identity';
+import { bootId } from '../time/monotonic';
 import { listProcesses, ProcessInfo, processCwd } from '../processes/process-table';
 import { parseRfc3339 } from './hub-entry';
 import { HubLockState, readHubLockStates } from './hub-lock-state';
@@ -144,7 +145,13 @@ function identityMismatch(proc: ProcessInfo | undefined, record: HubRecord): str
   const e = record.entry;
   if (!proc || proc.zombie) return `hub pid ${e.hubPid} is not running`;
   const started = parseRfc3339(e.startedAt);
-  const tooNew = e.processStartMs !== undefined ? Math.abs(proc.startTimeMs - e.processStartMs) > 1500 : started !== undefined && proc.startTimeMs > started + START_SLACK_MS;
+  const exact = e.processStartTicks !== undefined && e.bootId !== undefined && e.bootId === bootId() ? processStartTicks(proc.pid) : undefined;
+  const tooNew =
+    exact !== undefined
+      ? exact !== e.processStartTicks // ticks since boot: exact, whatever the wall clock did
+      : e.processStartMs !== undefined
+        ? Math.abs(proc.startTimeMs - e.processStartMs) > 1500
+        : started !== undefined && proc.startTimeMs > started + START_SLACK_MS;
   if (tooNew) return `pid ${e.hubPid} now belongs to a process that started after the hub (${describeArgv(proc.argv)})`;
   if (!isHubProcess(proc, e.cmdline)) return `pid ${e.hubPid} now runs ${describeArgv(proc.argv)}, not a hub`;
   return undefined;

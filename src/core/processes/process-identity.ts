@@ -40,6 +40,22 @@ export function processStartTimeMs(pid: number): number | undefined {
   return boot + (startTicks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * The process's start time as the kernel keeps it: clock ticks since boot. Unlike the epoch time
+ * derived from it, it does not move when the wall clock is stepped, so two processes comparing it
+ * (with the same boot id) always agree.
+ */
+export function processStartTicks(pid: number): number | undefined {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isFinite(ticks) ? ticks : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function bootTime(): number | undefined {
   if (bootTimeMs === undefined) {
     try {

@@ -67,7 +67,9 @@ export function registerComponentCommands(model: HubkeeperModel, provider: Compo
       const detail = live.length ? `${live.map((n) => `'${n.name}' is held by ${n.entry.lock?.holderHost} (pid ${n.entry.lock?.holderPid})`).join('; ')}: its holder will report the lease lost.` : 'The lock is stale: its holder is gone or its lease expired.';
       if (!(await confirm(`Release the lock on ${names}?`, detail, 'Release', scripted(options).yes))) return;
       await guarded('Releasing the lock', async () => {
-        for (const n of locked) await model.registry.release(n.name, { force: true });
+        // Force only what the dialog named as held by someone else; the rest is re-checked at
+        // release time, so a lock renewed since the view was drawn is refused, not stolen.
+        for (const n of locked) await model.registry.release(n.name, { force: live.includes(n) });
         await changed();
         vscode.window.setStatusBarMessage(`Released ${names}`, 4000);
       });
@@ -77,9 +79,11 @@ export function registerComponentCommands(model: HubkeeperModel, provider: Compo
       const nodes = await targets(clicked, selected, isEntry, () => pick('Delete Component Entry'));
       if (!nodes?.length) return;
       const names = nodes.map((n) => `'${n.name}'`).join(', ');
-      if (!(await confirm(`Delete ${names} from the registry?`, 'Their IDs are gone for good: a component that resolves the name again gets a new ID.', 'Delete', scripted(options).yes))) return;
+      const held = nodes.filter((n): n is ComponentNode => n instanceof ComponentNode && n.lockState === 'held' && n.entry.lock?.holderInstance !== model.registry.holder.instanceId);
+      const heldNote = held.length ? ` ${held.map((n) => `'${n.name}' is locked by ${n.entry.lock?.holderHost} (pid ${n.entry.lock?.holderPid})`).join('; ')}: deleting it takes its name away from a running holder.` : '';
+      if (!(await confirm(`Delete ${names} from the registry?`, `Their IDs are gone for good: a component that resolves the name again gets a new ID.${heldNote}`, 'Delete', scripted(options).yes))) return;
       await guarded('Deleting the entry', async () => {
-        for (const n of nodes) await model.registry.remove(n.name, { force: true });
+        for (const n of nodes) await model.registry.remove(n.name, { force: held.includes(n as ComponentNode) });
         await changed();
       });
     }),

@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { clearStaleHubLocks } from '../../core/hubs/hub-lock-state';
+import { clearHubLockFiles, readHubLockStates } from '../../core/hubs/hub-lock-state';
 import { HubkeeperModel } from '../model';
 import { LocksElement, StaleHubLockNode, StaleLeaseNode, StaleLocksProvider } from '../views/locks-view';
 import { confirm, guarded, scripted, targets } from './ui';
@@ -11,12 +11,19 @@ export function registerLockCommands(model: HubkeeperModel, provider: StaleLocks
   const isLock = (x: unknown): x is LocksElement => x instanceof StaleLeaseNode || x instanceof StaleHubLockNode;
   const label = (n: LocksElement) => (n instanceof StaleLeaseNode ? `lease '${n.entry.name}'` : `${n.state.kind} hub lock of ${n.workspace}`);
   const release = async (nodes: LocksElement[]) => {
-    for (const n of nodes) {
-      // Re-checked at the moment of release: a lease renewed meanwhile is refused, not stolen.
-      if (n instanceof StaleLeaseNode) await model.registry.release(n.entry.name);
-      else await clearStaleHubLocks(n.workspace, { env: process.env, home: os.homedir() });
+    try {
+      for (const n of nodes) {
+        // Re-checked at the moment of release: a lease renewed meanwhile is refused, not stolen,
+        // and only the selected kind of hub lock is touched.
+        if (n instanceof StaleLeaseNode) await model.registry.release(n.entry.name);
+        else {
+          const now = (await readHubLockStates(n.workspace, { env: process.env, home: os.homedir() })).find((s) => s.kind === n.state.kind && s.state === 'stale');
+          if (now) await clearHubLockFiles(now);
+        }
+      }
+    } finally {
+      await model.refreshAll();
     }
-    await model.refreshAll();
   };
   const reg = vscode.commands.registerCommand;
   return [

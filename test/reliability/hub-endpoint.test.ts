@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../support/helpers';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ensureHubToken, tokensEqual } from '../../src/core/hub-server/hub-token';
@@ -21,10 +21,9 @@ const POSIX = process.platform !== 'win32';
 const HANG_GUARD_MS = 15_000;
 const STRAY_TOKEN_CHARS = /[0-9a-f]{64}/;
 
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-hub-endpoint-'));
-after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
-let dirCount = 0;
-const freshDir = () => fs.mkdtempSync(path.join(tmpRoot, `d${dirCount++}-`));
+// The shared helper makes each temp dir and removes it when the file's tests end.
+const freshDir = () => tempDir('hubkeeper-hub-endpoint-');
+const tmpRoot = freshDir();
 
 const servers: HubServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));

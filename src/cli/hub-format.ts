@@ -21,6 +21,8 @@ export function hubJson(h: HubInfo) {
     state: h.state,
     reason: h.reason ?? null,
     dead: h.dead,
+    kind: h.kind ?? null,
+    untrusted: h.untrusted ?? null,
     entry_file: h.record?.file ?? null,
     lock: h.lock ? lockJson(h.lock) : null,
   };
@@ -52,7 +54,7 @@ export function hubTable(hubs: HubInfo[], color: Colors, showAll: boolean): stri
       h.uptimeMs !== undefined ? duration(h.uptimeMs) : '-',
       h.hubUrl ?? '-',
       h.source === 'process-scan' ? 'process scan' : h.source,
-      h.reason ? safe(h.reason) : '',
+      [h.reason, h.untrusted && `untrusted: ${h.untrusted}`].filter(Boolean).map((r) => safe(r as string)).join('; '),
     ]);
     for (const line of table(['WORKSPACE', 'PATH', 'STATE', 'PID', 'UPTIME', 'URL', 'FROM', 'REASON'], rows, color)) lines.push(`  ${line}`);
   }

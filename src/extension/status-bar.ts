@@ -34,6 +34,7 @@ export class HubStatusBar implements vscode.Disposable {
     else if (first.state === 'held-elsewhere') text = `$(lock) ${name(first)}${more}`;
     else if (first.state === 'disabled') text = `$(circle-outline) ${name(first)}${more}`;
     else if (first.state === 'error') text = `$(error) ${name(first)}${more}`;
+    else if (first.state === 'stopped') text = `$(debug-stop) ${name(first)}${more}`;
     for (const f of folders) {
       const what = {
         starting: 'starting…',
@@ -42,6 +43,7 @@ export class HubStatusBar implements vscode.Disposable {
         lost: `lost the hub lock: ${f.error ?? ''}`,
         error: `hub failed: ${f.error ?? ''}`,
         disabled: 'hub disabled (hubkeeper.hub.enabled)',
+        stopped: `hub stopped at the request of ${f.stoppedBy ?? 'another process'}; Restart Hub starts it again`,
       }[f.state];
       lines.push(`**${f.folder.name}**: ${what}`);
     }

@@ -13,7 +13,7 @@ import { errorText, log } from './log';
  * is a warning with a "Re-acquire" action, never a crash.
  */
 
-export type FolderHubState = 'starting' | 'holding' | 'held-elsewhere' | 'lost' | 'error' | 'disabled';
+export type FolderHubState = 'starting' | 'holding' | 'held-elsewhere' | 'lost' | 'error' | 'disabled' | 'stopped';
 
 export interface FolderHub {
   folder: vscode.WorkspaceFolder;
@@ -22,6 +22,8 @@ export interface FolderHub {
   /** For held-elsewhere: who holds it. */
   heldBy?: { pid: number; since: string };
   error?: string;
+  /** For stopped: who asked this window to stop the hub (a reap from elsewhere). */
+  stoppedBy?: string;
 }
 
 const TAKEOVER_POLL_MS = 2000;
@@ -68,7 +70,8 @@ export class WindowHubs implements vscode.Disposable {
       this.changed.fire();
       return;
     }
-    await Promise.all([...current.values()].filter((f) => !['holding', 'starting'].includes(this.folders.get(f.uri.fsPath)?.state ?? '')).map((f) => this.startFolder(f)));
+    // A hub stopped at someone's request stays stopped until Restart Hub.
+    await Promise.all([...current.values()].filter((f) => !['holding', 'starting', 'stopped'].includes(this.folders.get(f.uri.fsPath)?.state ?? '')).map((f) => this.startFolder(f)));
   }
 
   /** Is `pid`+folder this window's own hub (marked in the Hubs view)? */
@@ -87,6 +90,8 @@ export class WindowHubs implements vscode.Disposable {
         env: { env: process.env, home: os.homedir() },
         log: (line) => log().info(line),
         onLost: (err) => this.lost(hub, err),
+        // Reaped from another window or the CLI: never a signal (it would end this editor), a request.
+        onStopRequest: (request) => void this.serialized(() => this.stopOnRequest(hub, request.requestedBy)),
       });
       hub.state = 'holding';
       log().info(`hub for ${key} is up at ${hub.session.url}`);
@@ -115,6 +120,17 @@ export class WindowHubs implements vscode.Disposable {
     void vscode.window.showWarningMessage(`Hubkeeper: ${err.message}`, 'Re-acquire').then((choice) => {
       if (choice === 'Re-acquire') void this.serialized(() => this.startFolder(hub.folder));
     });
+  }
+
+  private async stopOnRequest(hub: FolderHub, by: string): Promise<void> {
+    const key = hub.folder.uri.fsPath;
+    if (this.folders.get(key) !== hub || hub.state !== 'holding') return;
+    log().warn(`${by} asked this window to stop the hub for ${key}: stopping it and releasing its lock and entry`);
+    await hub.session?.stop().catch((err) => log().warn(`stopping the hub for ${key}: ${errorText(err)}`));
+    hub.session = undefined;
+    hub.state = 'stopped';
+    hub.stoppedBy = by;
+    this.changed.fire();
   }
 
   /** While some folder is held elsewhere, try to take it over every few seconds. */

@@ -667,8 +667,8 @@ hubUnreadableCase('a symlink to a valid entry elsewhere (not followed)', (f, lab
   const elsewhere = path.join(lab.home, 'elsewhere.json');
   fs.writeFileSync(elsewhere, bonesEntry({ cwd: JSON.stringify(lab.goodCwd), hub_pid: '0' }));
   fs.symlinkSync(elsewhere, f);
-}, 'is a symlink; entries must be regular files');
-hubUnreadableCase('a symlink to /dev/zero (not followed)', (f) => fs.symlinkSync('/dev/zero', f), 'is a symlink; entries must be regular files');
+}, 'is a symlink; a hub entry must be a regular file');
+hubUnreadableCase('a symlink to /dev/zero (not followed)', (f) => fs.symlinkSync('/dev/zero', f), 'is a symlink; a hub entry must be a regular file');
 hubUnreadableCase('a directory', (f) => fs.mkdirSync(f), 'is not a regular file');
 hubUnreadableCase('a FIFO (no blocking read)', (f) => execFileSync('mkfifo', [f]), 'is not a regular file');
 

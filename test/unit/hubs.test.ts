@@ -159,7 +159,8 @@ test('an entry whose pid now belongs to an unrelated process is shown stale and 
   const info = await byCwd(ws);
   assert.equal(info.state, 'stopped');
   assert.equal(info.dead, true);
-  assert.match(info.reason ?? '', new RegExp(`pid ${sleeper.pid} now runs \`sleep 300\`, not a hub`));
+  // started_at lies in the future: the entry's claim proves nothing, so the process is not the hub.
+  assert.match(info.reason ?? '', new RegExp(`pid ${sleeper.pid} is dated .*, in the future \\(\`sleep 300\`\\), not the hub`));
   assert.equal(info.process, undefined);
   const result = await reapHub(info, { env, kill: (pid) => signalled.push(pid) });
   assert.equal(result.outcome, 'pruned', 'only the dead entry is removed');
@@ -178,7 +179,7 @@ test('a pid recycled between listing and reaping is refused, not signalled', asy
   const info = await byCwd(ws);
   assert.ok(info.process);
   // Pretend the table said the process started an hour later than it really did.
-  const stale: HubInfo = { ...info, process: { ...info.process, startTimeMs: info.process.startTimeMs + 3600_000 } };
+  const stale: HubInfo = { ...info, process: { ...info.process, startTimeMs: info.process.startTimeMs + 3600_000, startTicks: (info.process.startTicks ?? 0) + 360_000 } };
   const signalled: number[] = [];
   const result = await reapHub(stale, { env, kill: (pid) => signalled.push(pid) });
   assert.equal(result.outcome, 'refused');

@@ -1,6 +1,7 @@
 import * as readline from 'node:readline/promises';
 import { HubInfo, listHubs } from '../../core/hubs/hub-status';
 import { reapHub, ReapResult } from '../../core/hubs/reap';
+import { confirmationLines, orphansToReap } from '../../core/hubs/reap-plan';
 import { RegistryError } from '../../core/registry/errors';
 import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args';
 import { CliContext, hubEnv, hubRoots, printJson } from '../context';
@@ -35,8 +36,13 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
   const dryRun = args.options['dry-run'] === true;
   const { hubs } = await listHubs({ roots: hubRoots(ctx), env: hubEnv(ctx) });
   let chosen: HubInfo[];
-  if (orphans) chosen = hubs.filter((h) => h.state === 'orphan');
-  else {
+  if (orphans) {
+    const { reap, leftAlone } = orphansToReap(hubs);
+    chosen = reap;
+    if (leftAlone.length > 0 && !ctx.json) {
+      ctx.out.err(`left alone: ${leftAlone.length} hub${leftAlone.length === 1 ? '' : 's'} found only by the process scan whose folder still exists (another HOME or container?); name ${leftAlone.length === 1 ? 'it' : 'them'} by pid to reap: ${leftAlone.map((h) => h.pid).join(' ')}`);
+    }
+  } else {
     chosen = [];
     for (const t of targets) {
       const found = hubs.filter((h) => matchesTarget(h, t, ctx.cwd));
@@ -49,9 +55,10 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
     else ctx.out.out('No orphaned hubs to reap.');
     return 0;
   }
-  if (!dryRun && !(await confirm(ctx, args, chosen))) return 1;
+  if (!dryRun && !(await confirm(ctx, args, chosen, graceMs))) return 1;
   const results: ReapResult[] = [];
-  for (const hub of chosen) results.push(await reapHub(hub, { env: hubEnv(ctx), graceMs, dryRun }));
+  const requestedBy = `hubkeeper hubs reap (pid ${process.pid})`;
+  for (const hub of chosen) results.push(await reapHub(hub, { env: hubEnv(ctx), graceMs, dryRun, requestedBy }));
   report(ctx, results);
   return results.some((r) => r.outcome === 'refused') ? 1 : 0;
 }
@@ -68,12 +75,12 @@ export async function pruneHubsCommand(ctx: CliContext, args: ParsedArgs): Promi
   return 0;
 }
 
-async function confirm(ctx: CliContext, args: ParsedArgs, hubs: HubInfo[]): Promise<boolean> {
+async function confirm(ctx: CliContext, args: ParsedArgs, hubs: HubInfo[], graceMs: number): Promise<boolean> {
   if (args.options.yes === true) return true;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError(`refusing to reap ${hubs.length} hub${hubs.length === 1 ? '' : 's'} without confirmation: run it in a terminal, or pass --yes`);
   }
-  for (const h of hubs) ctx.out.out(`  ${safe(h.name)}  pid ${h.pid ?? '-'}  ${safe(h.cwd ?? '?')}${h.reason ? `  (${safe(h.reason)})` : ''}`);
+  for (const h of hubs) for (const line of confirmationLines(h, graceMs)) ctx.out.out(`  ${safe(line)}`);
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await rl.question(`Stop ${hubs.length === 1 ? 'this hub' : `these ${hubs.length} hubs`} and remove ${hubs.length === 1 ? 'its entry' : 'their entries'}? [y/N] `);

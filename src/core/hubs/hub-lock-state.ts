@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isPidRunning, processStartTimeMs } from '../processes/process-identity';
+import { readSmallFile } from '../fs/read-small-file';
+import { judgeRecorded } from '../processes/process-identity';
 import { HubEnv, HubKind, workspaceStateDir } from './hub-paths';
 import { hubLockPaths, isHolderDead, readHubLockHolder, removeDeadHubLock } from './hub-lock';
 
@@ -42,8 +43,8 @@ export async function hubkeeperLockState(stateDir: string, staleMs = HUBKEEPER_S
   const holder = await readHubLockHolder(stateDir);
   const base = { kind: 'hubkeeper' as const, path: paths.lock, pid: holder?.pid, since: holder?.acquiredAt };
   if (holder && isHolderDead(holder)) {
-    const why = isPidRunning(holder.pid) ? `pid ${holder.pid} now belongs to a process that started after the lock was taken` : `holder pid ${holder.pid} is not running`;
-    return { ...base, state: 'stale', evidence: why };
+    const verdict = judgeRecorded({ pid: holder.pid, startTicks: holder.processStartTicks, bootId: holder.bootId, startMs: holder.processStartMs, claimedAtMs: Date.parse(holder.acquiredAt) });
+    return { ...base, state: 'stale', evidence: verdict.same || verdict.gone ? `holder pid ${holder.pid} is not running` : verdict.evidence };
   }
   const age = Date.now() - st.mtimeMs;
   if (age > staleMs) return { ...base, state: 'stale', evidence: `not renewed for ${Math.round(age / 1000)} s (stale after ${staleMs / 1000} s)` };
@@ -56,19 +57,18 @@ export async function bonesLockState(stateDir: string): Promise<HubLockState> {
   let pidText: string;
   let written: fs.Stats;
   try {
-    pidText = await fs.promises.readFile(pidFile, 'utf8');
-    written = await fs.promises.stat(pidFile);
-  } catch {
-    return { kind: 'bones', path: lock, state: 'free', evidence: fs.existsSync(lock) ? 'no holder recorded (hub.lock.pid absent)' : 'no lock' };
+    ({ text: pidText, st: written } = await readSmallFile(pidFile, 4096, 'lock pid file'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { kind: 'bones', path: lock, state: 'free', evidence: fs.existsSync(lock) ? 'no holder recorded (hub.lock.pid absent)' : 'no lock' };
+    }
+    return { kind: 'bones', path: lock, state: 'stale', evidence: `hub.lock.pid cannot be read: ${(err as Error).message}` };
   }
   const pid = Number(pidText.trim());
   const since = written.mtime.toISOString();
   if (!Number.isSafeInteger(pid) || pid <= 0) return { kind: 'bones', path: lock, state: 'stale', since, evidence: `hub.lock.pid does not hold a pid: ${JSON.stringify(pidText.slice(0, 20))}` };
-  if (!isPidRunning(pid)) return { kind: 'bones', path: lock, state: 'stale', pid, since, evidence: `holder pid ${pid} is not running` };
-  const started = processStartTimeMs(pid);
-  if (started !== undefined && started > written.mtimeMs + 2000) {
-    return { kind: 'bones', path: lock, state: 'stale', pid, since, evidence: `pid ${pid} now belongs to a process that started after the lock was taken` };
-  }
+  const verdict = judgeRecorded({ pid, claimedAtMs: written.mtimeMs });
+  if (!verdict.same) return { kind: 'bones', path: lock, state: 'stale', pid, since, evidence: verdict.gone ? `holder pid ${pid} is not running` : verdict.evidence };
   return { kind: 'bones', path: lock, state: 'held', pid, since, evidence: `held by live pid ${pid}` };
 }
 

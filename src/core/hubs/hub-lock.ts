@@ -5,8 +5,9 @@ import * as lockfile from 'proper-lockfile';
 import { ulid } from 'ulid';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { acquireFlock } from '../locks/flock';
-import { isSameProcessSince, processStartTicks, processStartTimeMs } from '../processes/process-identity';
-import { bootId } from '../time/monotonic';
+import { readSmallFile } from '../fs/read-small-file';
+import { judgeRecorded, recordSelf } from '../processes/process-identity';
+import { ensureStateDir } from './state-dir';
 
 /**
  * One hub per workspace: `<workspace>/.hubkeeper/hub.lock`, a proper-lockfile lock whose mtime,
@@ -73,7 +74,7 @@ export class HubLock {
     const paths = hubLockPaths(stateDir);
     const staleMs = Math.max(options.staleMs ?? 10_000, 2000);
     const deadline = Date.now() + (options.waitMs ?? 0);
-    await fs.promises.mkdir(stateDir, { recursive: true });
+    await ensureStateDir(stateDir);
     let lock: HubLock | undefined;
     for (;;) {
       // Taking the lock, writing who holds it, and deciding that a holder is dead happen under a
@@ -82,11 +83,12 @@ export class HubLock {
       const guard = await acquireFlock(paths.guard, 10_000);
       try {
         try {
+          const self = recordSelf();
           const holder: HubLockHolder = {
             pid: process.pid,
-            processStartMs: processStartTimeMs(process.pid),
-            processStartTicks: processStartTicks(process.pid),
-            bootId: bootId(),
+            processStartMs: self.startMs,
+            processStartTicks: self.startTicks,
+            bootId: self.bootId,
             host: os.hostname(),
             holderId: ulid(),
             acquiredAt: new Date().toISOString(),
@@ -175,24 +177,28 @@ export async function removeDeadHubLock(stateDir: string, expectedPid?: number, 
     if (!stale && !(holder && isHolderDead(holder))) return false;
     await fs.promises.rm(paths.holder, { force: true });
     await fs.promises.rm(paths.pid, { force: true });
-    await fs.promises.rm(paths.lock, { recursive: true, force: true });
+    await removeLockDirectory(paths.lock);
     return true;
   } finally {
     await guard.release();
   }
 }
 
+/** Holder files are a few hundred bytes; a larger one is not ours and is not read. */
+const MAX_HOLDER_FILE_BYTES = 16 * 1024;
+
+/** Who holds the lock, from hub.lock.json, else hub.lock.pid; read without following links or blocking on a FIFO. */
 export async function readHubLockHolder(stateDir: string): Promise<HubLockHolder | undefined> {
   const paths = hubLockPaths(stateDir);
   try {
-    const holder = JSON.parse(await fs.promises.readFile(paths.holder, 'utf8')) as HubLockHolder;
-    if (Number.isSafeInteger(holder.pid)) return holder;
+    const holder = parseHolder(JSON.parse((await readSmallFile(paths.holder, MAX_HOLDER_FILE_BYTES, 'lock holder file')).text));
+    if (holder) return holder;
   } catch {
     /* fall back to the pid file */
   }
   try {
-    const pid = Number((await fs.promises.readFile(paths.pid, 'utf8')).trim());
-    const st = await fs.promises.stat(paths.pid);
+    const { text, st } = await readSmallFile(paths.pid, MAX_HOLDER_FILE_BYTES, 'lock pid file');
+    const pid = Number(text.trim());
     if (Number.isSafeInteger(pid) && pid > 0) return { pid, host: os.hostname(), holderId: '', acquiredAt: st.mtime.toISOString() };
   } catch {
     /* no holder information */
@@ -200,17 +206,49 @@ export async function readHubLockHolder(stateDir: string): Promise<HubLockHolder
   return undefined;
 }
 
-/** Whether the recorded holder is gone: its pid is not running, or belongs to a newer process. */
+/** A holder file's fields, each of the type it must have (a wrong one is dropped, never trusted). */
+function parseHolder(raw: unknown): HubLockHolder | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (!Number.isSafeInteger(r.pid) || (r.pid as number) <= 0) return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    pid: r.pid as number,
+    processStartMs: num(r.processStartMs),
+    processStartTicks: num(r.processStartTicks),
+    bootId: str(r.bootId),
+    host: str(r.host) ?? '',
+    holderId: str(r.holderId) ?? '',
+    acquiredAt: str(r.acquiredAt) ?? '',
+    hubUrl: str(r.hubUrl),
+  };
+}
+
+/** Whether the recorded holder is gone: its pid is not running, or belongs to another process now. */
 export function isHolderDead(holder: HubLockHolder): boolean {
   if (holder.host !== os.hostname()) return false;
-  if (holder.processStartTicks !== undefined && holder.bootId !== undefined && holder.bootId === bootId()) {
-    return processStartTicks(holder.pid) !== holder.processStartTicks;
+  return !judgeRecorded({
+    pid: holder.pid,
+    startTicks: holder.processStartTicks,
+    bootId: holder.bootId,
+    startMs: holder.processStartMs,
+    claimedAtMs: Date.parse(holder.acquiredAt),
+  }).same;
+}
+
+/**
+ * proper-lockfile's lock is an empty directory. rmdir, never a recursive delete: a directory
+ * swapped for a symlink (or filled with files) mid-delete must not take anything else with it.
+ */
+async function removeLockDirectory(lockPath: string): Promise<void> {
+  try {
+    await fs.promises.rmdir(lockPath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new Error(`${lockPath}: ${code === 'ENOTDIR' ? 'is not a directory (a symlink?)' : code === 'ENOTEMPTY' || code === 'EEXIST' ? 'is not empty' : (err as Error).message}; not removed`);
   }
-  if (holder.processStartMs !== undefined) {
-    const now = processStartTimeMs(holder.pid);
-    return now === undefined || Math.abs(now - holder.processStartMs) > 1500;
-  }
-  return !isSameProcessSince(holder.pid, Date.parse(holder.acquiredAt));
 }
 
 /**

@@ -5,7 +5,9 @@ import { goTime, HubEntry, HubEntryError, parseHubEntry, serializeHubEntry } fro
 import { HubRoot, workspacesDir } from './hub-paths';
 import { workspaceId } from './workspace-id';
 import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
-import { describeErrno, formatBytes } from '../fs/describe';
+import { describeErrno } from '../fs/describe';
+import { whyNotOwnedByUser } from '../fs/ownership';
+import { readSmallFile, SmallFile, SmallFileError } from '../fs/read-small-file';
 
 /**
  * The workspace hub registry: one `<id>.json` per workspace under `<root>/workspaces/`, in the
@@ -24,6 +26,8 @@ export interface HubRecord {
   entry: HubEntry;
   /** The file's mtime: when the hub last touched its entry. */
   touchedMs: number;
+  /** Why the file (or its directory) is not trusted to name a process to stop; undefined when it is. */
+  untrusted?: string;
 }
 
 export interface UnreadableHubFile {
@@ -46,7 +50,8 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push({ root, file: dir, problem: `cannot list: ${(err as Error).message}` });
       continue;
     }
-    const byId = new Map<string, { file: string; entry: HubEntry; touchedMs: number; legacy: boolean }[]>();
+    const dirTrust = await fs.promises.stat(dir).then((st) => whyNotOwnedByUser(st, `the directory ${dir}`), () => `the directory ${dir} cannot be checked`);
+    const byId = new Map<string, { file: string; entry: HubEntry; touchedMs: number; legacy: boolean; untrusted?: string }[]>();
     for (const name of names.sort()) {
       if (name.includes('.tmp.')) continue; // a writer's temp file
       const m = ENTRY_FILE.exec(name);
@@ -56,7 +61,7 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
         const { text, st } = await readEntryFile(file);
         const entry = parseHubEntry(text, file);
         const list = byId.get(m[1]) ?? [];
-        list.push({ file, entry, touchedMs: st.mtimeMs, legacy: m[2] !== undefined });
+        list.push({ file, entry, touchedMs: st.mtimeMs, legacy: m[2] !== undefined, untrusted: dirTrust ?? whyNotOwnedByUser(st, file) });
         byId.set(m[1], list);
       } catch (err) {
         unreadable.push({ root, file, problem: err instanceof HubEntryError ? err.problem : describeReadError(err) });
@@ -68,7 +73,7 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
         candidates.find((c) => !c.legacy) ??
         candidates.find((c) => c.entry.hubPid > 0 && isAlive(c.entry.hubPid)) ??
         [...candidates].sort((a, b) => b.touchedMs - a.touchedMs)[0];
-      records.push({ id, root, file: chosen.file, files: candidates.map((c) => c.file), entry: chosen.entry, touchedMs: chosen.touchedMs });
+      records.push({ id, root, file: chosen.file, files: candidates.map((c) => c.file), entry: chosen.entry, touchedMs: chosen.touchedMs, untrusted: chosen.untrusted });
     }
   }
   return { records, unreadable };
@@ -97,6 +102,40 @@ export async function removeHubEntry(root: HubRoot, id: string): Promise<void> {
 }
 
 /**
+ * Removes a record's entry only if the file still holds what was read (same hub pid and start):
+ * a hub that started meanwhile has written a new entry, and it is kept. The file is first moved
+ * aside (rename is atomic, so what is moved is exactly one version of the file), read again, and
+ * put back if it turns out to be a newer entry. Returns why it was kept, or undefined.
+ */
+export async function removeHubEntryIfUnchanged(record: HubRecord): Promise<string | undefined> {
+  const dir = path.dirname(record.file);
+  const aside = `${record.file}.tmp.${process.pid}-${randomBytes(6).toString('hex')}-removing`;
+  try {
+    await fs.promises.rename(record.file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await removeLegacyFiles(dir, record.id);
+    return undefined; // already gone
+  }
+  let current: HubEntry | undefined;
+  try {
+    current = parseHubEntry((await readEntryFile(aside)).text, record.file);
+  } catch {
+    current = undefined; // not readable any more: not the entry that was shown either
+  }
+  const unchanged = current !== undefined && current.hubPid === record.entry.hubPid && current.startedAt === record.entry.startedAt && current.processStartTicks === record.entry.processStartTicks;
+  if (unchanged) {
+    await fs.promises.rm(aside, { force: true });
+    await removeLegacyFiles(dir, record.id);
+    return undefined;
+  }
+  // Put it back, unless an even newer entry has been written meanwhile (link fails then; it wins).
+  await fs.promises.link(aside, record.file).catch(() => undefined);
+  await fs.promises.rm(aside, { force: true });
+  return `${record.file} changed since it was listed (a hub started meanwhile?); kept`;
+}
+
+/**
  * bones' `Register`: an idle entry (hub_pid 0), unless a hub-written entry exists. A file that
  * exists but cannot be read (not JSON, a symlink, too large, …) is never replaced: it may be a
  * newer writer's entry of a running hub, and it is reported until someone fixes or removes it.
@@ -118,42 +157,12 @@ export async function registerIdleWorkspace(root: HubRoot, cwd: string, name: st
 /** Entries are a few hundred bytes; anything near this is not an entry, and is not read. */
 export const MAX_HUB_ENTRY_BYTES = 1024 * 1024;
 
-/**
- * Reads one entry file without following a symlink (also when one is swapped in after the check)
- * and without reading more than MAX_HUB_ENTRY_BYTES, whatever the file claims or grows to.
- */
-async function readEntryFile(file: string): Promise<{ text: string; st: fs.Stats }> {
-  const notRegular = (st: fs.Stats) => new HubEntryError(file, st.isSymbolicLink() ? 'is a symlink; entries must be regular files' : 'is not a regular file');
-  const tooLarge = (size: number) => new HubEntryError(file, `is larger (${formatBytes(size)}) than the ${formatBytes(MAX_HUB_ENTRY_BYTES)} a hub entry may have; it was not read`);
-  const lst = await fs.promises.lstat(file);
-  if (!lst.isFile()) throw notRegular(lst);
-  if (lst.size > MAX_HUB_ENTRY_BYTES) throw tooLarge(lst.size);
-  let handle: fs.promises.FileHandle;
+async function readEntryFile(file: string): Promise<SmallFile> {
   try {
-    // O_NONBLOCK: a FIFO swapped in after the check must not block the listing.
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+    return await readSmallFile(file, MAX_HUB_ENTRY_BYTES, 'hub entry');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new HubEntryError(file, 'is a symlink; entries must be regular files');
+    if (err instanceof SmallFileError) throw new HubEntryError(file, err.problem);
     throw err;
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw notRegular(st);
-    if (st.size > MAX_HUB_ENTRY_BYTES) throw tooLarge(st.size);
-    // Sized by the stat, but read to the end: the file may have grown since.
-    const chunks: Buffer[] = [];
-    let length = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(Math.max(st.size + 1 - length, 4096), MAX_HUB_ENTRY_BYTES + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      length += bytesRead;
-      if (length > MAX_HUB_ENTRY_BYTES) throw tooLarge(length);
-    }
-    return { text: Buffer.concat(chunks, length).toString('utf8'), st };
-  } finally {
-    await handle.close();
   }
 }
 

@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureHubToken } from '../hub-server/hub-token';
 import { HubServer, startHubServer } from '../hub-server/hub-server';
-import { processStartTicks, processStartTimeMs } from '../processes/process-identity';
-import { bootId } from '../time/monotonic';
+import { recordSelf } from '../processes/process-identity';
 import { getProcess } from '../processes/process-table';
 import { goTime, HubEntry, parseHubEntry } from './hub-entry';
 import { AcquireHubLockOptions, HubLock } from './hub-lock';
 import { defaultHubRoots, HubEnv, workspaceStateDir } from './hub-paths';
 import { removeHubEntry, writeHubEntry } from './hub-registry';
+import { StopRequest, watchStopRequests } from './stop-request';
 import { workspaceId } from './workspace-id';
 
 /**
@@ -24,10 +24,17 @@ export interface HubSessionOptions extends Pick<AcquireHubLockOptions, 'waitMs' 
   status?: () => Record<string, unknown>;
   /** How often the entry file is touched (default 10 s). */
   touchMs?: number;
+  /**
+   * A hub inside a bigger program (the editor) is stopped by asking it, never by a signal: given
+   * this, the session watches for a stop request naming exactly this process (stop-request.ts)
+   * and calls it once. The caller stops the session and tells its user.
+   */
+  onStopRequest?: (request: StopRequest) => void;
 }
 
 export class HubSession {
   private timer: NodeJS.Timeout | undefined;
+  private unwatch: (() => void) | undefined;
   private stopped = false;
 
   private constructor(
@@ -58,6 +65,7 @@ export class HubSession {
       });
       await lock.setHubUrl(server.url);
       const root = defaultHubRoots(options.env)[0];
+      const self = recordSelf();
       // started_at is written once the hub is ready, as bones does.
       const entry: HubEntry = {
         cwd: workspace,
@@ -66,14 +74,16 @@ export class HubSession {
         natsUrl: '',
         hubPid: process.pid,
         startedAt: goTime(Date.now()),
-        processStartMs: processStartTimeMs(process.pid),
-        processStartTicks: processStartTicks(process.pid),
-        bootId: bootId(),
+        processStartMs: self.startMs,
+        processStartTicks: self.startTicks,
+        bootId: self.bootId,
         cmdline: getProcess(process.pid)?.argv ?? process.argv,
       };
       const file = await writeHubEntry(root, entry);
       const session = new HubSession(workspace, lock, server, file, entry, options);
       session.startTouching();
+      const onStopRequest = options.onStopRequest;
+      if (onStopRequest) session.unwatch = watchStopRequests(root, workspaceId(workspace), self, onStopRequest, { log: options.log });
       return session;
     } catch (err) {
       await server?.close();
@@ -90,6 +100,7 @@ export class HubSession {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.unwatch?.();
     await this.server.close();
     // Only our own entry: after a lost lock, the entry may already be the new holder's.
     try {

@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isPidRunning, processStartTicks } from '../processes/process-identity';
-import { bootId } from '../time/monotonic';
+import { isPidRunning, judgeRecorded } from '../processes/process-identity';
 import { listProcesses, ProcessInfo, processCwd } from '../processes/process-table';
 import { parseRfc3339 } from './hub-entry';
 import { HubLockState, readHubLockStates } from './hub-lock-state';
 import { HubEnv, HubKind, HubRoot, workspaceStateDir } from './hub-paths';
-import { hubKindOfCommand, isHubProcess } from './hub-processes';
+import { hubKindOfCommand, HubProcessKind, hubProcessKind } from './hub-processes';
 import { HubRecord, readHubRegistry, UnreadableHubFile } from './hub-registry';
 import { isLoopbackUrl, mapBounded, probeWithRetries, ProbeResult } from './liveness';
 import { goCleanPath, workspaceId } from './workspace-id';
@@ -42,6 +41,10 @@ export interface HubInfo {
   record?: HubRecord;
   /** The process as observed, for reaping (the identity that must still match). */
   process?: ProcessInfo;
+  /** How the process is a hub: standalone (may be signalled) or embedded in an editor (asked to stop). */
+  kind?: HubProcessKind;
+  /** Why the entry file is not trusted to name a process to stop (shown, flagged; never acted on). */
+  untrusted?: string;
   /** The lock that holds this workspace (held first, else stale), if any. */
   lock?: HubLockState;
 }
@@ -64,9 +67,6 @@ export interface ListHubsOptions {
 
 /** The largest pid_t (no platform's pids come near it). */
 const MAX_PID = 0x7fffffff;
-
-/** Clock slack between a process's start time and the `started_at` its hub wrote. */
-const START_SLACK_MS = 5000;
 
 export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
   const processes = options.processes ?? listProcesses();
@@ -91,6 +91,7 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
       state: 'stopped',
       dead: false,
       record,
+      untrusted: record.untrusted,
       lock: pickLock(e.cwd ? await readHubLockStates(e.cwd, options.env) : []),
     };
     const cwdExists = e.cwd !== '' && fs.existsSync(goCleanPath(e.cwd));
@@ -100,9 +101,10 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
     // No process can have it (bones would even signal every process for -1): a dead entry, said plainly.
     if (e.hubPid < 0 || e.hubPid > MAX_PID) return { ...info, state: 'stopped', dead: true, reason: `hub_pid ${e.hubPid} is not a valid process id` };
     const proc = byPid.get(e.hubPid);
-    const mismatch = identityMismatch(proc, record);
-    if (mismatch) return { ...info, state: 'stopped', dead: true, reason: mismatch };
+    const identity = entryProcess(proc, record, now);
+    if ('mismatch' in identity) return { ...info, state: 'stopped', dead: true, reason: identity.mismatch };
     info.process = proc;
+    info.kind = identity.kind;
     info.uptimeMs = now - (proc as ProcessInfo).startTimeMs;
     const orphanReason = workspaceGone(e.cwd, record.root.kind, options.env, home);
     if (orphanReason) return { ...info, state: 'orphan', reason: orphanReason, dead: !cwdExists };
@@ -135,26 +137,33 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
       reason,
       dead: false,
       process: proc,
+      kind: 'standalone',
     });
   }
   return { hubs, unreadable };
 }
 
-/** Why `proc` is not the hub that wrote `record`, or undefined when it is. */
-function identityMismatch(proc: ProcessInfo | undefined, record: HubRecord): string | undefined {
+/** How `proc` is the hub that wrote `record`, or why it is not. */
+function entryProcess(proc: ProcessInfo | undefined, record: HubRecord, now: number): { kind: HubProcessKind } | { mismatch: string } {
   const e = record.entry;
-  if (!proc || proc.zombie) return `hub pid ${e.hubPid} is not running`;
-  const started = parseRfc3339(e.startedAt);
-  const exact = e.processStartTicks !== undefined && e.bootId !== undefined && e.bootId === bootId() ? processStartTicks(proc.pid) : undefined;
-  const tooNew =
-    exact !== undefined
-      ? exact !== e.processStartTicks // ticks since boot: exact, whatever the wall clock did
-      : e.processStartMs !== undefined
-        ? Math.abs(proc.startTimeMs - e.processStartMs) > 1500
-        : started !== undefined && proc.startTimeMs > started + START_SLACK_MS;
-  if (tooNew) return `pid ${e.hubPid} now belongs to a process that started after the hub (${describeArgv(proc.argv)})`;
-  if (!isHubProcess(proc, e.cmdline)) return `pid ${e.hubPid} now runs ${describeArgv(proc.argv)}, not a hub`;
-  return undefined;
+  const verdict = judgeRecorded(
+    { pid: e.hubPid, startTicks: e.processStartTicks, bootId: e.bootId, startMs: e.processStartMs, claimedAtMs: e.startedAt ? parseRfc3339(e.startedAt) : undefined },
+    proc,
+    now,
+  );
+  if (!verdict.same) return { mismatch: verdict.gone ? `hub pid ${e.hubPid} is not running` : `${verdict.evidence} (${describeArgv((proc as ProcessInfo).argv)}), not the hub` };
+  const kind = hubProcessKind(proc as ProcessInfo, { cmdline: e.cmdline, exactStart: verdict.exact });
+  return kind ? { kind } : { mismatch: `pid ${e.hubPid} now runs ${describeArgv((proc as ProcessInfo).argv)}, not a hub` };
+}
+
+/**
+ * What `--orphans` and "Reap All Orphans" take: a registered hub whose workspace is gone, and a
+ * hub found only by the process scan whose own folder was deleted. Other scanned hubs (folder
+ * still there, just not in these registries) may belong to another HOME, container or tool set-up
+ * of this user: shown, and reaped only when named explicitly.
+ */
+export function isClearOrphan(h: HubInfo): boolean {
+  return h.state === 'orphan' && (h.source !== 'process-scan' || h.reason === 'cwd no longer exists');
 }
 
 /** bones' orphan reasons, in bones' order. */

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { isSameProcessSince } from '../processes/process-identity';
+import { mayBeClaimant } from '../processes/process-identity';
 import { RegistryEntry, RegistryLock } from '../registry/types';
 import { Timestamp } from '../time/timestamp';
 import { JsonNumber } from '../json/json-value';
@@ -91,7 +91,7 @@ export function lockStatus(lock: RegistryLock | null, ctx: LockStatusContext): L
   if (!lock) return { state: 'free', reason: 'not locked' };
   const left = msLeft(lock, ctx.now);
   const local = lock.holderHost === (ctx.hostname ?? os.hostname());
-  const holderAlive = local ? (ctx.isHolderAlive ?? isSameProcessSince)(lock.holderPid, lock.acquiredAt.millis) : undefined;
+  const holderAlive = local ? (ctx.isHolderAlive ?? mayBeClaimant)(lock.holderPid, lock.acquiredAt.millis) : undefined;
   const deadWords = `holder pid ${lock.holderPid} on this machine is not running`;
   if (left <= 0) {
     return { state: 'expired', msLeft: left, holderAlive, reason: `expired at ${lock.expiresAt.text}${holderAlive === false ? `; ${deadWords}` : ''}` };

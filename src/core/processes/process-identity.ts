@@ -1,10 +1,48 @@
-import * as fs from 'node:fs';
+import { bootId } from '../time/monotonic';
+import { readProcStat, ticksToEpochMs } from './proc-stat';
+import { getProcess, ProcessInfo } from './process-table';
 
 /**
- * Is a pid running, and since when? A pid alone is not an identity: pids are recycled, so a
- * holder recorded as pid 4242 an hour ago may now be some unrelated process. Comparing the
- * process's start time with the time the lock was taken tells them apart.
+ * "Is this still the same process?" — answered here, and nowhere else.
+ *
+ * A pid alone is not an identity: pids are recycled, so a holder recorded as pid 4242 an hour ago
+ * may now be an unrelated process. Hubkeeper knows a process by its pid, its start and its
+ * command line, and judges a record by the best evidence it carries:
+ *
+ * 1. Exact start: clock ticks since boot plus the boot's id, as a process records itself (hub
+ *    entries and hub lock holder files Hubkeeper writes) or as we read it from /proc. Same only
+ *    when the ticks are equal in the same boot; a record from another boot names a dead process.
+ *    Wall-clock steps cannot move it.
+ * 2. Start time in epoch ms (records written where ticks were unknown): equal within
+ *    START_TOLERANCE_MS (the boot time behind it, and `ps`, have whole seconds).
+ * 3. Claim time only — when a lock was taken or an entry written (bones' files, MADSci locks):
+ *    the process can be the claimant only if it started no later than the claim (+ CLAIM_SLACK_MS).
+ *    A claim dated in the future proves nothing and is not accepted.
+ *
+ * Verdicts from 2 and 3 are `exact: false`: good enough to show a lock as held or to tell a
+ * recycled pid, never enough to let a recorded command line make a process a hub (see
+ * hubs/hub-processes.ts). Two readings of the process table (shown, then about to be signalled)
+ * are compared with `sameObservedProcess`: same start and same command line.
  */
+
+export interface RecordedProcess {
+  pid: number;
+  /** Exact start: ticks since boot, meaningful only with the boot id. */
+  startTicks?: number;
+  bootId?: string;
+  /** Start time in epoch ms. */
+  startMs?: number;
+  /** When the process claimed something (took a lock, wrote an entry), epoch ms. */
+  claimedAtMs?: number;
+}
+
+export type IdentityVerdict =
+  | { same: true; exact: boolean; evidence: string }
+  /** `gone`: no such process (or it belonged to another boot); otherwise the pid is someone else's now. */
+  | { same: false; gone: boolean; evidence: string };
+
+export const START_TOLERANCE_MS = 1500;
+export const CLAIM_SLACK_MS = 2000;
 
 /** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
 export function isPidRunning(pid: number): boolean {
@@ -17,64 +55,56 @@ export function isPidRunning(pid: number): boolean {
   }
 }
 
-let bootTimeMs: number | undefined;
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every mainstream Linux architecture
-
-/**
- * The process's start time in epoch ms, from /proc on Linux (±1 s: the boot time has whole
- * seconds). Undefined when it cannot be known (no such process, or not Linux).
- */
-export function processStartTimeMs(pid: number): number | undefined {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may contain spaces or ')': skip past the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const startTicks = Number(fields[19]); // field 22 overall
-  const boot = bootTime();
-  if (!Number.isFinite(startTicks) || boot === undefined) return undefined;
-  return boot + (startTicks * 1000) / CLOCK_TICKS_PER_SECOND;
+/** What a process records about itself so others can recognise it later (this process by default). */
+export function recordSelf(pid = process.pid): Required<Pick<RecordedProcess, 'pid'>> & Omit<RecordedProcess, 'claimedAtMs'> {
+  const stat = readProcStat(pid);
+  return { pid, startTicks: stat?.startTicks, bootId: stat ? bootId() : undefined, startMs: stat ? ticksToEpochMs(stat.startTicks) : undefined };
 }
 
-/**
- * The process's start time as the kernel keeps it: clock ticks since boot. Unlike the epoch time
- * derived from it, it does not move when the wall clock is stepped, so two processes comparing it
- * (with the same boot id) always agree.
- */
-export function processStartTicks(pid: number): number | undefined {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isFinite(ticks) ? ticks : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function bootTime(): number | undefined {
-  if (bootTimeMs === undefined) {
-    try {
-      const m = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'latin1'));
-      if (m) bootTimeMs = Number(m[1]) * 1000;
-    } catch {
-      /* not Linux */
+/** Is `observed` (default: the process table now) the process `rec` describes? */
+export function judgeRecorded(rec: RecordedProcess, observed: ProcessInfo | undefined = getProcess(rec.pid), now = Date.now()): IdentityVerdict {
+  const pid = rec.pid;
+  if (!observed || observed.zombie || observed.pid !== pid) return { same: false, gone: true, evidence: `pid ${pid} is not running` };
+  const startedWords = `pid ${pid} now belongs to a process that started at ${new Date(observed.startTimeMs).toISOString()}`;
+  if (rec.startTicks !== undefined && rec.bootId !== undefined) {
+    const boot = bootId();
+    if (boot !== undefined && rec.bootId !== boot) return { same: false, gone: true, evidence: `pid ${pid} was recorded before the machine restarted` };
+    if (boot !== undefined && observed.startTicks !== undefined) {
+      return observed.startTicks === rec.startTicks
+        ? { same: true, exact: true, evidence: `pid ${pid} has the recorded start` }
+        : { same: false, gone: false, evidence: `${startedWords}, not the recorded one` };
     }
   }
-  return bootTimeMs;
+  if (rec.startMs !== undefined) {
+    return Math.abs(observed.startTimeMs - rec.startMs) <= START_TOLERANCE_MS
+      ? { same: true, exact: false, evidence: `pid ${pid} started at the recorded time` }
+      : { same: false, gone: false, evidence: `${startedWords}, not the recorded one` };
+  }
+  if (rec.claimedAtMs !== undefined && Number.isFinite(rec.claimedAtMs)) {
+    const claimed = new Date(rec.claimedAtMs).toISOString();
+    if (rec.claimedAtMs > now + CLAIM_SLACK_MS) return { same: false, gone: false, evidence: `the record for pid ${pid} is dated ${claimed}, in the future` };
+    return observed.startTimeMs <= rec.claimedAtMs + CLAIM_SLACK_MS
+      ? { same: true, exact: false, evidence: `pid ${pid} runs and started before ${claimed}` }
+      : { same: false, gone: false, evidence: `${startedWords}, after it was recorded (${claimed})` };
+  }
+  return { same: true, exact: false, evidence: `pid ${pid} runs (no start recorded to compare)` };
 }
 
-/**
- * Whether the process that took something at `sinceMs` may still be `pid`. False when the pid is
- * gone, or is now a process that started after that moment (a recycled pid). `slackMs` absorbs
- * the start time's one-second resolution.
- */
-export function isSameProcessSince(pid: number, sinceMs: number, slackMs = 2000): boolean {
-  if (!isPidRunning(pid)) return false;
-  const started = processStartTimeMs(pid);
-  return started === undefined || started <= sinceMs + slackMs;
+/** Is the process that `seen` showed a moment ago still the one at its pid (same start, same command line)? */
+export function sameObservedProcess(seen: ProcessInfo, now: ProcessInfo | undefined = getProcess(seen.pid)): IdentityVerdict {
+  if (!now || now.zombie || now.pid !== seen.pid) return { same: false, gone: true, evidence: `pid ${seen.pid} has exited` };
+  const sameStart =
+    seen.startTicks !== undefined && now.startTicks !== undefined ? seen.startTicks === now.startTicks : Math.abs(now.startTimeMs - seen.startTimeMs) <= START_TOLERANCE_MS;
+  if (!sameStart) return { same: false, gone: false, evidence: `pid ${seen.pid} is now another process (it started at ${new Date(now.startTimeMs).toISOString()})` };
+  if (!sameArgv(now.argv, seen.argv)) return { same: false, gone: false, evidence: `pid ${seen.pid} now runs another command` };
+  return { same: true, exact: seen.startTicks !== undefined, evidence: `pid ${seen.pid} is unchanged` };
+}
+
+export function sameArgv(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The wall-clock-only rule (3) on its own: may `pid` be the process that claimed something at `sinceMs`? */
+export function mayBeClaimant(pid: number, sinceMs: number): boolean {
+  return judgeRecorded({ pid, claimedAtMs: sinceMs }).same;
 }

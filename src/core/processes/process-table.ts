@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { processStartTimeMs } from './process-identity';
+import { readProcStat, ticksToEpochMs } from './proc-stat';
 
 /**
  * The host's process table: pid, parent, owner, start time and command line — what a process's
@@ -12,8 +12,10 @@ export interface ProcessInfo {
   pid: number;
   ppid: number;
   uid: number;
-  /** Start time in epoch ms (±1 s on Linux). */
+  /** Start time in epoch ms (±1 s on Linux): for display, and the identity where ticks are unknown. */
   startTimeMs: number;
+  /** Start in clock ticks since boot (Linux): the exact part of the identity. */
+  startTicks?: number;
   /** The command line; [] for kernel threads and processes whose cmdline cannot be read. */
   argv: string[];
   /** True for a zombie (exited, not yet reaped by its parent): it no longer runs. */
@@ -41,10 +43,9 @@ export function getProcess(pid: number): ProcessInfo | undefined {
 
 function readProc(pid: number): ProcessInfo | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const startTimeMs = processStartTimeMs(pid);
-    if (startTimeMs === undefined) return undefined;
+    const stat = readProcStat(pid);
+    const startTimeMs = stat && ticksToEpochMs(stat.startTicks);
+    if (!stat || startTimeMs === undefined) return undefined;
     let argv: string[] = [];
     try {
       const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -54,7 +55,8 @@ function readProc(pid: number): ProcessInfo | undefined {
     } catch {
       /* kernel thread or gone */
     }
-    return { pid, ppid: Number(fields[1]), uid: fs.statSync(`/proc/${pid}`).uid, startTimeMs, argv, zombie: fields[0] === 'Z' || fields[0] === 'X' };
+    const zombie = stat.state === 'Z' || stat.state === 'X';
+    return { pid, ppid: stat.ppid, uid: fs.statSync(`/proc/${pid}`).uid, startTimeMs, startTicks: stat.startTicks, argv, zombie };
   } catch {
     return undefined; // exited while we looked
   }

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { reapHub, ReapResult } from '../../core/hubs/reap';
+import { confirmationLines, orphansToReap } from '../../core/hubs/reap-plan';
 import { HubInfo } from '../../core/hubs/hub-status';
 import { log } from '../log';
 import { HubkeeperModel } from '../model';
@@ -30,7 +31,7 @@ export function registerHubCommands(model: HubkeeperModel, provider: HubsProvide
       for (const [i, hub] of hubs.entries()) {
         if (token.isCancellationRequested) break;
         progress.report({ message: `${hub.name} (pid ${hub.pid ?? '-'})`, increment: 100 / hubs.length });
-        results.push(await reapHub(hub, { env: env(), graceMs: model.settings.reapGraceMs }));
+        results.push(await reapHub(hub, { env: env(), graceMs: model.settings.reapGraceMs, requestedBy: `a VS Code window (extension host pid ${process.pid})` }));
         if (i === hubs.length - 1) progress.report({ message: 'done' });
       }
     });
@@ -43,6 +44,8 @@ export function registerHubCommands(model: HubkeeperModel, provider: HubsProvide
     else void vscode.window.showWarningMessage(`${summary} ${refused.map((r) => `${r.hub.name}: ${r.detail}`).join('; ')}`);
   };
   const describe = (hubs: HubInfo[]) => hubs.map((h) => `${h.name}: pid ${h.pid ?? '-'}, ${h.cwd ?? 'folder unknown'}${h.reason ? ` (${h.reason})` : ''}`).join('\n');
+  // What the process table says now, next to what each entry claims, and what will happen to it.
+  const plan = (hubs: HubInfo[]) => hubs.map((h) => confirmationLines(h, model.settings.reapGraceMs).join('\n')).join('\n\n');
   const reg = vscode.commands.registerCommand;
 
   return [
@@ -52,16 +55,20 @@ export function registerHubCommands(model: HubkeeperModel, provider: HubsProvide
       if (!hubs?.length) return;
       const own = hubs.filter((h) => provider.hubNodes().some((n) => n.hub === h && n.isOwn));
       const message = hubs.length === 1 ? `Stop the hub '${hubs[0].name}' (pid ${hubs[0].pid ?? '-'})?` : `Stop ${hubs.length} hubs?`;
-      const warning = own.length ? '\n\nOne of them is this window\'s own hub: stopping it ends this window\'s extension host.' : '';
-      if (!(await confirm(message, `${describe(hubs)}\n\nIt gets SIGTERM, then SIGKILL after ${model.settings.reapGraceMs / 1000} s; its entry and stale lock are removed. A process whose identity changed is not signalled.${warning}`, 'Reap', scripted(options).yes))) return;
+      const warning = own.length ? '\n\nOne of them is this window\'s own hub: this window stops hosting it (use Restart Hub to start it again).' : '';
+      const rule = 'A process whose identity changed since it was listed is not touched; a hub inside an editor is asked to stop, never signalled.';
+      if (!(await confirm(message, `${plan(hubs)}\n\n${rule}${warning}`, 'Reap', scripted(options).yes))) return;
       await guarded('Reaping', () => reap(hubs, hubs.length === 1 ? `Reaping ${hubs[0].name}` : `Reaping ${hubs.length} hubs`));
     }),
 
     reg('hubkeeper.hubs.reapOrphans', async (_clicked?: unknown, _selected?: unknown, options?: unknown) => {
       await model.refreshHubs();
-      const orphans = model.hubs.filter((h) => h.state === 'orphan');
-      if (orphans.length === 0) return void vscode.window.showInformationMessage('Hubkeeper: no orphan hubs.');
-      if (!(await confirm(`Reap ${orphans.length} orphan hub${orphans.length === 1 ? '' : 's'}?`, describe(orphans), 'Reap All', scripted(options).yes))) return;
+      const { reap: orphans, leftAlone } = orphansToReap(model.hubs);
+      const aside = leftAlone.length
+        ? `\n\nLeft alone: ${leftAlone.length} hub${leftAlone.length === 1 ? '' : 's'} found only by the process scan whose folder still exists (another HOME or container?); reap ${leftAlone.length === 1 ? 'it' : 'them'} one by one if you are sure.`
+        : '';
+      if (orphans.length === 0) return void vscode.window.showInformationMessage(`Hubkeeper: no orphan hubs to reap.${aside.replace(/\n/g, ' ')}`);
+      if (!(await confirm(`Reap ${orphans.length} orphan hub${orphans.length === 1 ? '' : 's'}?`, `${plan(orphans)}${aside}`, 'Reap All', scripted(options).yes))) return;
       await guarded('Reaping orphans', () => reap(orphans, `Reaping ${orphans.length} orphan hub${orphans.length === 1 ? '' : 's'}`));
     }),
 

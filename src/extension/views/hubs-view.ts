@@ -45,11 +45,11 @@ export class HubNode {
     const h = this.hub;
     const item = new vscode.TreeItem(h.name, vscode.TreeItemCollapsibleState.None);
     item.id = `hub:${h.key}`;
-    const parts = [this.isOwn ? 'this window' : undefined, h.pid ? `pid ${h.pid}` : undefined, h.uptimeMs !== undefined ? `up ${duration(h.uptimeMs)}` : undefined, h.state === 'unreachable' ? 'no answer' : undefined, h.reason && h.state !== 'unreachable' ? h.reason : undefined];
+    const parts = [this.isOwn ? 'this window' : undefined, h.pid ? `pid ${h.pid}` : undefined, h.uptimeMs !== undefined ? `up ${duration(h.uptimeMs)}` : undefined, h.state === 'unreachable' ? 'no answer' : undefined, h.reason && h.state !== 'unreachable' ? h.reason : undefined, h.untrusted ? 'untrusted entry' : undefined, h.kind === 'embedded' && !this.isOwn ? 'in an editor' : undefined];
     item.description = parts.filter(Boolean).join(' · ');
     const [icon, color] = this.isOwn ? ['star-full', 'charts.green'] : ICONS[h.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const flags = [h.cwd ? '.hasFolder' : '', h.hubUrl ? '.hasUrl' : '', h.record ? '.hasEntry' : '', this.isOwn ? '.current' : ''].join('');
+    const flags = [h.cwd ? '.hasFolder' : '', h.hubUrl ? '.hasUrl' : '', h.record ? '.hasEntry' : '', this.isOwn ? '.current' : '', h.untrusted ? '.untrusted' : ''].join('');
     item.contextValue = `hub.${h.state}${flags}`;
     item.accessibilityInformation = { label: `${h.name}, ${h.state}${h.reason ? `, ${h.reason}` : ''}` };
     const md = new vscode.MarkdownString(undefined, true);
@@ -57,6 +57,8 @@ export class HubNode {
     const rows: [string, string | undefined][] = [
       ['Folder', h.cwd],
       ['Reason', h.reason],
+      ['Untrusted', h.untrusted ? `${h.untrusted}: shown, never stopped` : undefined],
+      ['Runs', h.kind === 'embedded' ? 'inside an editor (asked to stop, never signalled)' : h.kind === 'standalone' ? 'as its own process' : undefined],
       ['PID', h.pid?.toString()],
       ['Started', h.startedAt],
       ['Uptime', h.uptimeMs !== undefined ? duration(h.uptimeMs) : undefined],

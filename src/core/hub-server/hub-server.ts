@@ -16,6 +16,8 @@ export interface HubServerOptions {
   maxBodyBytes?: number;
   /** Default 5000. */
   requestTimeoutMs?: number;
+  /** Connections open at once; more are closed on arrival so a flood cannot exhaust descriptors (default 128). */
+  maxConnections?: number;
   log?: (line: string) => void;
 }
 
@@ -52,6 +54,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     maxHeaderSize: 8 * 1024,
   });
   server.maxHeadersCount = 32;
+  server.maxConnections = options.maxConnections ?? 128;
 
   let port = 0;
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];

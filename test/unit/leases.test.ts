@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
 import { LeaseHolder, HeldLease } from '../../src/core/leases/lease-holder';
-import { lockStatus } from '../../src/core/leases/lease-rules';
+import { BOOT_ID_KEY, LeaseNow, lockStatus, MONO_HEARTBEAT_KEY, PID_NAMESPACE_KEY } from '../../src/core/leases/lease-rules';
+import { JsonNumber, JsonValue } from '../../src/core/json/json-value';
 import { describeLock } from '../../src/core/leases/describe-lock';
 import { RegistryEntry, RegistryLock } from '../../src/core/registry/types';
 import { Timestamp } from '../../src/core/time/timestamp';
@@ -91,16 +92,20 @@ function lock(pid: number, host: string, acquired: string, expires: string): Reg
 }
 
 test('lock status: held, expired, abandoned (dead or recycled pid) and remote holders', () => {
-  const now = Timestamp.parse('2026-11-23T12:00:10Z') as Timestamp;
+  const now: LeaseNow = { wall: Timestamp.parse('2026-11-23T12:00:10Z') as Timestamp, mono: 10_000, bootId: 'boot-1', hostname: 'here', pidNamespace: 'pid:[1]' };
   const ctx = { now, hostname: 'here' };
+  // Written by Hubkeeper on this boot and in this pid namespace (its heartbeat at mono 0): the pid is this machine's.
+  const ours = (l: RegistryLock): RegistryLock => ({ ...l, extra: new Map<string, JsonValue>([[MONO_HEARTBEAT_KEY, new JsonNumber('0')], [BOOT_ID_KEY, 'boot-1'], [PID_NAMESPACE_KEY, 'pid:[1]']]) });
   const live = lock(process.pid, 'here', new Date(Date.now() + 60_000).toISOString(), '2026-11-23T12:00:30Z');
   assert.equal(lockStatus(live, ctx).state, 'held');
   assert.equal(describeLock(live, lockStatus(live, ctx)), `held by here · pid ${process.pid} · 20 s left`);
-  const dead = lock(2 ** 22 + 12345, 'here', '2026-11-23T12:00:00Z', '2026-11-23T12:00:30Z');
+  const dead = ours(lock(2 ** 22 + 12345, 'here', '2026-11-23T12:00:00Z', '2026-11-23T12:00:30Z'));
   assert.deepEqual(lockStatus(dead, ctx), { state: 'abandoned', msLeft: 20_000, holderAlive: false, reason: `holder pid ${2 ** 22 + 12345} on this machine is not running` });
   // Our own pid with a lock "taken" long before this process started: the pid was recycled.
-  const recycled = lock(process.pid, 'here', '2000-01-01T00:00:00Z', '2026-11-23T12:00:30Z');
+  const recycled = ours(lock(process.pid, 'here', '2000-01-01T00:00:00Z', '2026-11-23T12:00:30Z'));
   assert.equal(lockStatus(recycled, ctx).state, 'abandoned', 'a pid that started after the lock was taken is not the holder');
+  // The same dead pid in a lock MADSci wrote may be a container's: its heartbeat decides (lease-container.test.ts).
+  assert.equal(lockStatus({ ...dead, extra: new Map() }, ctx).state, 'held');
   const expired = lock(process.pid, 'here', new Date(Date.now() + 60_000).toISOString(), '2026-11-23T12:00:05Z');
   assert.equal(lockStatus(expired, ctx).state, 'expired');
   assert.equal(describeLock(expired, lockStatus(expired, ctx)), 'expired 5 s ago');

@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import { RegistryFile } from '../registry/registry-file';
 import { RegistryDocument, RegistryEntry, RegistryLock } from '../registry/types';
 import { Timestamp } from '../time/timestamp';
-import { BOOT_ID_KEY, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, LeaseNow, MONO_HEARTBEAT_KEY } from './lease-rules';
+import { BOOT_ID_KEY, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, LeaseNow, MONO_HEARTBEAT_KEY, PID_NAMESPACE_KEY } from './lease-rules';
 import { JsonNumber, JsonObject } from '../json/json-value';
 
 /**
@@ -208,13 +208,18 @@ function lostReason(entry: RegistryEntry): string {
   return `'${entry.name}' is now locked by ${lock.holderHost} (PID ${lock.holderPid}) since ${lock.acquiredAt.text}`;
 }
 
-/** Records the monotonic heartbeat (this boot only) beside MADSci's wall-clock fields. */
+/**
+ * Records the monotonic heartbeat (this boot only) beside MADSci's wall-clock fields, and the pid
+ * namespace that `holder_pid` belongs to (a reader in another namespace must not judge it by pid).
+ */
 function monotonicExtra(extra: JsonObject, now: LeaseNow): JsonObject {
   extra.delete(MONO_HEARTBEAT_KEY);
   extra.delete(BOOT_ID_KEY);
+  extra.delete(PID_NAMESPACE_KEY);
   if (now.mono !== undefined && now.bootId) {
     extra.set(MONO_HEARTBEAT_KEY, new JsonNumber(String(Math.round(now.mono))));
     extra.set(BOOT_ID_KEY, now.bootId);
+    if (now.pidNamespace) extra.set(PID_NAMESPACE_KEY, now.pidNamespace);
   }
   return extra;
 }

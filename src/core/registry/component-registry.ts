@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { JsonObject, JsonValue } from '../json/json-value';
-import { canAcquire, isExpired, lockStatus, LockStatus } from '../leases/lease-rules';
+import { canAcquire, isExpired, isStale, LeaseNow, lockStatus, LockStatus } from '../leases/lease-rules';
+import { HeartbeatWatch } from '../leases/heartbeat-watch';
 import { LeaseHolder } from '../leases/lease-holder';
 import { Timestamp } from '../time/timestamp';
 import { alreadyExists, notFound, RegistryError, RegistryLockError } from './errors';
@@ -44,6 +45,8 @@ export function defaultLeaseHolder(): LeaseHolder {
 export class ComponentRegistry {
   readonly file: RegistryFile;
   readonly holder: LeaseHolder;
+  /** Earlier reads of each lock: a reader that looks again can see a heartbeat advance or stop. */
+  private readonly heartbeats = new HeartbeatWatch();
 
   constructor(
     readonly path: string,
@@ -87,8 +90,14 @@ export class ComponentRegistry {
     return canAcquire(entry, this.holder.instanceId, this.file.leaseNow());
   }
 
-  lockStatus(entry: Pick<RegistryEntry, 'lock'>): LockStatus {
-    return lockStatus(entry.lock, { now: this.file.leaseNow(), hostname: this.holder.hostname });
+  /** The entry's lock state by the one rule (lease-rules.ts), with what this object's earlier reads saw. */
+  lockStatus(entry: Pick<RegistryEntry, 'name' | 'lock'>): LockStatus {
+    return this.statusAt(entry.name, entry.lock, this.file.leaseNow());
+  }
+
+  private statusAt(name: string, lock: RegistryLock | null, now: LeaseNow): LockStatus {
+    const observed = this.heartbeats.observe(name, lock, now.mono ?? now.wall.millis);
+    return lockStatus(lock, { now, hostname: this.holder.hostname, observed });
   }
 
   /**
@@ -184,8 +193,8 @@ export class ComponentRegistry {
 
   /**
    * Clears the lock on `name` and stops heartbeating it. A live lock of another holder refuses
-   * unless `force` (an abandoned one, whose holder ran here and is gone, is not live). Returns
-   * false when there was no lock to release.
+   * unless `force` (an abandoned one, whose holder cannot be alive, is not live). Returns false
+   * when there was no lock to release.
    */
   async release(name: string, options: { force?: boolean } = {}): Promise<boolean> {
     this.holder.untrack(this.file, name);
@@ -195,7 +204,7 @@ export class ComponentRegistry {
       const entry = usableEntry(record, this.path);
       const lock = entry.lock;
       if (!lock) return { result: false };
-      if (!this.isReleasable(lock, now) && !options.force) {
+      if (!this.isReleasable(name, lock, now) && !options.force) {
         throw new RegistryLockError(`Cannot release '${name}': Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()}`, this.path);
       }
       const entries = new Map(doc.entries);
@@ -211,7 +220,7 @@ export class ComponentRegistry {
       const record = doc?.entries.get(name);
       if (!doc || !record) throw notFound(name, this.path);
       const lock = record.kind === 'entry' ? record.lock : null;
-      if (lock && !this.isReleasable(lock, now) && !options.force) {
+      if (lock && !this.isReleasable(name, lock, now) && !options.force) {
         throw new RegistryLockError(`Cannot delete '${name}': currently locked by ${lock.holderHost} (PID ${lock.holderPid})`, this.path);
       }
       const entries = new Map(doc.entries);
@@ -220,11 +229,10 @@ export class ComponentRegistry {
     });
   }
 
-  /** Ours, expired, or abandoned (its holder ran here and is gone): no live holder would lose it. */
-  private isReleasable(lock: RegistryLock, now: Timestamp): boolean {
+  /** Ours, expired, or abandoned (its holder cannot be alive): no live holder would lose it. */
+  private isReleasable(name: string, lock: RegistryLock, now: Timestamp): boolean {
     if (lock.holderInstance === this.holder.instanceId) return true;
-    const state = lockStatus(lock, { now: this.file.leaseNow(now), hostname: this.holder.hostname }).state;
-    return state === 'expired' || state === 'abandoned';
+    return isStale(this.statusAt(name, lock, this.file.leaseNow(now)));
   }
 
   /** Removes entries not seen for `olderThanDays` and without a live lock; returns their names. */

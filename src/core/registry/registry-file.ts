@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LeaseNow } from '../leases/lease-rules';
+import { pidNamespace } from '../leases/pid-namespace';
 import { bootId, monotonicMs } from '../time/monotonic';
 import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
 import { formatBytes } from '../fs/describe';
@@ -89,7 +90,7 @@ export class RegistryFile {
 
   /** "Now" for lease decisions: the wall time plus this boot's monotonic clock (see LeaseNow). */
   leaseNow(wall: Timestamp = this.now()): LeaseNow {
-    return { wall, mono: (this.options.monotonic ?? monotonicMs)(), bootId: bootId(), hostname: os.hostname() };
+    return { wall, mono: (this.options.monotonic ?? monotonicMs)(), bootId: bootId(), hostname: os.hostname(), pidNamespace: pidNamespace() };
   }
 
   /** The current document, or undefined when the file does not exist. */

@@ -96,7 +96,7 @@ test('lock status: held, expired, abandoned (dead or recycled pid) and remote ho
   const ctx = { now, hostname: 'here' };
   // Written by Hubkeeper on this boot and in this pid namespace (its heartbeat at mono 0): the pid is this machine's.
   const ours = (l: RegistryLock): RegistryLock => ({ ...l, extra: new Map<string, JsonValue>([[MONO_HEARTBEAT_KEY, new JsonNumber('0')], [BOOT_ID_KEY, 'boot-1'], [PID_NAMESPACE_KEY, 'pid:[1]']]) });
-  const live = lock(process.pid, 'here', new Date(Date.now() + 60_000).toISOString(), '2026-11-23T12:00:30Z');
+  const live = lock(process.pid, 'here', new Date().toISOString(), '2026-11-23T12:00:30Z');
   assert.equal(lockStatus(live, ctx).state, 'held');
   assert.equal(describeLock(live, lockStatus(live, ctx)), `held by here · pid ${process.pid} · 20 s left`);
   const dead = ours(lock(2 ** 22 + 12345, 'here', '2026-11-23T12:00:00Z', '2026-11-23T12:00:30Z'));
@@ -106,7 +106,7 @@ test('lock status: held, expired, abandoned (dead or recycled pid) and remote ho
   assert.equal(lockStatus(recycled, ctx).state, 'abandoned', 'a pid that started after the lock was taken is not the holder');
   // The same dead pid in a lock MADSci wrote may be a container's: its heartbeat decides (lease-container.test.ts).
   assert.equal(lockStatus({ ...dead, extra: new Map() }, ctx).state, 'held');
-  const expired = lock(process.pid, 'here', new Date(Date.now() + 60_000).toISOString(), '2026-11-23T12:00:05Z');
+  const expired = lock(process.pid, 'here', new Date().toISOString(), '2026-11-23T12:00:05Z');
   assert.equal(lockStatus(expired, ctx).state, 'expired');
   assert.equal(describeLock(expired, lockStatus(expired, ctx)), 'expired 5 s ago');
   const remote = lock(4242, 'lab-pc-01', '2026-11-23T12:00:00Z', '2026-11-23T12:00:30Z');

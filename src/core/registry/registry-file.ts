@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LeaseNow } from '../leases/lease-rules';
-import { pidNamespace } from '../leases/pid-namespace';
+import { pidNamespace } from '../processes/pid-namespace';
 import { bootId, monotonicMs } from '../time/monotonic';
 import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
 import { formatBytes } from '../fs/describe';

@@ -18,6 +18,7 @@ export interface ReadIdentity {
   ino: bigint;
 }
 
+/** Where a write to the registry `file` goes, or a RegistryError ('unsafe') saying why it must not. */
 export async function registryWriteTarget(file: string, options: WriteSafetyOptions): Promise<WriteTarget> {
   let result;
   try {
@@ -30,18 +31,19 @@ export async function registryWriteTarget(file: string, options: WriteSafetyOpti
 }
 
 /** Under the locks: the path must still lead where it led when the locks were chosen. */
-export async function lockedWriteTarget(file: string, planned: WriteTarget, options: WriteSafetyOptions): Promise<WriteTarget> {
+export async function lockedWriteTarget(file: string, planned: WriteTarget, options: WriteSafetyOptions, when = 'while waiting for the registry lock'): Promise<WriteTarget> {
   const now = await registryWriteTarget(file, options);
-  if (!sameWriteTarget(planned, now)) throw changed(file, `while waiting for the registry lock (it was ${describeWriteTarget(planned)}, now it is ${describeWriteTarget(now)})`);
+  if (!sameWriteTarget(planned, now)) throw changed(file, `${when} (it was ${describeWriteTarget(planned)}, now it is ${describeWriteTarget(now)})`);
   return now;
 }
 
 /** Right before the rename: same path, and at its end the file that was read (or still none). */
 export async function assertStillReadFile(file: string, locked: WriteTarget, read: ReadIdentity | undefined, options: WriteSafetyOptions): Promise<void> {
-  const now = await lockedWriteTarget(file, locked, options);
+  const when = 'while it was being updated';
+  const now = await lockedWriteTarget(file, locked, options, when);
   const st = now.stat;
-  if (!read && st) throw changed(file, `while it was being updated (${now.target} appeared)`);
-  if (read && (!st || st.dev !== read.dev || st.ino !== read.ino)) throw changed(file, `while it was being updated (${now.target} is no longer the file that was read)`);
+  if (!read && st) throw changed(file, `${when} (${now.target} appeared)`);
+  if (read && (!st || st.dev !== read.dev || st.ino !== read.ino)) throw changed(file, `${when} (${now.target} is no longer the file that was read)`);
 }
 
 /**

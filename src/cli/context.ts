@@ -9,6 +9,8 @@ export interface CliContext {
   out: Output;
   json: boolean;
   registryOption?: string;
+  /** `--trust-group-writable`: write registries in directories of one of the user's groups. */
+  trustGroupWritable?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
   home: string;
@@ -19,7 +21,12 @@ export function discover(ctx: CliContext): DiscoveredRegistry {
 }
 
 export function openRegistry(ctx: CliContext): ComponentRegistry {
-  return new ComponentRegistry(discover(ctx).path);
+  return new ComponentRegistry(discover(ctx).path, { trustGroupWritable: trustsGroupWritable(ctx) });
+}
+
+/** The flag, or HUBKEEPER_TRUST_GROUP_WRITABLE=1 (for scripts and services that cannot pass it). */
+export function trustsGroupWritable(ctx: CliContext): boolean {
+  return ctx.trustGroupWritable === true || ctx.env.HUBKEEPER_TRUST_GROUP_WRITABLE === '1';
 }
 
 export function hubEnv(ctx: CliContext): HubEnv {

@@ -38,6 +38,7 @@ interface Command {
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   registry: { type: 'string' },
+  'trust-group-writable': { type: 'boolean' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -190,6 +191,7 @@ export async function main(argv: string[]): Promise<number> {
       out: output,
       json: parsed.options.json === true,
       registryOption: parsed.options.registry as string | undefined,
+      trustGroupWritable: parsed.options['trust-group-writable'] === true,
       env: process.env,
       cwd: process.cwd(),
       home: os.homedir(),
@@ -247,6 +249,8 @@ function help(words: string[]): string {
     '',
     'Global options:',
     '  --registry PATH   use this registry.json instead of discovering one',
+    '  --trust-group-writable  write a registry whose directory one of your groups can write',
+    '                    (also: HUBKEEPER_TRUST_GROUP_WRITABLE=1)',
     '  --json            machine-readable output (stable shapes, see README)',
     '  --no-color        no colours (also: NO_COLOR=1)',
     '  -h, --help        help for any command',

@@ -6,7 +6,7 @@ import { findStaleHubLocks, HubLockState } from '../core/hubs/hub-lock-state';
 import { HubInfo, listHubs } from '../core/hubs/hub-status';
 import { ReachabilityTracker, trackedProbe } from '../core/hubs/liveness';
 import { workspacesDir } from '../core/hubs/hub-paths';
-import { ComponentRegistry } from '../core/registry/component-registry';
+import { ComponentRegistry, ComponentRegistryOptions } from '../core/registry/component-registry';
 import { DiscoveredRegistry, discoverRegistryPath } from '../core/registry/discovery';
 import { RegistryDocument } from '../core/registry/types';
 import { errorText, log } from './log';
@@ -29,6 +29,8 @@ export class HubkeeperModel implements vscode.Disposable {
   registry!: ComponentRegistry;
   registryState: RegistryState = 'loading';
   registryError?: string;
+  /** Why writes to the registry are refused (a shared directory, a foreign link), if they are. */
+  registryWriteRefusal?: string;
   doc?: RegistryDocument;
   hubs: HubInfo[] = [];
   unreadableHubFiles: { file: string; problem: string }[] = [];
@@ -41,6 +43,7 @@ export class HubkeeperModel implements vscode.Disposable {
   private probeTimer?: NodeJS.Timeout;
   private hubsRefresh?: Promise<void>;
   private hubsAgain = false;
+  private trustedGroupWritable?: boolean;
 
   constructor(private holder: ComponentRegistry['holder']) {
     this.configure();
@@ -49,7 +52,12 @@ export class HubkeeperModel implements vscode.Disposable {
   /** A new lease holder (the lease TTL or heartbeat setting changed). */
   setHolder(holder: ComponentRegistry['holder']): void {
     this.holder = holder;
-    this.registry = new ComponentRegistry(this.discovered.path, { holder });
+    this.registry = new ComponentRegistry(this.discovered.path, this.registryOptions());
+  }
+
+  /** Options for every ComponentRegistry the extension opens. */
+  registryOptions(): ComponentRegistryOptions {
+    return { holder: this.holder, trustGroupWritable: this.settings.trustGroupWritable };
   }
 
   /** (Re)reads the settings: which registry, which hub roots. */
@@ -58,9 +66,12 @@ export class HubkeeperModel implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     this.discovered = discoverRegistryPath({ explicit: this.settings.registryPath, env: process.env, cwd: folder, home: os.homedir() });
     if (this.registry?.path !== this.discovered.path) {
-      this.registry = new ComponentRegistry(this.discovered.path, { holder: this.holder });
       this.registryWatcher?.dispose();
       this.registryWatcher = new PathWatcher([path.dirname(this.discovered.path)], () => void this.refreshRegistry());
+    }
+    if (this.registry?.path !== this.discovered.path || this.trustedGroupWritable !== this.settings.trustGroupWritable) {
+      this.registry = new ComponentRegistry(this.discovered.path, this.registryOptions());
+      this.trustedGroupWritable = this.settings.trustGroupWritable;
     }
     if (this.probeTimer) {
       this.setProbing(false);
@@ -77,6 +88,8 @@ export class HubkeeperModel implements vscode.Disposable {
 
   async refreshRegistry(): Promise<void> {
     try {
+      this.registryWriteRefusal = await this.registry.file.writeRefusal();
+      if (this.registryWriteRefusal) log().warn(this.registryWriteRefusal);
       this.doc = await this.registry.snapshot();
       this.registryError = undefined;
       this.registryState = !this.doc ? 'missing' : this.doc.entries.size === 0 ? 'empty' : 'ok';

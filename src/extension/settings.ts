@@ -15,6 +15,8 @@ export interface Claim {
 
 export interface Settings {
   registryPath?: string;
+  /** Write registries in directories writable by one of the user's groups (machine scope only). */
+  trustGroupWritable: boolean;
   claims: Claim[];
   /** Claims that are not usable, with why (shown in the log). */
   badClaims: string[];
@@ -52,6 +54,8 @@ export function readSettings(): Settings {
   const roots = Array.isArray(rawRoots) && rawRoots.every((r) => typeof r === 'string') ? (rawRoots as string[]) : ['~/.hubkeeper/workspaces', '~/.bones/workspaces'];
   return {
     registryPath: registryPath ? path.resolve(expandHome(registryPath, home)) : undefined,
+    // Only the user's own settings count, never a workspace's (also declared "scope": "machine").
+    trustGroupWritable: c.inspect<unknown>('registry.trustGroupWritable')?.globalValue === true,
     claims,
     badClaims,
     leaseTtlMs: ttl * 1000,

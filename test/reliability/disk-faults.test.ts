@@ -22,7 +22,8 @@ const mnt = path.join(base, 'mnt');
 const roMnt = path.join(base, 'ro');
 fs.mkdirSync(mnt);
 fs.mkdirSync(roMnt);
-const mount = (dir: string) => process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]).status === 0;
+// mode=0755: a tmpfs root is 1777 by default, like /tmp, where registry writes are refused.
+const mount = (dir: string) => process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0755', 'tmpfs', dir]).status === 0;
 const mounted = mount(mnt) && mount(roMnt);
 after(() => {
   // Lock helpers may still hold files open on the mounts: detach lazily, then remove.

@@ -472,7 +472,7 @@ hostile('registry symlink: writes go to the target and keep the link', async () 
   assert.deepEqual(fs.readdirSync(path.dirname(real)).filter((f) => f.includes('tmp')), [], 'no temp file left beside the target');
 });
 hostile(
-  'registry symlink: a dangling link is written through (its target created), not replaced',
+  'registry symlink: a dangling link is never written through (its target not created), nor replaced',
   async () => {
     const dir = tempDir('hubkeeper-hostile-');
     fs.mkdirSync(path.join(dir, 'shared'));
@@ -480,9 +480,10 @@ hostile(
     fs.symlinkSync('shared/registry.json', link);
     const reg = new ComponentRegistry(link, { holder: new LeaseHolder(), tornReadRetryMs: 0 });
     assert.equal(await reg.snapshot(), undefined, 'no registry yet');
-    await reg.resolve('fresh_name', 'node', { acquireLock: false });
+    const target = path.join(dir, 'shared', 'registry.json');
+    await assert.rejects(reg.resolve('fresh_name', 'node', { acquireLock: false }), exactly(RegistryError, `${link} is a symbolic link to ${target}, which does not exist; refusing to create a file through it`, link));
     assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
-    assert.ok(fs.existsSync(path.join(dir, 'shared', 'registry.json')), 'the target was created');
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'shared')), [], 'nothing was created where it points');
   },
 );
 documentCase(

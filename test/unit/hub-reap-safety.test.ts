@@ -103,9 +103,9 @@ test('an entry file anyone else could have written is shown, flagged, and never 
   const hub = await fakeHub(['--title', 'bones hub start', '--cwd', ws, '--serve']);
   const entry = { cwd: ws, name: 'w', hub_url: hub.url, nats_url: '', hub_pid: hub.pid, started_at: goTime(Date.now()) };
   const cases: [string, () => void, RegExp][] = [
-    ['owned by another user', () => fs.chownSync(writeEntry(1, workspaceId(ws), entry), 65534, 65534), /is owned by uid 65534, not by this user/],
-    ['writable by others', () => fs.chmodSync(writeEntry(1, workspaceId(ws), entry), 0o666), /is writable by group and others \(mode 0666\)/],
-    ['in a directory writable by others', () => (writeEntry(1, workspaceId(ws), entry), fs.chmodSync(entriesDir(1), 0o777)), /the directory .* is writable by group and others/],
+    ['owned by another user', () => fs.chownSync(writeEntry(1, workspaceId(ws), entry), 65534, 65534), /is owned by uid 65534, not by you/],
+    ['writable by others', () => fs.chmodSync(writeEntry(1, workspaceId(ws), entry), 0o666), /is writable by every user \(mode 0666\)/],
+    ['in a directory writable by others', () => (writeEntry(1, workspaceId(ws), entry), fs.chmodSync(entriesDir(1), 0o777)), /the directory .* is writable by every user/],
     ['in a directory owned by another user', () => (fs.chmodSync(entriesDir(1), 0o700), fs.chownSync(entriesDir(1), 65534, 65534)), /the directory .* is owned by uid 65534/],
   ];
   for (const [what, plant, why] of cases) {

@@ -20,6 +20,7 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
   const includeStale = args.options['include-stale'] === true;
   const registry = openRegistry(ctx);
   const doc = await registry.snapshot();
+  const writeRefused = await registry.file.writeRefusal();
   const now = registry.file.leaseNow();
   const records = doc ? [...doc.entries.values()] : [];
   const entries = records.filter(
@@ -32,10 +33,13 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
       exists: doc !== undefined,
       entries: entries.map((e) => entryJson(e, registry.lockStatus(e))),
       invalid: invalid.map(invalidEntryJson),
+      write_refused: writeRefused ?? null,
     });
     return 0;
   }
   const { out, err, color } = ctx.out;
+  // Reading a registry in a shared directory is harmless; writing it is refused: say so up front.
+  if (writeRefused) err(color.yellow(`warning: ${safe(writeRefused)} (reading it still works)`));
   if (!doc) {
     err(`No registry at ${registry.path} yet (nothing to list). It is created by the first resolve.`);
     return 0;

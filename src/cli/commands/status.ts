@@ -18,15 +18,16 @@ export async function status(ctx: CliContext, args: ParsedArgs): Promise<number>
   expectPositionals(args, []);
   const found = discover(ctx);
   const registry = openRegistry(ctx);
-  const [components, { hubs, unreadable }, hubLocks] = await Promise.all([
+  const [components, writeRefused, { hubs, unreadable }, hubLocks] = await Promise.all([
     readComponents(registry),
+    registry.file.writeRefusal(),
     listHubs({ roots: hubRoots(ctx), env: hubEnv(ctx) }),
     staleHubLocks(ctx),
   ]);
   if (ctx.json) {
     const { entries, invalid, error } = components;
     printJson(ctx, {
-      registry: { path: found.path, reason: found.reason, exists: components.doc !== undefined, error: error ?? null },
+      registry: { path: found.path, reason: found.reason, exists: components.doc !== undefined, error: error ?? null, write_refused: writeRefused ?? null },
       counts: Object.fromEntries(COMPONENT_TYPES.map((t) => [t, entries.filter((e) => e.entry.componentType === t).length])),
       held: entries.filter((e) => e.status.state === 'held').map((e) => entryJson(e.entry, e.status)),
       stale_locks: entries.filter((e) => isStale(e.status)).map((e) => entryJson(e.entry, e.status)),
@@ -39,6 +40,7 @@ export async function status(ctx: CliContext, args: ParsedArgs): Promise<number>
   }
   const { out, color } = ctx.out;
   out(`${color.bold('Registry')}  ${found.path} ${color.dim(`(${found.reason})`)}`);
+  if (writeRefused) out(color.yellow(`  ! writes refused: ${safe(writeRefused)}`));
   printComponents(ctx.out, components);
   out();
   const counts = HUB_GROUPS.map((g) => `${hubs.filter((h) => g.states.includes(h.state)).length} ${g.title.toLowerCase()}`);

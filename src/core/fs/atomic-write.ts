@@ -20,6 +20,12 @@ export interface AtomicWriteOptions {
   alwaysMode?: boolean;
   /** The temp file's path (default `<file>.hubkeeper-tmp-<pid>-<random>`), for formats that name it. */
   temp?: string;
+  /**
+   * Runs after the temp file is complete, right before it is renamed over `file`; throwing
+   * cancels the write (the temp file is removed, `file` untouched). For checks that must be as
+   * late as possible, e.g. that `file` is still the file that was read.
+   */
+  beforeRename?: () => Promise<void>;
 }
 
 export function tempPathFor(file: string): string {
@@ -48,6 +54,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     } finally {
       await handle.close();
     }
+    await options.beforeRename?.();
     await fs.promises.rename(temp, file);
   } catch (err) {
     await fs.promises.rm(temp, { force: true }).catch(() => undefined);

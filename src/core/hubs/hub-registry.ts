@@ -6,7 +6,7 @@ import { HubRoot, workspacesDir } from './hub-paths';
 import { workspaceId } from './workspace-id';
 import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
 import { describeErrno } from '../fs/describe';
-import { whyNotOwnedByUser } from '../fs/ownership';
+import { currentUser, directoryProblem, fileProblem } from '../fs/write-safety';
 import { readSmallFile, SmallFile, SmallFileError } from '../fs/read-small-file';
 
 /**
@@ -50,7 +50,9 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push({ root, file: dir, problem: `cannot list: ${(err as Error).message}` });
       continue;
     }
-    const dirTrust = await fs.promises.stat(dir).then((st) => whyNotOwnedByUser(st, `the directory ${dir}`), () => `the directory ${dir} cannot be checked`);
+    // Who could have written these files decides whether they may name a process to stop.
+    const user = currentUser();
+    const dirTrust = user && (await fs.promises.stat(dir).then((st) => directoryProblem(dir, st, user), () => `the directory ${dir} cannot be checked`));
     const byId = new Map<string, { file: string; entry: HubEntry; touchedMs: number; legacy: boolean; untrusted?: string }[]>();
     for (const name of names.sort()) {
       if (name.includes('.tmp.')) continue; // a writer's temp file
@@ -61,7 +63,7 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
         const { text, st } = await readEntryFile(file);
         const entry = parseHubEntry(text, file);
         const list = byId.get(m[1]) ?? [];
-        list.push({ file, entry, touchedMs: st.mtimeMs, legacy: m[2] !== undefined, untrusted: dirTrust ?? whyNotOwnedByUser(st, file) });
+        list.push({ file, entry, touchedMs: st.mtimeMs, legacy: m[2] !== undefined, untrusted: dirTrust ?? (user && fileProblem(file, st, user)) });
         byId.set(m[1], list);
       } catch (err) {
         unreadable.push({ root, file, problem: err instanceof HubEntryError ? err.problem : describeReadError(err) });

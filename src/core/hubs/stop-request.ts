@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../fs/atomic-write';
-import { whyNotOwnedByUser } from '../fs/ownership';
+import { currentUser, directoryProblem, fileProblem } from '../fs/write-safety';
 import { readSmallFile } from '../fs/read-small-file';
 import { RecordedProcess } from '../processes/process-identity';
 import { HubRoot, workspacesDir } from './hub-paths';
@@ -54,8 +54,9 @@ export async function readStopRequestFor(root: HubRoot, id: string, self: Record
   let raw: Record<string, unknown>;
   try {
     const { text, st } = await readSmallFile(file, 4096, 'stop request');
-    const dir = await fs.promises.stat(path.dirname(file));
-    const untrusted = whyNotOwnedByUser(dir, `the directory ${path.dirname(file)}`) ?? whyNotOwnedByUser(st, file);
+    const dir = path.dirname(file);
+    const user = currentUser();
+    const untrusted = user && (directoryProblem(dir, await fs.promises.stat(dir), user) ?? fileProblem(file, st, user));
     if (untrusted) {
       log?.(`ignoring the stop request ${file}: ${untrusted}`);
       return undefined;

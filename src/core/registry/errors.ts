@@ -11,7 +11,9 @@ export type RegistryErrorCode =
   | 'invalid-argument'
   | 'invalid-entry'
   | 'timeout'
-  | 'io';
+  | 'io'
+  /** The path is not safe to write: a shared directory, a foreign or dangling link, or it changed under us. */
+  | 'unsafe';
 
 export class RegistryError extends Error {
   constructor(

@@ -7,12 +7,13 @@ import { bootId, monotonicMs } from '../time/monotonic';
 import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
 import { formatBytes } from '../fs/describe';
 import { hasFineTimestamps } from '../fs/timestamp-granularity';
-import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
-import { acquireFlock, FlockHandle } from '../locks/flock';
+import { WriteTarget } from '../fs/write-target';
 import { Timestamp } from '../time/timestamp';
 import { RegistryError, RegistryFormatError } from './errors';
-import { ioError, lockError } from './io-errors';
+import { ioError } from './io-errors';
+import { acquireRegistryLocks } from './registry-locks';
 import { parseRegistryDocument } from './parse-document';
+import { assertStillReadFile, lockedWriteTarget, openTarget, ReadIdentity, registryWriteTarget, writeRefusal } from './registry-target';
 import { SerializedRegistry, serializeRegistry } from './serialize-document';
 import { RegistryDocument } from './types';
 
@@ -23,7 +24,8 @@ import { RegistryDocument } from './types';
  * catch a half-written file: it is re-read for a short while before being called corrupt.
  * Writes hold Hubkeeper's own lock (proper-lockfile, on `registry.json.hubkeeper-lock`) and
  * MADSci's flock on `registry.json.lock`, re-validate the cached document against the bytes on
- * disk, and replace the file atomically.
+ * disk, and replace the file atomically. A write goes only to a path that is safe for this user
+ * (registry-target.ts): reads still show a registry in a shared directory, writes refuse.
  */
 
 export interface RegistryFileOptions {
@@ -37,6 +39,8 @@ export interface RegistryFileOptions {
   maxBytes?: number;
   /** How long to keep re-reading a file that does not parse before calling it corrupt. */
   tornReadRetryMs?: number;
+  /** Write registries in directories writable by one of the user's own groups (off by default). */
+  trustGroupWritable?: boolean;
 }
 
 interface FileIdentity {
@@ -94,11 +98,20 @@ export class RegistryFile {
   }
 
   /** The current document, or undefined when the file does not exist. */
-  async read(): Promise<RegistryDocument | undefined> {
+  read(): Promise<RegistryDocument | undefined> {
+    return this.retryTornRead(() => this.readOnce());
+  }
+
+  /** Why a write would be refused (see registry-target.ts), for views to flag; undefined if none. */
+  writeRefusal(): Promise<string | undefined> {
+    return writeRefusal(this.path, this.options);
+  }
+
+  private async retryTornRead<T>(readOnce: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + (this.options.tornReadRetryMs ?? 400);
     for (;;) {
       try {
-        return await this.readOnce();
+        return await readOnce();
       } catch (err) {
         // A non-atomic writer (MADSci) may be midway through a write, leaving a prefix of the
         // new text: a file that ends early is read again shortly before it is called corrupt.
@@ -121,110 +134,70 @@ export class RegistryFile {
   }
 
   private async updateLocked<T>(mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T }): Promise<T> {
-    // Through a symlink, the locks belong to the file that is written, so every writer of that
-    // file meets them whichever path it used; MADSci's flock is also taken on the path as given,
-    // which a MADSci process started with that path locks. The flocks come first (see
-    // acquireOwnLock), in the same order in every Hubkeeper process.
-    const target = await this.writeTarget();
     try {
-      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      await fs.promises.mkdir(path.dirname(this.path), { recursive: true });
     } catch (err) {
       throw ioError(this.path, 'cannot create the registry directory', err);
     }
-    const timeoutMs = this.options.lockTimeoutMs ?? 5000;
-    const releases: (() => Promise<void>)[] = [];
+    const planned = await registryWriteTarget(this.path, this.options);
+    const locks = await acquireRegistryLocks(this.path, planned, this.options.lockTimeoutMs ?? 5000);
     try {
-      const flocks: FlockHandle[] = [];
-      try {
-        for (const lockPath of new Set([`${target}.lock`, `${this.path}.lock`])) {
-          const flock = await acquireFlock(lockPath, timeoutMs);
-          releases.push(() => flock.release());
-          flocks.push(flock);
-        }
-        releases.push(await this.acquireOwnLock(target, timeoutMs, flocks.every((f) => f.exclusive)));
-      } catch (err) {
-        throw lockError(this.path, err);
-      }
-      const current = await this.readForWrite();
+      // Whoever could change the path could have done it while we waited: look again, under the locks.
+      const locked = await lockedWriteTarget(this.path, planned, this.options);
+      const { current, identity } = await this.readForWrite(locked);
       const now = this.now();
       const { doc, result } = mutate(current, now);
       if (doc) {
-        if (!flocks.every((f) => f.held)) throw new RegistryError(`${this.path}: lost the registry lock before writing (its helper process died); nothing was written`, 'timeout', this.path);
-        await this.write(target, { ...doc, updatedAt: now }, current);
+        if (!locks.held) throw new RegistryError(`${this.path}: lost the registry lock before writing (its helper process died); nothing was written`, 'timeout', this.path);
+        await this.write(locked, identity, { ...doc, updatedAt: now }, current);
       }
       return result;
     } finally {
-      for (const release of releases.reverse()) await release().catch(() => undefined);
+      await locks.release();
     }
   }
 
   /**
-   * Hubkeeper's own lock, taken while already holding the flock. Every live Hubkeeper writer holds
-   * the flock for as long as it holds this lock, so when we hold the flock and this lock is still
-   * there, its holder died mid-write (kill -9): it is taken over at once instead of after its
-   * stale time. Without a working flock the stale time (2 s) is all there is.
+   * The current document for a write, read from the file that will be replaced (not through the
+   * path, which could lead elsewhere by now), with the identity of what was read. A file Hubkeeper
+   * cannot fully interpret is never rewritten.
    */
-  private async acquireOwnLock(target: string, timeoutMs: number, flockHeld: boolean): Promise<() => Promise<void>> {
-    const lockfilePath = `${target}.hubkeeper-lock`;
-    try {
-      return await acquireFileLock(target, { lockfilePath, timeoutMs: flockHeld ? 0 : timeoutMs * 2, staleMs: 2000 });
-    } catch (err) {
-      if (!(err instanceof FileLockTimeoutError) || !flockHeld) throw err;
-      await fs.promises.rmdir(lockfilePath).catch(() => undefined);
-      return acquireFileLock(target, { lockfilePath, timeoutMs: timeoutMs * 2, staleMs: 2000 });
-    }
-  }
-
-  /** The current document for a write: a file Hubkeeper cannot fully interpret is never rewritten. */
-  private async readForWrite(): Promise<RegistryDocument | undefined> {
+  private async readForWrite(locked: WriteTarget): Promise<{ current?: RegistryDocument; identity?: ReadIdentity }> {
     const untouched = 'The file was left untouched: fix it by hand (or restore a backup, or move it aside to start afresh) and try again.';
-    let current: RegistryDocument | undefined;
+    let read: { current?: RegistryDocument; identity?: ReadIdentity };
     try {
-      current = await this.read();
+      read = await this.retryTornRead(() => this.readTarget(locked.target));
     } catch (err) {
       if (err instanceof RegistryFormatError) throw new RegistryFormatError(this.path, err.jsonPath, `${err.problem}. ${untouched}`);
       throw err;
     }
-    const problem = current?.problems?.[0];
+    const problem = read.current?.problems?.[0];
     if (problem) {
       const [where, ...rest] = problem.split(': ');
       throw new RegistryFormatError(this.path, where, `${rest.join(': ')}. ${untouched}`);
     }
-    return current;
+    return read;
   }
 
-  /** `current` is the document `doc` was derived from: its bytes are reused where unchanged. */
-  private async write(target: string, doc: RegistryDocument, current: RegistryDocument | undefined): Promise<void> {
+  /**
+   * `current` is the document `doc` was derived from (its bytes are reused where unchanged), read
+   * from the file `identity` names: right before the rename, that must still be the file there.
+   */
+  private async write(locked: WriteTarget, identity: ReadIdentity | undefined, doc: RegistryDocument, current: RegistryDocument | undefined): Promise<void> {
+    const target = locked.target;
     const previous = this.cache?.serialized;
     const serialized = serializeRegistry(doc, previous && this.cache?.doc === current ? previous : undefined);
     const bytes = serialized.bytes;
     let stat: fs.BigIntStats;
     try {
       await removeAbandonedTemps(path.dirname(target), `${path.basename(target)}.hubkeeper-tmp-`);
-      stat = await writeFileAtomic(target, bytes);
+      stat = await writeFileAtomic(target, bytes, { beforeRename: () => assertStillReadFile(this.path, locked, identity, this.options) });
     } catch (err) {
+      if (err instanceof RegistryError) throw err;
       throw ioError(this.path, 'cannot write the registry (the previous file is intact)', err);
     }
     this.writeCount++;
     this.cache = { identity: identityOf(stat), bytes, doc, serialized, verifiedAtNs: this.nowNs(), racyWindowNs: this.racyWindowNs(target) };
-  }
-
-  /** Writes go to the file a symlinked registry path points at, so the link survives. */
-  private async writeTarget(): Promise<string> {
-    try {
-      return await fs.promises.realpath(this.path);
-    } catch {
-      // A link whose target does not exist yet: write the target (never replace the link).
-      let target = this.path;
-      for (let hops = 0; hops < 8; hops++) {
-        try {
-          target = path.resolve(path.dirname(target), await fs.promises.readlink(target));
-        } catch {
-          return target;
-        }
-      }
-      return target;
-    }
   }
 
   private async readOnce(): Promise<RegistryDocument | undefined> {
@@ -238,6 +211,26 @@ export class RegistryFile {
       }
       throw ioError(this.path, 'cannot read the registry', err);
     }
+    return this.interpret(stat, () => fs.promises.readFile(this.path));
+  }
+
+  /** Reads the file a write replaces, through one descriptor (see openTarget). */
+  private async readTarget(target: string): Promise<{ current?: RegistryDocument; identity?: ReadIdentity }> {
+    const handle = await openTarget(this.path, target);
+    if (!handle) {
+      this.cache = undefined;
+      return {};
+    }
+    try {
+      const stat = await handle.stat({ bigint: true });
+      return { current: await this.interpret(stat, () => handle.readFile()), identity: { dev: stat.dev, ino: stat.ino } };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The document in the file `stat` describes; `load` reads its bytes (only when needed). */
+  private async interpret(stat: fs.BigIntStats, load: () => Promise<Buffer>): Promise<RegistryDocument> {
     if (!stat.isFile()) throw new RegistryFormatError(this.path, '', 'is not a regular file');
     const identity = identityOf(stat);
     const cache = this.cache;
@@ -250,7 +243,7 @@ export class RegistryFile {
     }
     let bytes: Buffer;
     try {
-      bytes = await fs.promises.readFile(this.path);
+      bytes = await load();
     } catch (err) {
       throw ioError(this.path, 'cannot read the registry', err);
     }

@@ -189,7 +189,7 @@ export function registerComponentCommands(model: HubkeeperModel, provider: Compo
       const folder = vscode.workspace.workspaceFolders?.[0];
       const file = folder ? path.join(folder.uri.fsPath, '.madsci', 'registry.json') : model.registry.path;
       await guarded('Creating the registry', async () => {
-        await new ComponentRegistry(file, { holder: model.registry.holder }).file.update((doc, now) => ({ doc: doc ?? emptyDocument(now), result: undefined }));
+        await new ComponentRegistry(file, { ...model.registryOptions(), holder: model.registry.holder }).file.update((doc, now) => ({ doc: doc ?? emptyDocument(now), result: undefined }));
         model.configure();
         await changed();
         void vscode.window.showInformationMessage(`Hubkeeper created ${file}.`);

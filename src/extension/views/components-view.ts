@@ -90,17 +90,21 @@ export class InvalidComponentNode {
   }
 }
 
-/** The registry cannot be read: the error, with a click to open the file. */
+/**
+ * The registry cannot be read: the error, with a click to open the file. As a warning: it can be
+ * read, but writes to it are refused (a shared directory, a foreign link).
+ */
 export class RegistryErrorNode {
   constructor(
     readonly message: string,
     readonly registryPath: string,
+    readonly severity: 'error' | 'warning' = 'error',
   ) {}
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
-    item.id = `registry-error:${this.registryPath}`;
-    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    item.id = `registry-${this.severity}:${this.registryPath}`;
+    item.iconPath = this.severity === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.tooltip = this.message;
     item.contextValue = 'registryError';
     item.command = { command: 'hubkeeper.components.openRegistry', title: 'Open Registry File' };
@@ -171,7 +175,8 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
       }
       const invalid = records.filter((r): r is InvalidEntry => r.kind === 'invalid' && keep(r.name)).map((r) => new InvalidComponentNode(r, path));
       if (invalid.length > 0) groups.push(new ComponentGroupNode('unreadable', invalid));
-      this.roots = groups;
+      const refusal = model.registryWriteRefusal;
+      this.roots = refusal ? [new RegistryErrorNode(`Read-only: ${refusal}`, path, 'warning'), ...groups] : groups;
     }
     this.changed.fire();
   }

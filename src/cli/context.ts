@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { ComponentRegistry } from '../core/registry/component-registry';
 import { DiscoveredRegistry, discoverRegistryPath } from '../core/registry/discovery';
 import { defaultHubRoots, HubEnv, HubRoot } from '../core/hubs/hub-paths';
+import { ReadHubsOptions } from '../core/overview/hubs-state';
 import { Output } from './output';
 
 /** What every command gets: where to write, how (human or JSON), and how to find the registry. */
@@ -35,6 +36,11 @@ export function hubEnv(ctx: CliContext): HubEnv {
 
 export function hubRoots(ctx: CliContext): HubRoot[] {
   return defaultHubRoots(hubEnv(ctx));
+}
+
+/** What the CLI reads hubs with: this user's roots, and the working directory as its own folder. */
+export function hubsOptions(ctx: CliContext): ReadHubsOptions {
+  return { roots: hubRoots(ctx), env: hubEnv(ctx), folders: [ctx.cwd] };
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

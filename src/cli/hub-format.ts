@@ -1,43 +1,10 @@
 import * as path from 'node:path';
-import { HubLockState } from '../core/hubs/hub-lock-state';
-import { HubInfo, HubState } from '../core/hubs/hub-status';
+import { HubInfo } from '../core/hubs/hub-status';
+import { HUB_GROUPS } from '../core/overview/hubs-state';
 import { duration } from '../core/time/relative';
 import { Colors, safe, table } from './output';
 
-/** How hubs look in the CLI: the `--json` shape and the grouped table. */
-
-export function hubJson(h: HubInfo) {
-  return {
-    key: h.key,
-    source: h.source,
-    id: h.id ?? null,
-    name: h.name,
-    cwd: h.cwd ?? null,
-    hub_url: h.hubUrl ?? null,
-    pid: h.pid ?? null,
-    started_at: h.startedAt ?? null,
-    uptime_ms: h.uptimeMs ?? null,
-    touched_at: h.touchedMs === undefined ? null : new Date(h.touchedMs).toISOString(),
-    state: h.state,
-    reason: h.reason ?? null,
-    dead: h.dead,
-    kind: h.kind ?? null,
-    untrusted: h.untrusted ?? null,
-    entry_file: h.record?.file ?? null,
-    lock: h.lock ? lockJson(h.lock) : null,
-  };
-}
-
-export function lockJson(l: HubLockState) {
-  return { kind: l.kind, path: l.path, state: l.state, pid: l.pid ?? null, since: l.since ?? null, evidence: l.evidence };
-}
-
-export const HUB_GROUPS: { title: string; states: HubState[] }[] = [
-  { title: 'Running', states: ['running', 'unreachable'] },
-  { title: 'Orphans', states: ['orphan'] },
-  { title: 'Idle', states: ['idle'] },
-  { title: 'Stopped', states: ['stopped'] },
-];
+/** How hubs look in the CLI: the grouped table (the JSON shape is core/overview/state-json.ts). */
 
 export function hubTable(hubs: HubInfo[], color: Colors, showAll: boolean): string[] {
   const lines: string[] = [];

@@ -1,14 +1,15 @@
 import { toPlain } from '../../core/json/json-value';
 import { pythonJson } from '../../core/json/python-json';
 import { describeLock } from '../../core/leases/describe-lock';
-import { isExpired } from '../../core/leases/lease-rules';
-import { ComponentRegistry, usableEntry } from '../../core/registry/component-registry';
-import { notFound } from '../../core/registry/errors';
+import { LockStatus } from '../../core/leases/lease-rules';
+import { readComponentsState } from '../../core/overview/components-state';
+import { usableEntry } from '../../core/registry/component-registry';
+import { notFound, RegistryError } from '../../core/registry/errors';
 import { isComponentType, RegistryEntry } from '../../core/registry/types';
 import { ago } from '../../core/time/relative';
 import { expectPositionals, ParsedArgs, UsageError } from '../args';
 import { CliContext, openRegistry, printJson } from '../context';
-import { entryJson, invalidEntryJson } from '../json-shapes';
+import { entryJson, invalidEntryJson } from '../../core/overview/state-json';
 import { Colors, safe, table } from '../output';
 
 /** `components list`, `components show`, `components lookup`: read-only, they never create files. */
@@ -19,46 +20,42 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
   if (type !== undefined && !isComponentType(type)) throw new UsageError(`--type must be one of node, module, manager, experiment, workcell`);
   const includeStale = args.options['include-stale'] === true;
   const registry = openRegistry(ctx);
-  const doc = await registry.snapshot();
-  const writeRefused = await registry.file.writeRefusal();
-  const now = registry.file.leaseNow();
-  const records = doc ? [...doc.entries.values()] : [];
-  const entries = records.filter(
-    (r): r is RegistryEntry => r.kind === 'entry' && (!type || r.componentType === type) && (includeStale || !r.lock || !isExpired(r.lock, now)),
-  );
-  const invalid = records.filter((r) => r.kind === 'invalid');
+  const state = await readComponentsState(registry);
+  if (state.error) throw new RegistryError(state.error, 'corrupt');
+  const ofType = state.entries.filter((c) => !type || c.entry.componentType === type);
+  const entries = ofType.filter((c) => includeStale || c.status.state !== 'expired');
   if (ctx.json) {
     printJson(ctx, {
-      registry: registry.path,
-      exists: doc !== undefined,
-      entries: entries.map((e) => entryJson(e, registry.lockStatus(e))),
-      invalid: invalid.map(invalidEntryJson),
-      write_refused: writeRefused ?? null,
+      registry: state.path,
+      exists: state.exists,
+      entries: entries.map((c) => entryJson(c.entry, c.status)),
+      invalid: state.invalid.map(invalidEntryJson),
+      write_refused: state.writeRefused ?? null,
     });
     return 0;
   }
   const { out, err, color } = ctx.out;
   // Reading a registry in a shared directory is harmless; writing it is refused: say so up front.
-  if (writeRefused) err(color.yellow(`warning: ${safe(writeRefused)} (reading it still works)`));
-  if (!doc) {
+  if (state.writeRefused) err(color.yellow(`warning: ${safe(state.writeRefused)} (reading it still works)`));
+  if (!state.exists) {
     err(`No registry at ${registry.path} yet (nothing to list). It is created by the first resolve.`);
     return 0;
   }
-  if (entries.length === 0 && invalid.length === 0) {
-    const hiddenStale = !includeStale && records.some((r) => r.kind === 'entry' && (!type || r.componentType === type) && r.lock && isExpired(r.lock, now));
+  if (entries.length === 0 && state.invalid.length === 0) {
+    const hiddenStale = ofType.length > entries.length;
     out(`No ${type ? `${type} ` : ''}entries in ${registry.path}${hiddenStale ? ' (entries with expired locks are hidden; --include-stale shows them)' : ''}.`);
     return 0;
   }
-  const rows = entries.map((e) => [safe(e.name), e.componentType, e.id, lockCell(registry, e, color), ago(now.wall.millis - e.lastSeen.millis)]);
+  const now = registry.file.leaseNow();
+  const rows = entries.map(({ entry, status }) => [safe(entry.name), entry.componentType, entry.id, lockCell(entry, status, color), ago(now.wall.millis - entry.lastSeen.millis)]);
   for (const line of table(['NAME', 'TYPE', 'ID', 'LOCK', 'LAST SEEN'], rows, color)) out(line);
-  for (const r of invalid) out(color.red(`! ${safe(r.name)}: unreadable entry, kept as is: ${safe(r.problems[0])}`));
-  const hidden = records.length - entries.length - invalid.length;
+  for (const r of state.invalid) out(color.red(`! ${safe(r.name)}: unreadable entry, kept as is: ${safe(r.problems[0])}`));
+  const hidden = state.entries.length - entries.length;
   if (hidden > 0 && !type) out(color.dim(`${hidden} entr${hidden === 1 ? 'y' : 'ies'} with an expired lock hidden (--include-stale shows them)`));
   return 0;
 }
 
-function lockCell(registry: ComponentRegistry, entry: RegistryEntry, color: Colors): string {
-  const status = registry.lockStatus(entry);
+function lockCell(entry: RegistryEntry, status: LockStatus, color: Colors): string {
   const text = describeLock(entry.lock, status);
   if (status.state === 'held') return color.green(text);
   if (status.state === 'free') return color.dim(text);

@@ -5,7 +5,8 @@ import { confirmationLines, orphansToReap } from '../../core/hubs/reap-plan';
 import { RegistryError } from '../../core/registry/errors';
 import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args';
 import { CliContext, hubEnv, hubRoots, printJson } from '../context';
-import { hubJson, hubTable, matchesTarget } from '../hub-format';
+import { hubJson } from '../../core/overview/state-json';
+import { hubTable, matchesTarget } from '../hub-format';
 import { safe } from '../output';
 
 /** `hubs list`, `hubs reap`, `hubs prune`. */

@@ -1,58 +1,39 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeLock } from '../../core/leases/describe-lock';
-import { isStale } from '../../core/leases/lease-rules';
-import { clearStaleHubLocks, findStaleHubLocks, HubLockState, readHubLockStates } from '../../core/hubs/hub-lock-state';
-import { readHubRegistry } from '../../core/hubs/hub-registry';
-import { isPidRunning } from '../../core/processes/process-identity';
+import { clearStaleHubLocks, readHubLockStates } from '../../core/hubs/hub-lock-state';
+import { staleLeases } from '../../core/overview/components-state';
+import { readMachineState } from '../../core/overview/machine-state';
+import { entryJson, lockJson } from '../../core/overview/state-json';
 import { RegistryError, RegistryLockError } from '../../core/registry/errors';
-import { RegistryEntry } from '../../core/registry/types';
 import { ParsedArgs, UsageError } from '../args';
-import { CliContext, hubEnv, hubRoots, openRegistry, printJson } from '../context';
-import { entryJson, lockJson } from '../json-shapes';
+import { CliContext, hubEnv, hubsOptions, openRegistry, printJson } from '../context';
 import { safe, table } from '../output';
 
 /** `locks list` and `locks release`: stale component leases and stale hub locks, with evidence. */
 
-/** Stale hub locks of the current directory and of every workspace the hub registries know. */
-export async function staleHubLocks(ctx: CliContext): Promise<{ workspace: string; state: HubLockState }[]> {
-  const { records } = await readHubRegistry(hubRoots(ctx), isPidRunning);
-  return findStaleHubLocks([ctx.cwd, ...records.map((r) => r.entry.cwd)], hubEnv(ctx));
-}
-
-export async function staleLeases(ctx: CliContext): Promise<{ entries: RegistryEntry[]; error?: string; registry: string }> {
-  const registry = openRegistry(ctx);
-  try {
-    const doc = await registry.snapshot();
-    const entries = doc ? [...doc.entries.values()].filter((r): r is RegistryEntry => r.kind === 'entry' && isStale(registry.lockStatus(r))) : [];
-    return { entries, registry: registry.path };
-  } catch (err) {
-    return { entries: [], error: (err as Error).message, registry: registry.path };
-  }
-}
-
 export async function listLocksCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-  const registry = openRegistry(ctx);
-  const leases = await staleLeases(ctx);
-  const hubLocks = await staleHubLocks(ctx);
+  const { components, hubs } = await readMachineState(openRegistry(ctx), hubsOptions(ctx));
+  const leases = staleLeases(components);
+  const hubLocks = hubs.staleHubLocks;
   if (ctx.json) {
     printJson(ctx, {
-      registry: leases.registry,
-      registry_error: leases.error ?? null,
-      component_leases: leases.entries.map((e) => entryJson(e, registry.lockStatus(e))),
+      registry: components.path,
+      registry_error: components.error ?? null,
+      component_leases: leases.map((e) => entryJson(e.entry, e.status)),
       hub_locks: hubLocks.map((h) => ({ workspace: h.workspace, ...lockJson(h.state) })),
     });
     return 0;
   }
   const { out, err, color } = ctx.out;
-  if (leases.error) err(`hubkeeper: ${leases.error}`);
-  if (leases.entries.length === 0 && hubLocks.length === 0) {
+  if (components.error) err(`hubkeeper: ${components.error}`);
+  if (leases.length === 0 && hubLocks.length === 0) {
     out('No stale locks.');
     return 0;
   }
   const rows = [
-    ...leases.entries.map((e) => ['lease', safe(e.name), color.yellow(describeLock(e.lock, registry.lockStatus(e))), registry.lockStatus(e).reason]),
+    ...leases.map((e) => ['lease', safe(e.entry.name), color.yellow(describeLock(e.entry.lock, e.status)), e.status.reason]),
     ...hubLocks.map((h) => [`${h.state.kind} hub lock`, safe(h.workspace), color.yellow('stale'), safe(h.state.evidence)]),
   ];
   for (const line of table(['KIND', 'NAME / WORKSPACE', 'STATE', 'EVIDENCE'], rows, color)) out(line);

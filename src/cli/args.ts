@@ -1,11 +1,13 @@
+import { HubkeeperError } from '../core/errors/hubkeeper-error';
+
 /**
  * A small, strict argv parser: `--flag`, `--opt value`, `--opt=value`, `-h`, and `--` to end
  * options. Unknown options are usage errors (exit 2), never silently ignored.
  */
 
-export class UsageError extends Error {
+export class UsageError extends HubkeeperError {
   constructor(message: string) {
-    super(message);
+    super(message, 'usage');
     this.name = 'UsageError';
   }
 }

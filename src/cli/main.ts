@@ -1,5 +1,6 @@
 import * as os from 'node:os';
-import { RegistryError } from '../core/registry/errors';
+import { HubkeeperError } from '../core/errors/hubkeeper-error';
+import { EXIT_UNEXPECTED, exitCodeOf } from './exit-codes';
 import { OptionSpecs, ParsedArgs, parseArgs, UsageError } from './args';
 import { listComponents, lookupComponent, showComponent } from './commands/components-read';
 import {
@@ -203,19 +204,15 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(err: unknown, printErr: (line: string) => void, command: Command | undefined): number {
-  if (err instanceof UsageError) {
+  if (err instanceof HubkeeperError) {
     printErr(`hubkeeper: ${err.message}`);
-    printErr(command ? `usage: hubkeeper ${command.words.join(' ')} ${command.args}`.trimEnd() : 'Run `hubkeeper --help` for the commands.');
-    return 2;
-  }
-  if (err instanceof RegistryError) {
-    printErr(`hubkeeper: ${err.message}`);
-    return err.code === 'locked' ? 3 : 1;
+    if (err.kind === 'usage') printErr(command ? `usage: hubkeeper ${command.words.join(' ')} ${command.args}`.trimEnd() : 'Run `hubkeeper --help` for the commands.');
+    return exitCodeOf(err.kind);
   }
   const e = err as Error;
   printErr(`hubkeeper: unexpected error: ${e?.message ?? String(err)}`);
   if (process.env.HUBKEEPER_DEBUG) printErr(String(e?.stack));
-  return 1;
+  return EXIT_UNEXPECTED;
 }
 
 /** The leading words of argv that are not options (skipping global options and their values). */

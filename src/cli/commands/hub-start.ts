@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HubSession } from '../../core/hubs/hub-session';
-import { HubLockHeldError } from '../../core/hubs/hub-lock';
-import { RegistryError, RegistryLockError } from '../../core/registry/errors';
+import { HubkeeperError } from '../../core/errors/hubkeeper-error';
 import { expectPositionals, parseSeconds, ParsedArgs } from '../args';
 import { CliContext, hubEnv, printJson } from '../context';
 
@@ -14,25 +13,20 @@ import { CliContext, hubEnv, printJson } from '../context';
 export async function hubStartCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const [given] = expectPositionals(args, [], ['path']);
   const workspace = path.resolve(ctx.cwd, given ?? '.');
-  if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) throw new RegistryError(`${workspace}: not a directory`, 'not-found');
+  if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) throw new HubkeeperError(`${workspace}: not a directory`, 'not-found', workspace);
   const waitMs = args.options.wait === undefined ? 0 : parseSeconds(String(args.options.wait), '--wait') * 1000;
   process.chdir(workspace);
   let lost: (code: number) => void = () => undefined;
-  let session: HubSession;
-  try {
-    session = await HubSession.start(workspace, {
-      env: hubEnv(ctx),
-      waitMs,
-      log: (line) => ctx.out.err(line),
-      onLost: (err) => {
-        ctx.out.err(`hubkeeper: ${err.message}`);
-        lost(1);
-      },
-    });
-  } catch (err) {
-    if (err instanceof HubLockHeldError) throw new RegistryLockError(err.message);
-    throw err;
-  }
+  // A lock held by another hub is a HubLockHeldError (kind 'held': exit 3), like any held lease.
+  const session = await HubSession.start(workspace, {
+    env: hubEnv(ctx),
+    waitMs,
+    log: (line) => ctx.out.err(line),
+    onLost: (err) => {
+      ctx.out.err(`hubkeeper: ${err.message}`);
+      lost(1);
+    },
+  });
   if (ctx.json) printJson(ctx, { workspace, url: session.url, pid: process.pid, entry: session.entryFile });
   else ctx.out.out(`hub for ${workspace} listening on ${session.url} (pid ${process.pid}); Ctrl-C stops it`);
   return new Promise((resolve) => {

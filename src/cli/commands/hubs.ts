@@ -2,7 +2,7 @@ import * as readline from 'node:readline/promises';
 import { HubInfo, listHubs } from '../../core/hubs/hub-status';
 import { reapHub, ReapResult } from '../../core/hubs/reap';
 import { confirmationLines, orphansToReap } from '../../core/hubs/reap-plan';
-import { RegistryError } from '../../core/registry/errors';
+import { HubkeeperError } from '../../core/errors/hubkeeper-error';
 import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args';
 import { CliContext, hubEnv, hubRoots, printJson } from '../context';
 import { hubJson } from '../../core/overview/state-json';
@@ -47,7 +47,7 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
     chosen = [];
     for (const t of targets) {
       const found = hubs.filter((h) => matchesTarget(h, t, ctx.cwd));
-      if (found.length === 0) throw new RegistryError(`no hub matches '${t}' (try \`hubkeeper hubs list --all\`)`, 'not-found');
+      if (found.length === 0) throw new HubkeeperError(`no hub matches '${t}' (try \`hubkeeper hubs list --all\`)`, 'not-found');
       for (const h of found) if (!chosen.includes(h)) chosen.push(h);
     }
   }

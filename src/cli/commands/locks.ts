@@ -5,7 +5,8 @@ import { clearStaleHubLocks, readHubLockStates } from '../../core/hubs/hub-lock-
 import { staleLeases } from '../../core/overview/components-state';
 import { readMachineState } from '../../core/overview/machine-state';
 import { entryJson, lockJson } from '../../core/overview/state-json';
-import { RegistryError, RegistryLockError } from '../../core/registry/errors';
+import { HubkeeperError } from '../../core/errors/hubkeeper-error';
+import { exitCodeOf } from '../exit-codes';
 import { ParsedArgs, UsageError } from '../args';
 import { CliContext, hubEnv, hubsOptions, openRegistry, printJson } from '../context';
 import { safe, table } from '../output';
@@ -58,7 +59,7 @@ export async function releaseLocksCommand(ctx: CliContext, args: ParsedArgs): Pr
       for (const s of cleared) ctx.out.out(`Cleared the stale ${s.kind} hub lock ${s.path} (${s.evidence}).`);
       for (const s of live) {
         ctx.out.err(`hubkeeper: ${s.kind} hub lock ${s.path} is held by live pid ${s.pid}: stop that hub instead (hubkeeper hubs reap ${s.pid})`);
-        failed = Math.max(failed, 3);
+        failed = Math.max(failed, exitCodeOf('held'));
       }
       if (cleared.length === 0 && live.length === 0) ctx.out.out(`No hub locks in ${dir}.`);
       continue;
@@ -67,9 +68,9 @@ export async function releaseLocksCommand(ctx: CliContext, args: ParsedArgs): Pr
       const released = await openRegistry(ctx).release(target, { force });
       ctx.out.out(released ? `Released the lock on '${safe(target)}'.` : `'${safe(target)}' was not locked.`);
     } catch (err) {
-      if (!(err instanceof RegistryError)) throw err;
+      if (!(err instanceof HubkeeperError)) throw err;
       ctx.out.err(`hubkeeper: ${err.message}`);
-      failed = Math.max(failed, err instanceof RegistryLockError ? 3 : 1);
+      failed = Math.max(failed, exitCodeOf(err.kind));
     }
   }
   return failed;

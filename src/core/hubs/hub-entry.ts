@@ -10,6 +10,7 @@
  * (its command line), for identity checks.
  */
 import * as path from 'node:path';
+import { HubkeeperError } from '../errors/hubkeeper-error';
 import { JsonNumber, isJsonObject, JsonValue, jsonTypeName } from '../json/json-value';
 import { JsonSyntaxError, parseJson } from '../json/parse-json';
 
@@ -30,12 +31,12 @@ export interface HubEntry {
   cmdline?: string[];
 }
 
-export class HubEntryError extends Error {
+export class HubEntryError extends HubkeeperError {
   constructor(
     readonly file: string,
     readonly problem: string,
   ) {
-    super(`${file}: ${problem}`);
+    super(`${file}: ${problem}`, 'corrupt', file);
     this.name = 'HubEntryError';
   }
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { ulid } from 'ulid';
+import { HubkeeperError } from '../errors/hubkeeper-error';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { acquireFlock } from '../locks/flock';
 import { readSmallFile } from '../fs/read-small-file';
@@ -31,12 +32,12 @@ export interface HubLockHolder {
   hubUrl?: string;
 }
 
-export class HubLockHeldError extends Error {
+export class HubLockHeldError extends HubkeeperError {
   constructor(
     readonly lockPath: string,
     readonly holder: HubLockHolder | undefined,
   ) {
-    super(`workspace hub lock ${lockPath} held by pid ${holder?.pid ?? 'unknown'}${holder ? ` since ${holder.acquiredAt}` : ''}`);
+    super(`workspace hub lock ${lockPath} held by pid ${holder?.pid ?? 'unknown'}${holder ? ` since ${holder.acquiredAt}` : ''}`, 'held', lockPath);
     this.name = 'HubLockHeldError';
   }
 }

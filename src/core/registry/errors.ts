@@ -1,3 +1,5 @@
+import { ErrorKind, HubkeeperError } from '../errors/hubkeeper-error';
+
 /**
  * Errors of the component registry. Messages that MADSci also produces use MADSci's exact text,
  * so scripts matching on them keep working; every other message names the file and the problem.
@@ -15,13 +17,26 @@ export type RegistryErrorCode =
   /** The path is not safe to write: a shared directory, a foreign or dangling link, or it changed under us. */
   | 'unsafe';
 
-export class RegistryError extends Error {
+const KIND: Record<RegistryErrorCode, ErrorKind> = {
+  'not-found': 'not-found',
+  exists: 'refused',
+  locked: 'held',
+  corrupt: 'corrupt',
+  'invalid-argument': 'refused',
+  'invalid-entry': 'corrupt',
+  timeout: 'io',
+  io: 'io',
+  unsafe: 'refused',
+};
+
+/** A registry error: its fine-grained `code` (kept for callers that match on it) and the common kind. */
+export class RegistryError extends HubkeeperError {
   constructor(
     message: string,
     readonly code: RegistryErrorCode,
-    readonly file?: string,
+    file?: string,
   ) {
-    super(message);
+    super(message, KIND[code], file);
     this.name = 'RegistryError';
   }
 }

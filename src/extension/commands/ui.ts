@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { RegistryError } from '../../core/registry/errors';
+import { HubkeeperError } from '../../core/errors/hubkeeper-error';
 import { errorText, log } from '../log';
 
 /** Small UI helpers shared by the commands: confirmation, results, and the target of a command. */
@@ -30,8 +30,9 @@ export async function confirm(message: string, detail: string, action: string, y
 export function reportError(what: string, err: unknown): void {
   const text = errorText(err);
   log().error(`${what}: ${text}`);
-  const known = err instanceof RegistryError;
-  void vscode.window.showErrorMessage(`${what}: ${text}`, ...(known ? [] : ['Open Log'])).then((c) => c === 'Open Log' && log().show());
+  // The message says all there is for an expected refusal; the log helps with system failures and bugs.
+  const selfExplained = err instanceof HubkeeperError && err.kind !== 'io';
+  void vscode.window.showErrorMessage(`${what}: ${text}`, ...(selfExplained ? [] : ['Open Log'])).then((c) => c === 'Open Log' && log().show());
 }
 
 /**

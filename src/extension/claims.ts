@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { fromPlain, JsonObject } from '../core/json/json-value';
-import { HeldLease, LeaseHolder } from '../core/leases/lease-holder';
+import { HeldLease, LeaseHolder } from '../core/lease-holder/lease-holder';
 import { ComponentRegistry } from '../core/registry/component-registry';
 import { RegistryLockError } from '../core/registry/errors';
 import { errorText, log } from './log';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LeaseHolder } from '../core/leases/lease-holder';
+import { LeaseHolder } from '../core/lease-holder/lease-holder';
 import { ClaimsManager } from './claims';
 import { registerComponentCommands } from './commands/component-commands';
 import { registerHubCommands } from './commands/hub-commands';

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
-import { LeaseHolder } from '../../src/core/leases/lease-holder';
+import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { RegistryLockError } from '../../src/core/registry/errors';
 import { tempDir } from '../support/helpers';
 import { figure } from './profile';

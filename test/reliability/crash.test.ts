@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RegistryFile } from '../../src/core/registry/registry-file';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
-import { LeaseHolder } from '../../src/core/leases/lease-holder';
+import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { parseHubEntry } from '../../src/core/hubs/hub-entry';
 import { writeHubEntry } from '../../src/core/hubs/hub-registry';
 import { exited, FIXTURES, spawnNode, tempDir, waitForLine } from '../support/helpers';

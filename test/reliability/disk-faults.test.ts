@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
-import { LeaseHolder } from '../../src/core/leases/lease-holder';
+import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { RegistryError } from '../../src/core/registry/errors';
 import { writeHubEntry } from '../../src/core/hubs/hub-registry';
 import * as os from 'node:os';

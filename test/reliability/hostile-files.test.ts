@@ -9,7 +9,7 @@ import { ComponentRegistry } from '../../src/core/registry/component-registry';
 import { RegistryError, RegistryFormatError } from '../../src/core/registry/errors';
 import { parseRegistryDocument } from '../../src/core/registry/parse-document';
 import { EntryRecord, RegistryDocument, RegistryEntry } from '../../src/core/registry/types';
-import { LeaseHolder } from '../../src/core/leases/lease-holder';
+import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { toPlain } from '../../src/core/json/json-value';
 import { pythonJson } from '../../src/core/json/python-json';
 import { Timestamp } from '../../src/core/time/timestamp';

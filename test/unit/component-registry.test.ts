@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
-import { LeaseHolder } from '../../src/core/leases/lease-holder';
+import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { RegistryError, RegistryFormatError, RegistryLockError } from '../../src/core/registry/errors';
 import { parseJson } from '../../src/core/json/parse-json';
 import { isJsonObject } from '../../src/core/json/json-value';

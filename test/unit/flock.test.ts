@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { acquireFlock } from '../../src/core/locks/flock';
+import { acquireFlock } from '../../src/core/mutex/flock';
 import { listProcesses } from '../../src/core/processes/process-table';
 import { tempDir, waitFor, which } from '../support/helpers';
 

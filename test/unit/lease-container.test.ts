@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { BOOT_ID_KEY, LeaseNow, lockStatus, MONO_HEARTBEAT_KEY, PID_NAMESPACE_KEY } from '../../src/core/leases/lease-rules';
 import { HeartbeatWatch } from '../../src/core/leases/heartbeat-watch';
-import { LeaseHolder } from '../../src/core/leases/lease-holder';
+import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { pidNamespace } from '../../src/core/processes/pid-namespace';
 import { JsonNumber, JsonValue } from '../../src/core/json/json-value';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';

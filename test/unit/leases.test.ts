@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
-import { LeaseHolder, HeldLease } from '../../src/core/leases/lease-holder';
+import { LeaseHolder, HeldLease } from '../../src/core/lease-holder/lease-holder';
 import { BOOT_ID_KEY, LeaseNow, lockStatus, MONO_HEARTBEAT_KEY, PID_NAMESPACE_KEY } from '../../src/core/leases/lease-rules';
 import { JsonNumber, JsonValue } from '../../src/core/json/json-value';
 import { describeLock } from '../../src/core/leases/describe-lock';

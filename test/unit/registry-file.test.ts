@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { RegistryFile } from '../../src/core/registry/registry-file';
 import { RegistryFormatError } from '../../src/core/registry/errors';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
-import { LeaseHolder } from '../../src/core/leases/lease-holder';
+import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { MADSCI_EXAMPLE } from '../support/samples';
 import { exited, FIXTURES, spawnNode, tempDir, track, waitFor, waitForLine, which } from '../support/helpers';
 

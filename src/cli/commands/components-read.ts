@@ -46,7 +46,7 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
     out(`No ${type ? `${type} ` : ''}entries in ${registry.path}${hiddenStale ? ' (entries with expired locks are hidden; --include-stale shows them)' : ''}.`);
     return 0;
   }
-  const now = registry.file.leaseNow();
+  const now = registry.file.clock.leaseNow();
   const rows = entries.map(({ entry, status }) => [safe(entry.name), entry.componentType, entry.id, lockCell(entry, status, color), ago(now.wall.millis - entry.lastSeen.millis)]);
   for (const line of table(['NAME', 'TYPE', 'ID', 'LOCK', 'LAST SEEN'], rows, color)) out(line);
   for (const r of state.invalid) out(color.red(`! ${safe(r.name)}: unreadable entry, kept as is: ${safe(r.problems[0])}`));
@@ -81,7 +81,7 @@ export async function showComponent(ctx: CliContext, args: ParsedArgs): Promise<
     printJson(ctx, entryJson(record, status));
     return 0;
   }
-  const now = registry.file.now().millis;
+  const now = registry.file.clock.now().millis;
   const lock = record.lock;
   const rows: [string, string][] = [
     ['name', safe(record.name)],

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeLock } from '../../core/leases/describe-lock';
-import { clearStaleHubLocks, readHubLockStates } from '../../core/hubs/hub-lock-state';
+import { clearStaleHubLocks } from '../../core/hubs/hub-lock-clear';
+import { readHubLockStates } from '../../core/hubs/hub-lock-state';
 import { staleLeases } from '../../core/overview/components-state';
 import { readMachineState } from '../../core/overview/machine-state';
 import { entryJson, lockJson } from '../../core/overview/state-json';

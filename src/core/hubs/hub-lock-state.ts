@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { readSmallFile } from '../fs/read-small-file';
 import { judgeRecorded } from '../processes/process-identity';
 import { HubEnv, HubKind, workspaceStateDir } from './hub-paths';
-import { hubLockPaths, isHolderDead, readHubLockHolder, removeDeadHubLock } from './hub-lock';
+import { hubLockPaths, isHolderDead, readHubLockHolder } from './hub-lock';
 
 /**
  * The read side of both hub locks of a workspace, with the evidence: Hubkeeper's
@@ -70,29 +70,6 @@ export async function bonesLockState(stateDir: string): Promise<HubLockState> {
   const verdict = judgeRecorded({ pid, claimedAtMs: written.mtimeMs });
   if (!verdict.same) return { kind: 'bones', path: lock, state: 'stale', pid, since, evidence: verdict.gone ? `holder pid ${pid} is not running` : verdict.evidence };
   return { kind: 'bones', path: lock, state: 'held', pid, since, evidence: `held by live pid ${pid}` };
-}
-
-/** Removes a hub lock's files: Hubkeeper's lock directory and holder files, or bones' pid file. */
-/**
- * Removes a hub lock's files when its holder is gone: Hubkeeper's lock directory and holder
- * files (judged again under the lock's guard flock, so a lock another process has just taken over
- * is never removed), or bones' pid file. Returns whether anything was removed.
- */
-export async function clearHubLockFiles(state: HubLockState): Promise<boolean> {
-  const dir = path.dirname(state.path);
-  if (state.kind === 'hubkeeper') return removeDeadHubLock(dir, state.pid);
-  // bones never deletes hub.lock itself (an flock'd file); hub.lock.pid records the holder.
-  await fs.promises.rm(path.join(dir, 'hub.lock.pid'), { force: true });
-  return true;
-}
-
-/** Clears the workspace's hub locks whose holder is gone, re-checking each right before. */
-export async function clearStaleHubLocks(workspace: string, env: HubEnv): Promise<HubLockState[]> {
-  const cleared: HubLockState[] = [];
-  for (const state of await readHubLockStates(workspace, env)) {
-    if (state.state === 'stale' && (await clearHubLockFiles(state))) cleared.push(state);
-  }
-  return cleared;
 }
 
 /** Stale hub locks among the given workspaces (those that exist), with the evidence. */

@@ -5,7 +5,7 @@ import * as lockfile from 'proper-lockfile';
 import { ulid } from 'ulid';
 import { HubkeeperError } from '../errors/hubkeeper-error';
 import { writeFileAtomic } from '../fs/atomic-write';
-import { acquireFlock } from '../locks/flock';
+import { acquireFlock } from '../mutex/flock';
 import { readSmallFile } from '../fs/read-small-file';
 import { judgeRecorded, recordSelf } from '../processes/process-identity';
 import { ensureStateDir } from './state-dir';

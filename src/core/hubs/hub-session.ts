@@ -20,8 +20,6 @@ import { workspaceId } from './workspace-id';
 
 export interface HubSessionOptions extends Pick<AcquireHubLockOptions, 'waitMs' | 'onLost' | 'log'> {
   env: HubEnv;
-  /** Extra status fields for GET /v1/status (e.g. the leases the window holds). */
-  status?: () => Record<string, unknown>;
   /** How often the entry file is touched (default 10 s). */
   touchMs?: number;
   /**
@@ -60,7 +58,6 @@ export class HubSession {
           workspace_id: workspaceId(workspace),
           holder: lock.holder,
           uptime_ms: Date.now() - startedMs,
-          ...(options.status?.() ?? {}),
         }),
       });
       await lock.setHubUrl(server.url);

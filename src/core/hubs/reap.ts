@@ -1,6 +1,7 @@
 import { getProcess, ProcessInfo } from '../processes/process-table';
 import { judgeRecorded, sameObservedProcess } from '../processes/process-identity';
-import { clearHubLockFiles, readHubLockStates } from './hub-lock-state';
+import { clearHubLockFiles } from './hub-lock-clear';
+import { readHubLockStates } from './hub-lock-state';
 import { HubEnv } from './hub-paths';
 import { hubProcessKind } from './hub-processes';
 import { removeHubEntryIfUnchanged } from './hub-registry';

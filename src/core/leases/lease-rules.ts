@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { mayBeClaimant } from '../processes/process-identity';
 import { RegistryEntry, RegistryLock } from '../registry/types';
+import { LeaseNow } from '../time/lease-clock';
 import { Timestamp } from '../time/timestamp';
 import { JsonNumber } from '../json/json-value';
 import { duration } from '../time/relative';
@@ -15,21 +16,7 @@ export interface AcquireDecision {
   reason: string;
 }
 
-/**
- * "Now" for lease decisions. With a monotonic reading (and this boot's id and host name), a lock
- * that Hubkeeper wrote on this machine is judged by the monotonic clock it recorded, so a jump of
- * the wall clock can neither steal a live holder's lease (forward) nor keep a dead one's for an
- * hour (backward). Locks without that record (MADSci's, other hosts') follow MADSci's wall-clock
- * rule.
- */
-export interface LeaseNow {
-  wall: Timestamp;
-  mono?: number;
-  bootId?: string;
-  hostname?: string;
-  /** The reader's pid namespace (see pid-namespace.ts). */
-  pidNamespace?: string;
-}
+export type { LeaseNow } from '../time/lease-clock';
 
 /** Extra lock keys Hubkeeper writes (MADSci ignores them and drops them on its next write). */
 export const MONO_HEARTBEAT_KEY = 'hubkeeper_heartbeat_mono';

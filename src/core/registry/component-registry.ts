@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { JsonObject, JsonValue } from '../json/json-value';
 import { canAcquire, isExpired, isStale, LeaseNow, lockStatus, LockStatus } from '../leases/lease-rules';
 import { HeartbeatWatch } from '../leases/heartbeat-watch';
-import { LeaseHolder } from '../leases/lease-holder';
+import { LeaseHolder } from '../lease-holder/lease-holder';
 import { Timestamp } from '../time/timestamp';
 import { alreadyExists, notFound, RegistryError, RegistryLockError } from './errors';
 import { nameProblem } from './names';
@@ -75,7 +75,7 @@ export class ComponentRegistry {
   async list(options: ListOptions = {}): Promise<RegistryEntry[]> {
     const doc = await this.file.read();
     if (!doc) return [];
-    const now = this.file.leaseNow();
+    const now = this.file.clock.leaseNow();
     const out: RegistryEntry[] = [];
     for (const record of doc.entries.values()) {
       if (record.kind !== 'entry') continue;
@@ -87,12 +87,12 @@ export class ComponentRegistry {
   }
 
   canAcquire(entry: Pick<RegistryEntry, 'lock'>): { ok: boolean; reason: string } {
-    return canAcquire(entry, this.holder.instanceId, this.file.leaseNow());
+    return canAcquire(entry, this.holder.instanceId, this.file.clock.leaseNow());
   }
 
   /** The entry's lock state by the one rule (lease-rules.ts), with what this object's earlier reads saw. */
   lockStatus(entry: Pick<RegistryEntry, 'name' | 'lock'>): LockStatus {
-    return this.statusAt(entry.name, entry.lock, this.file.leaseNow());
+    return this.statusAt(entry.name, entry.lock, this.file.clock.leaseNow());
   }
 
   private statusAt(name: string, lock: RegistryLock | null, now: LeaseNow): LockStatus {
@@ -150,7 +150,7 @@ export class ComponentRegistry {
       }
       let acquiredAt: Timestamp | undefined;
       if (acquire) {
-        const lnow = this.file.leaseNow(now);
+        const lnow = this.file.clock.leaseNow(now);
         const decision = canAcquire(entry, this.holder.instanceId, lnow);
         if (!decision.ok) throw new RegistryLockError(`Cannot acquire lock for '${entry.id}': ${decision.reason}`, this.path);
         // Re-acquiring our own lock keeps its acquired_at, so the heartbeat's fence stays valid.
@@ -177,7 +177,7 @@ export class ComponentRegistry {
       let entry = usableEntry(record, this.path);
       const lock = entry.lock;
       const ours = lock?.holderInstance === this.holder.instanceId;
-      if (lock && !ours && !isExpired(lock, this.file.leaseNow(now))) {
+      if (lock && !ours && !isExpired(lock, this.file.clock.leaseNow(now))) {
         if (!options.force) throw new RegistryLockError(`Cannot rename '${oldName}': currently locked by ${lock.holderHost} (PID ${lock.holderPid})`, this.path);
         entry = { ...entry, lock: null };
       }
@@ -232,7 +232,7 @@ export class ComponentRegistry {
   /** Ours, expired, or abandoned (its holder cannot be alive): no live holder would lose it. */
   private isReleasable(name: string, lock: RegistryLock, now: Timestamp): boolean {
     if (lock.holderInstance === this.holder.instanceId) return true;
-    return isStale(this.statusAt(name, lock, this.file.leaseNow(now)));
+    return isStale(this.statusAt(name, lock, this.file.clock.leaseNow(now)));
   }
 
   /** Removes entries not seen for `olderThanDays` and without a live lock; returns their names. */

@@ -1,5 +1,5 @@
-import { FileLockTimeoutError } from '../locks/file-lock';
-import { FlockTimeoutError } from '../locks/flock';
+import { FileLockTimeoutError } from '../mutex/file-lock';
+import { FlockTimeoutError } from '../mutex/flock';
 import { RegistryError } from './errors';
 import { describeErrno } from '../fs/describe';
 

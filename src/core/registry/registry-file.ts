@@ -1,9 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { LeaseNow } from '../leases/lease-rules';
-import { pidNamespace } from '../processes/pid-namespace';
-import { bootId, monotonicMs } from '../time/monotonic';
+import { LeaseClock } from '../time/lease-clock';
 import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
 import { formatBytes } from '../fs/describe';
 import { hasFineTimestamps } from '../fs/timestamp-granularity';
@@ -77,7 +74,8 @@ export const MAX_REGISTRY_BYTES = 64 * 1024 * 1024;
 export class RegistryFile {
   private cache: CacheEntry | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly clock: () => number;
+  /** The lease clock: wall + monotonic time (injectable through the options, for tests). */
+  readonly clock: LeaseClock;
   /** Number of times this object wrote the file (benchmarks count heartbeat writes with it). */
   writeCount = 0;
 
@@ -85,16 +83,7 @@ export class RegistryFile {
     readonly path: string,
     private readonly options: RegistryFileOptions = {},
   ) {
-    this.clock = options.clock ?? Date.now;
-  }
-
-  now(): Timestamp {
-    return Timestamp.fromMillis(this.clock());
-  }
-
-  /** "Now" for lease decisions: the wall time plus this boot's monotonic clock (see LeaseNow). */
-  leaseNow(wall: Timestamp = this.now()): LeaseNow {
-    return { wall, mono: (this.options.monotonic ?? monotonicMs)(), bootId: bootId(), hostname: os.hostname(), pidNamespace: pidNamespace() };
+    this.clock = new LeaseClock(options.clock, options.monotonic);
   }
 
   /** The current document, or undefined when the file does not exist. */
@@ -145,7 +134,7 @@ export class RegistryFile {
       // Whoever could change the path could have done it while we waited: look again, under the locks.
       const locked = await lockedWriteTarget(this.path, planned, this.options);
       const { current, identity } = await this.readForWrite(locked);
-      const now = this.now();
+      const now = this.clock.now();
       const { doc, result } = mutate(current, now);
       if (doc) {
         if (!locks.held) throw new RegistryError(`${this.path}: lost the registry lock before writing (its helper process died); nothing was written`, 'timeout', this.path);
@@ -252,7 +241,7 @@ export class RegistryFile {
       this.cache = { ...cache, identity, verifiedAtNs };
       return cache.doc;
     }
-    const doc = parseRegistryDocument(decodeUtf8(bytes, this.path), this.path, this.now());
+    const doc = parseRegistryDocument(decodeUtf8(bytes, this.path), this.path, this.clock.now());
     this.cache = { identity, bytes, doc, verifiedAtNs, racyWindowNs: COARSE_RACY_WINDOW_NS };
     return doc;
   }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { WriteTarget } from '../fs/write-target';
-import { acquireFileLock, FileLockTimeoutError } from '../locks/file-lock';
-import { acquireFlock, FlockHandle } from '../locks/flock';
+import { acquireFileLock, FileLockTimeoutError } from '../mutex/file-lock';
+import { acquireFlock, FlockHandle } from '../mutex/flock';
 import { lockError } from './io-errors';
 
 /**

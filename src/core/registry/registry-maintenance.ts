@@ -20,7 +20,7 @@ export async function cleanStale(file: RegistryFile, options: CleanStaleOptions)
   const days = options.olderThanDays ?? 7;
   if (!Number.isFinite(days) || days < 0) throw new RegistryError(`olderThanDays must be a number ≥ 0, not ${days}`, 'invalid-argument');
   const pick = (entries: Iterable<EntryRecord>, now: Timestamp) => {
-    const lease = file.leaseNow(now);
+    const lease = file.clock.leaseNow(now);
     const cut = now.micros - days * 86_400_000_000;
     const names: string[] = [];
     for (const r of entries) {
@@ -33,7 +33,7 @@ export async function cleanStale(file: RegistryFile, options: CleanStaleOptions)
   };
   if (options.dryRun) {
     const doc = await file.read();
-    return doc ? pick(doc.entries.values(), file.now()) : [];
+    return doc ? pick(doc.entries.values(), file.clock.now()) : [];
   }
   return file.update((doc, now) => {
     if (!doc) return { result: [] };
@@ -46,7 +46,7 @@ export async function cleanStale(file: RegistryFile, options: CleanStaleOptions)
 }
 
 export async function exportDocument(file: RegistryFile): Promise<JsonObject> {
-  return documentToJson((await file.read()) ?? emptyDocument(file.now()));
+  return documentToJson((await file.read()) ?? emptyDocument(file.clock.now()));
 }
 
 /**
@@ -55,7 +55,7 @@ export async function exportDocument(file: RegistryFile): Promise<JsonObject> {
  * naming each problem, so an import never half-happens.
  */
 export async function importDocument(file: RegistryFile, data: JsonValue, options: { merge?: boolean; source?: string }): Promise<string[]> {
-  const incoming = interpretRegistryDocument(data, options.source ?? 'import data', file.now());
+  const incoming = interpretRegistryDocument(data, options.source ?? 'import data', file.clock.now());
   const problems = [...incoming.entries.values()].flatMap((r) => (r.kind === 'invalid' ? r.problems : []));
   if (problems.length > 0) {
     throw new RegistryError(`${options.source ?? 'import data'}: nothing imported: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`, 'invalid-argument');

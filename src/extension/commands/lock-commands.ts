@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { clearHubLockFiles, readHubLockStates } from '../../core/hubs/hub-lock-state';
+import { clearHubLockFiles } from '../../core/hubs/hub-lock-clear';
+import { readHubLockStates } from '../../core/hubs/hub-lock-state';
 import { HubkeeperModel } from '../model';
 import { LocksElement, StaleHubLockNode, StaleLeaseNode, StaleLocksProvider } from '../views/locks-view';
 import { confirm, guarded, scripted, targets } from './ui';

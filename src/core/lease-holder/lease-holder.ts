@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import { RegistryFile } from '../registry/registry-file';
 import { RegistryDocument, RegistryEntry, RegistryLock } from '../registry/types';
 import { Timestamp } from '../time/timestamp';
-import { BOOT_ID_KEY, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, LeaseNow, MONO_HEARTBEAT_KEY, PID_NAMESPACE_KEY } from './lease-rules';
+import { BOOT_ID_KEY, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, LeaseNow, MONO_HEARTBEAT_KEY, PID_NAMESPACE_KEY } from '../leases/lease-rules';
 import { JsonNumber, JsonObject } from '../json/json-value';
 
 /**
@@ -103,10 +103,6 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
     return this.held.get(file.path)?.has(name) ?? false;
   }
 
-  leases(): HeldLease[] {
-    return [...this.held.values()].flatMap((m) => [...m.values()]);
-  }
-
   /** One heartbeat now: one locked write per registry file. Never throws. */
   heartbeat(): Promise<void> {
     if (!this.beating) {
@@ -193,7 +189,7 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
       else if (!this.fenceHolds(entry, lease)) lost.push([lease, lostReason(entry)]);
       else {
         const lock = entry.lock as RegistryLock;
-        entries.set(lease.name, { ...entry, lastSeen: now, lock: this.refreshedLock(lock, file.leaseNow(now)) });
+        entries.set(lease.name, { ...entry, lastSeen: now, lock: this.refreshedLock(lock, file.clock.leaseNow(now)) });
         refreshed.push(lease.name);
       }
     }

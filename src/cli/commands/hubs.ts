@@ -1,4 +1,5 @@
 import * as readline from 'node:readline/promises';
+import { DEFAULT_REAP_GRACE_MS } from '../../core/defaults';
 import { HubInfo, listHubs } from '../../core/hubs/hub-status';
 import { reapHub, ReapResult } from '../../core/hubs/reap';
 import { confirmationLines, orphansToReap } from '../../core/hubs/reap-plan';
@@ -33,7 +34,7 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
   const orphans = args.options.orphans === true;
   const targets = args.positionals;
   if (orphans === (targets.length > 0)) throw new UsageError('name what to reap: --orphans, or workspace ids, pids or paths');
-  const graceMs = args.options.grace === undefined ? 2000 : parseSeconds(String(args.options.grace), '--grace') * 1000;
+  const graceMs = args.options.grace === undefined ? DEFAULT_REAP_GRACE_MS : parseSeconds(String(args.options.grace), '--grace') * 1000;
   const dryRun = args.options['dry-run'] === true;
   const { hubs } = await listHubs({ roots: hubRoots(ctx), env: hubEnv(ctx) });
   let chosen: HubInfo[];

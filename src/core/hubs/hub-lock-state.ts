@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { DEFAULT_HUB_LOCK_STALE_MS } from '../defaults';
 import * as path from 'node:path';
 import { readSmallFile } from '../fs/read-small-file';
 import { judgeRecorded } from '../processes/process-identity';
@@ -26,13 +27,12 @@ export interface HubLockState {
   evidence: string;
 }
 
-const HUBKEEPER_STALE_MS = 10_000;
 
 export async function readHubLockStates(workspace: string, env: HubEnv): Promise<HubLockState[]> {
   return [await hubkeeperLockState(workspaceStateDir(workspace, 'hubkeeper', env)), await bonesLockState(workspaceStateDir(workspace, 'bones', env))];
 }
 
-export async function hubkeeperLockState(stateDir: string, staleMs = HUBKEEPER_STALE_MS): Promise<HubLockState> {
+export async function hubkeeperLockState(stateDir: string, staleMs = DEFAULT_HUB_LOCK_STALE_MS): Promise<HubLockState> {
   const paths = hubLockPaths(stateDir);
   let st: fs.Stats;
   try {

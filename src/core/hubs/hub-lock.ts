@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { DEFAULT_HUB_LOCK_STALE_MS } from '../defaults';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
@@ -73,7 +74,7 @@ export class HubLock {
 
   static async acquire(stateDir: string, options: AcquireHubLockOptions = {}): Promise<HubLock> {
     const paths = hubLockPaths(stateDir);
-    const staleMs = Math.max(options.staleMs ?? 10_000, 2000);
+    const staleMs = Math.max(options.staleMs ?? DEFAULT_HUB_LOCK_STALE_MS, 2000);
     const deadline = Date.now() + (options.waitMs ?? 0);
     await ensureStateDir(stateDir);
     let lock: HubLock | undefined;
@@ -163,7 +164,7 @@ export class HubLock {
  * the guard flock like a takeover: between reading the holder files and removing the lock, no
  * other process can take it over. A lock not renewed for its stale time counts as gone too.
  */
-export async function removeDeadHubLock(stateDir: string, expectedPid?: number, staleMs = 10_000): Promise<boolean> {
+export async function removeDeadHubLock(stateDir: string, expectedPid?: number, staleMs = DEFAULT_HUB_LOCK_STALE_MS): Promise<boolean> {
   const paths = hubLockPaths(stateDir);
   const guard = await acquireFlock(paths.guard, 10_000);
   try {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { DEFAULT_ENTRY_TOUCH_MS } from '../defaults';
 import * as path from 'node:path';
 import { ensureHubToken } from '../hub-server/hub-token';
 import { HubServer, startHubServer } from '../hub-server/hub-server';
@@ -116,7 +117,7 @@ export class HubSession {
     this.timer = setInterval(() => {
       const now = new Date();
       fs.promises.utimes(this.entryFile, now, now).catch(() => undefined);
-    }, this.options.touchMs ?? 10_000);
+    }, this.options.touchMs ?? DEFAULT_ENTRY_TOUCH_MS);
     this.timer.unref();
   }
 }

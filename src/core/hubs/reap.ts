@@ -1,4 +1,5 @@
 import { getProcess, ProcessInfo } from '../processes/process-table';
+import { DEFAULT_ASK_TO_STOP_MS, DEFAULT_REAP_GRACE_MS } from '../defaults';
 import { judgeRecorded, sameObservedProcess } from '../processes/process-identity';
 import { clearHubLockFiles } from './hub-lock-clear';
 import { readHubLockStates } from './hub-lock-state';
@@ -59,13 +60,13 @@ export async function reapHub(hub: HubInfo, options: ReapOptions): Promise<ReapR
     return { hub, outcome: 'already-gone', detail: `pid ${seen.pid} had already exited${kept ? `; ${kept}` : ''}` };
   }
   if (check) return { hub, outcome: 'refused', detail: check };
-  if (plan.kind === 'ask') return askHubToStop(hub, seen, { timeoutMs: options.askTimeoutMs ?? 10_000, requestedBy: options.requestedBy ?? `hubkeeper (pid ${process.pid})`, env: options.env });
+  if (plan.kind === 'ask') return askHubToStop(hub, seen, { timeoutMs: options.askTimeoutMs ?? DEFAULT_ASK_TO_STOP_MS, requestedBy: options.requestedBy ?? `hubkeeper (pid ${process.pid})`, env: options.env });
   return signalHub(hub, seen, options);
 }
 
 async function signalHub(hub: HubInfo, seen: ProcessInfo, options: ReapOptions): Promise<ReapResult> {
   const kill = options.kill ?? ((pid, sig) => process.kill(pid, sig));
-  const grace = options.graceMs ?? 2000;
+  const grace = options.graceMs ?? DEFAULT_REAP_GRACE_MS;
   let how = 'SIGTERM';
   kill(seen.pid, 'SIGTERM');
   if (!(await waitGone(seen, grace))) {

@@ -6,9 +6,7 @@ import { Timestamp } from '../time/timestamp';
 import { JsonNumber } from '../json/json-value';
 import { duration } from '../time/relative';
 
-/** MADSci's defaults: a lock lives 30 s and is refreshed every 10 s. */
-export const DEFAULT_LEASE_TTL_MS = 30_000;
-export const DEFAULT_HEARTBEAT_MS = 10_000;
+export { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS } from '../defaults';
 
 export interface AcquireDecision {
   ok: boolean;

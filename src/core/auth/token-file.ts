@@ -22,12 +22,22 @@ const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
  * The token in `file`, created (0600, in a 0700 directory made here) when the file does not exist.
  * `what` names the token in refusals: "refusing to use it as <what>".
  */
-export async function ensureTokenFile(file: string, what: string): Promise<string> {
+export function ensureTokenFile(file: string, what: string): Promise<string> {
+  return loadTokenFile(file, what, true);
+}
+
+/** The token in `file`, which must exist (a client's copy of a server's token). */
+export function readTokenFile(file: string, what: string): Promise<string> {
+  return loadTokenFile(file, what, false);
+}
+
+async function loadTokenFile(file: string, what: string, create: boolean): Promise<string> {
   let stat: fs.Stats;
   try {
     stat = await fs.promises.lstat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (!create) throw new Error(`${file}: does not exist; cannot read ${what} from it`);
     return createToken(file);
   }
   checkTokenStat(file, stat, what);

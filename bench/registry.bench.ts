@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ComponentRegistry } from '../src/core/registry/component-registry';
-import { LeaseHolder } from '../src/core/leases/lease-holder';
+import { LeaseHolder } from '../src/core/lease-holder/lease-holder';
 import { serializeRegistryDocument } from '../src/core/registry/serialize-document';
 import { emptyDocument, EntryRecord } from '../src/core/registry/types';
 import { Timestamp } from '../src/core/time/timestamp';

@@ -17,6 +17,8 @@ import { listHubsCommand, pruneHubsCommand, reapHubsCommand } from './commands/h
 import { hubStartCommand } from './commands/hub-start';
 import { listLocksCommand, releaseLocksCommand } from './commands/locks';
 import { workspaceIdCommand } from './commands/workspace';
+import { labConflictsCommand, labEntriesCommand, labStatusCommand, labTokenCreateCommand, labTokenRevokeCommand } from './commands/lab';
+import { labServeCommand } from './commands/lab-serve';
 import { CliContext } from './context';
 import { processOutput } from './output';
 
@@ -45,6 +47,10 @@ const GLOBAL_OPTIONS: OptionSpecs = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 };
+
+const LAB_ARGS = '[--lab URL] [--token-file FILE]';
+const LAB_OPTIONS: OptionSpecs = { lab: { type: 'string' }, 'token-file': { type: 'string' } };
+const LAB_HELP = ['--lab URL           a replica of the lab (default $HUBKEEPER_LAB_URL)', '--token-file FILE   the lab token (default $HUBKEEPER_LAB_TOKEN_FILE, else ~/.hubkeeper/lab.token)'];
 
 const COMMANDS: Command[] = [
   {
@@ -154,6 +160,37 @@ const COMMANDS: Command[] = [
   },
   { words: ['workspace', 'id'], args: 'PATH', summary: 'The workspace id its hub entry is filed under', options: {}, run: workspaceIdCommand },
   {
+    words: ['lab', 'serve'],
+    args: '--redis URL --listen HOST:PORT [--token-file FILE] [--fleet NAME] [--lease-ttl S] [...]',
+    summary: 'Serve the lab registry (MADSci protocol) on Redis; run several for replicas',
+    options: {
+      redis: { type: 'string' },
+      listen: { type: 'string' },
+      'token-file': { type: 'string' },
+      fleet: { type: 'string' },
+      'lease-ttl': { type: 'string' },
+      'insecure-redis': { type: 'boolean' },
+      'allow-host': { type: 'string' },
+    },
+    optionHelp: [
+      '--redis URL         redis://[user:password@]host:port[/db] or rediss:// (TLS); the password may',
+      '                    come from HUBKEEPER_REDIS_PASSWORD instead (keeps it out of ps)',
+      '--listen HOST:PORT  where to serve (e.g. 127.0.0.1:8750; port 0 picks a free one)',
+      '--token-file FILE   the lab token, created 0600 if missing (default ~/.hubkeeper/lab.token)',
+      '--fleet NAME        replicas with the same Redis and fleet are one registry (default lab)',
+      '--lease-ttl SECONDS lab lock lifetime without a renewal (default 30, as MADSci)',
+      '--insecure-redis    allow a Redis without a password',
+      '--allow-host NAMES  comma-separated extra Host names clients use to reach this replica',
+      '/health answers 503 until Redis is reachable, then 200.',
+    ],
+    run: labServeCommand,
+  },
+  { words: ['lab', 'status'], args: LAB_ARGS, summary: 'The lab: replicas, Redis, counts', options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labStatusCommand },
+  { words: ['lab', 'entries'], args: LAB_ARGS, summary: 'Every name the lab knows, with its id and lab lock', options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labEntriesCommand },
+  { words: ['lab', 'conflicts'], args: LAB_ARGS, summary: 'Names offered with another id than the lab\'s, and by whom', options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labConflictsCommand },
+  { words: ['lab', 'token', 'create'], args: `STATION ${LAB_ARGS}`, summary: 'A token for one station (printed once)', options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labTokenCreateCommand },
+  { words: ['lab', 'token', 'revoke'], args: `STATION ${LAB_ARGS}`, summary: "Revoke every token of a station", options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labTokenRevokeCommand },
+  {
     words: ['status'],
     args: '[--all]',
     summary: 'Overview: registry, components, hubs and stale locks',
@@ -177,7 +214,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (!command) {
       // `hubkeeper`, `hubkeeper --help`, `hubkeeper hubs`: the help for everything, or for that group.
-      const group = words.length === 1 && COMMANDS.some((c) => c.words[0] === words[0]);
+      const group = COMMANDS.some((c) => c.words.length > words.length && words.every((w, i) => c.words[i] === w));
       if (parsed.options.help || words.length === 0 || group) {
         output.out(help(words));
         return parsed.options.help ? 0 : 2;
@@ -218,7 +255,7 @@ function reportError(err: unknown, printErr: (line: string) => void, command: Co
 /** The leading words of argv that are not options (skipping global options and their values). */
 function commandWords(argv: string[]): string[] {
   const words: string[] = [];
-  for (let i = 0; i < argv.length && words.length < 2; i++) {
+  for (let i = 0; i < argv.length && words.length < 3; i++) {
     const a = argv[i];
     if (a === '--registry') i++;
     else if (a.startsWith('-')) continue;
@@ -234,12 +271,18 @@ function removeWords(argv: string[], words: string[]): string[] {
 }
 
 function help(words: string[]): string {
-  const scope = COMMANDS.filter((c) => words.length === 0 || c.words[0] === words[0]);
+  // The commands under the longest prefix of `words` that names any (`lab token` → its two).
+  let scope = COMMANDS;
+  for (let n = 1; n <= words.length; n++) {
+    const narrower = COMMANDS.filter((c) => words.slice(0, n).every((w, i) => c.words[i] === w));
+    if (narrower.length === 0) break;
+    scope = narrower;
+  }
   const lines = [
     'hubkeeper: see and manage component registries, workspace hubs and heartbeat locks',
     '',
     'Commands:',
-    ...(scope.length ? scope : COMMANDS).map((c) => {
+    ...scope.map((c) => {
       const usage = `${c.words.join(' ')} ${c.args}`.trimEnd();
       return usage.length > 46 ? `  ${usage}\n  ${' '.repeat(47)}${c.summary}` : `  ${usage.padEnd(46)} ${c.summary}`;
     }),

@@ -1,91 +1,15 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { ensureTokenFile, MIN_TOKEN_LENGTH } from '../auth/token-file';
 
 /**
- * The bearer token that guards a hub's HTTP API. It lives in `<stateDir>/hub.token` and is the
- * only secret between the hub and its clients, so a token file that someone else could read (or
- * swap) is refused rather than silently used or repaired: fixing it would hide the exposure.
+ * The bearer token that guards a hub's HTTP API. It lives in `<stateDir>/hub.token`; the rules
+ * for the file (owner only, no links, created atomically) are in ../auth/token-file.ts.
  */
 
 export const HUB_TOKEN_FILE = 'hub.token';
-/** 32 characters is the floor: anything shorter was not written by us and is too weak to trust. */
-export const MIN_HUB_TOKEN_LENGTH = 32;
-/** Our tokens are 65 bytes; a big file is not ours, and reading it whole would be pointless. */
-const MAX_TOKEN_FILE_BYTES = 4096;
-// Windows has no O_NOFOLLOW (and no POSIX mode bits, see below); 0 leaves open() unchanged there.
-const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
-// A FIFO planted at the path would block a plain open() forever; non-blocking open returns at once.
-const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+export const MIN_HUB_TOKEN_LENGTH = MIN_TOKEN_LENGTH;
+export { tokensEqual } from '../auth/token-file';
 
-export async function ensureHubToken(stateDir: string): Promise<string> {
-  const file = path.join(stateDir, HUB_TOKEN_FILE);
-  let stat: fs.Stats;
-  try {
-    stat = await fs.promises.lstat(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return createToken(stateDir, file);
-  }
-  checkTokenStat(file, stat);
-  // lstat then open is a race: open without following links and re-check what we actually opened.
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw refusal(file, 'is a symbolic link');
-    throw err;
-  }
-  try {
-    const opened = await handle.stat();
-    if (opened.dev !== stat.dev || opened.ino !== stat.ino) throw refusal(file, 'was replaced while being checked');
-    checkTokenStat(file, opened);
-    const token = (await handle.readFile('utf8')).trim();
-    if (token.length < MIN_HUB_TOKEN_LENGTH) {
-      throw refusal(file, token ? `holds a token shorter than ${MIN_HUB_TOKEN_LENGTH} characters` : 'is empty');
-    }
-    if (/\s/.test(token)) throw refusal(file, 'holds a token with whitespace in it');
-    return token;
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Constant-time: comparing digests keeps both the content and the length of the token secret. */
-export function tokensEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
-}
-
-function checkTokenStat(file: string, stat: fs.Stats): void {
-  if (stat.isSymbolicLink()) throw refusal(file, 'is a symbolic link');
-  if (!stat.isFile()) throw refusal(file, 'is not a regular file');
-  if (stat.size > MAX_TOKEN_FILE_BYTES) throw refusal(file, `is larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
-  // Windows reports synthetic mode bits and uid 0 for everything; its ACLs are not checked here.
-  if (process.platform === 'win32') return;
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) throw refusal(file, `is owned by uid ${stat.uid}, not by this user (uid ${uid})`);
-  const perms = stat.mode & 0o777;
-  if (perms & 0o077) {
-    throw new Error(
-      `${file}: permissions ${perms.toString(8).padStart(4, '0')} are too wide; ` +
-        'the token file must be readable by its owner only (chmod 600)',
-    );
-  }
-}
-
-function refusal(file: string, why: string): Error {
-  return new Error(`${file}: ${why}; refusing to use it as the hub token`);
-}
-
-async function createToken(stateDir: string, file: string): Promise<string> {
-  // Only directories created here get 0700; an existing state dir is the caller's business.
-  await fs.promises.mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const token = randomBytes(32).toString('hex');
-  // Atomic (temp created with O_EXCL, so never written through a planted file or link), and 0600
-  // explicitly, so the result never depends on the umask.
-  await writeFileAtomic(file, `${token}\n`, { mode: 0o600, alwaysMode: true, temp: path.join(stateDir, `.${HUB_TOKEN_FILE}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`) });
-  return token;
+export function ensureHubToken(stateDir: string): Promise<string> {
+  return ensureTokenFile(path.join(stateDir, HUB_TOKEN_FILE), 'the hub token');
 }

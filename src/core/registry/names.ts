@@ -5,10 +5,10 @@ import { MAX_NAME_LENGTH } from './types';
  * paths, so slashes and dots are fine; control characters and unbounded lengths are not, because
  * they break every table and log line that shows them.
  */
-export function nameProblem(name: string): string | undefined {
+export function nameProblem(name: string, maxLength = MAX_NAME_LENGTH): string | undefined {
   if (name.length === 0) return 'a component name cannot be empty';
   if (name.trim().length === 0) return 'a component name cannot be only whitespace';
-  if (name.length > MAX_NAME_LENGTH) return `a component name is at most ${MAX_NAME_LENGTH} characters (this one has ${name.length})`;
+  if (name.length > maxLength) return `a component name is at most ${maxLength} characters (this one has ${name.length})`;
   // C0/C1 controls, line separators, and the bidirectional embeddings, overrides and isolates,
   // which make a name display as another one (U+202E shows "abc" as "cba").
   // eslint-disable-next-line no-control-regex

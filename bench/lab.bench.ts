@@ -1,0 +1,177 @@
+/**
+ * Lab registry benchmark: MADSci's resolve call (POST /registry/entries/{name} with a lock)
+ * through two `lab serve` replicas with 8 concurrent clients, next to baselines measured in the
+ * same run on the same private redis-server: one replica, the store called in-process (Lua, one
+ * round trip per call), and the naive store (one Redis round trip per field, no Lua, and not even
+ * correct under contention). Then Redis' memory for 10,000 names. Starts and stops everything it
+ * measures. Run with `npm run bench`.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { ulid } from 'ulid';
+import { connectRedis, LabRedis, parseRedisUrl, untilReady } from '../src/core/lab/redis-connection';
+import { LabKeys } from '../src/core/lab/lab-keys';
+import { LabStore } from '../src/core/lab/lab-store';
+
+const CLIENTS = 8;
+const CALLS_EACH = 400;
+const NAMES = 10_000;
+const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-lab-bench-'));
+const children: ChildProcess[] = [];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Runs `CLIENTS` loops of `CALLS_EACH` calls at once; returns calls/s and latency percentiles. */
+async function measure(call: (client: number, i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      for (let i = 0; i < CALLS_EACH; i++) {
+        const t = process.hrtime.bigint();
+        await call(c, i);
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: Math.round(latencies.length / seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+function post(url: string, route: string, token: string, body: unknown, agent: http.Agent): Promise<number> {
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(route, url), { method: 'POST', agent, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': data.length } });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(200) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.end(data);
+  });
+}
+
+/** The naive store: the same decisions as the Lua script, one Redis command per field. */
+async function naiveRegister(redis: LabRedis, keys: LabKeys, name: string, id: string, host: string, instance: string, ttlMs: number): Promise<void> {
+  const k = keys.entry(name);
+  const [s, u] = (await redis.sendCommand(['TIME'])) as [string, string];
+  const now = Number(s) * 1e6 + Number(u);
+  const current = await redis.hGet(k, 'id');
+  if (current && current !== id) return;
+  if (!current) {
+    await redis.hSet(k, 'id', id);
+    await redis.hSet(k, 'component_type', 'node');
+    await redis.hSet(k, 'created_us', String(now));
+    await redis.zAdd(keys.names, { score: now, value: name });
+  }
+  const holder = await redis.hGet(k, 'lock_instance');
+  const expires = Number(await redis.hGet(k, 'lock_expires_us'));
+  if (holder && holder !== instance && now < expires) return;
+  const fence = holder === instance && now < expires ? await redis.hGet(k, 'lock_fence') : String(await redis.hIncrBy(keys.fences, name, 1));
+  await redis.hSet(k, 'lock_host', host);
+  await redis.hSet(k, 'lock_pid', '1');
+  await redis.hSet(k, 'lock_instance', instance);
+  await redis.hSet(k, 'lock_acquired_us', String(now));
+  await redis.hSet(k, 'lock_heartbeat_us', String(now));
+  await redis.hSet(k, 'lock_expires_us', String(now + ttlMs * 1000));
+  await redis.hSet(k, 'lock_fence', String(fence));
+  await redis.hSet(k, 'last_seen_us', String(now));
+}
+
+async function waitForLine(child: ChildProcess, re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (c) => {
+      buf += c;
+      const m = re.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${buf}`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const password = randomBytes(16).toString('hex');
+  // A free port from the OS (redis-server's --port 0 would turn TCP off).
+  const port = await new Promise<number>((resolve) => {
+    const s = http.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--requirepass', password], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(redisServer);
+  const url = `redis://:${password}@127.0.0.1:${port}`;
+  const redis = connectRedis(parseRedisUrl(url));
+  await untilReady(redis, 20_000);
+
+  const tokenFile = path.join(dir, 'lab.token');
+  const token = randomBytes(32).toString('hex');
+  fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+  const replicas: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const child = spawn(process.execPath, [CLI, 'lab', 'serve', '--redis', url, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--fleet', 'bench'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(child);
+    replicas.push(await waitForLine(child, /listening on (http:\/\/\S+)/));
+  }
+  for (const r of replicas) for (;;) if ((await fetch(`${r}/health`).then((x) => x.status).catch(() => 0)) === 200) break;
+
+  const agents = Array.from({ length: CLIENTS }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const ids = Array.from({ length: 200 }, () => ulid());
+  // Each client resolves names of its own (as a station does), 200 names reused: register + heartbeat.
+  // With two replicas, clients 0, 2, 4, 6 use the first and 1, 3, 5, 7 the second.
+  const body = (c: number, i: number) => ({ id: ids[i % 200], component_type: 'node', metadata: { module_name: 'bench' }, acquire_lock: true, lock_holder_host: `pc-${c}`, lock_holder_pid: 1000 + c, lock_holder_instance: `inst-${c}` });
+  const nameOf = (prefix: string, c: number, i: number) => `${prefix}_${c}_${i % 200}`;
+
+  // Warm-up (JIT, Redis' script cache, keep-alive sockets) so the first path measured pays no extra.
+  for (let i = 0; i < 100; i++) await Promise.all(replicas.map((r, c) => post(r, `/registry/entries/warm_${c}_${i}`, token, body(c, i), agents[c])));
+  const two = await measure((c, i) => post(replicas[c % 2], `/registry/entries/${nameOf('two', c, i)}`, token, body(c, i), agents[c]));
+  const one = await measure((c, i) => post(replicas[0], `/registry/entries/${nameOf('one', c, i)}`, token, body(c, i), agents[c]));
+  const store = new LabStore(redis, 'bench', 30_000);
+  const lua = await measure((c, i) => store.register(nameOf('lua', c, i), { id: ids[i % 200], componentType: 'node', metadata: [['module_name', '"bench"']], acquire: { host: `pc-${c}`, pid: 1, instance: `inst-${c}` }, station: null, claimed: {} }));
+  const naive = await measure((c, i) => naiveRegister(redis, store.keys, nameOf('naive', c, i), ids[i % 200], `pc-${c}`, `inst-${c}`, 30_000));
+  for (const a of agents) a.destroy();
+
+  // Memory: 10,000 names, each with metadata and a live lock, in a fleet of their own.
+  const memStore = new LabStore(redis, 'memory', 30_000);
+  const used = async () => Number(/used_memory:(\d+)/.exec(String(await redis.info('memory')))?.[1]);
+  const before = await used();
+  for (let i = 0; i < NAMES; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, NAMES - i) }, (_, j) => memStore.register(`liquidhandler_${i + j}`, { id: ulid(), componentType: 'node', metadata: [['module_name', '"liquidhandler"']], acquire: { host: 'lab-pc-01', pid: 4242, instance: '01JNQA3F5XG8E2D7W9R1C4HB6S' }, station: null, claimed: {} })));
+  }
+  const after = await used();
+
+  console.log(`Hubkeeper lab benchmark · node ${process.version} · ${os.cpus().length} cores · redis-server on loopback`);
+  console.log(`${CLIENTS} concurrent clients × ${CALLS_EACH} resolve calls (register + lab lock, 200 names per client)\n`);
+  const rows: [string, { perSecond: number; p50: number; p99: number }][] = [
+    ['HTTP, two replicas (lab serve)', two],
+    ['HTTP, one replica (baseline)', one],
+    ['in-process store, Lua (no HTTP)', lua],
+    ['in-process naive store, a round trip per field, no Lua', naive],
+  ];
+  console.log(`${'path'.padEnd(58)}${'calls/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}`);
+  for (const [label, m] of rows) console.log(`${label.padEnd(58)}${String(m.perSecond).padStart(9)}${m.p50.toFixed(2).padStart(9)}${m.p99.toFixed(2).padStart(9)}`);
+  if (os.cpus().length < 4) console.log(`\nOn ${os.cpus().length} cores two busy replicas compete with the clients and Redis for CPU: replicas buy availability here, not throughput.`);
+  console.log(`\nRedis memory for ${NAMES.toLocaleString('en')} names (metadata + live lock + fencing counter): ${((after - before) / 1048576).toFixed(1)} MiB, ${Math.round((after - before) / NAMES)} bytes per name`);
+}
+
+main()
+  .catch((err) => {
+    console.error(`lab bench failed: ${err?.stack ?? err}`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    setTimeout(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit();
+    }, 300);
+  });

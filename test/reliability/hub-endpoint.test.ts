@@ -1,4 +1,5 @@
 import { after, describe, test } from 'node:test';
+import { Raw, raw, request } from '../support/raw-http';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -64,69 +65,6 @@ function call(port: number, method: string, target: string, headers: http.Outgoi
     });
     req.end(body);
   });
-}
-
-interface Raw {
-  /** Everything the server wrote. */
-  text: string;
-  /** Status of the first response, 0 if none. */
-  status: number;
-  /** The body of the first response. */
-  body: string;
-  /** How many responses came back (pipelining). */
-  responses: number;
-  /** The server closed the connection (rather than our hang guard). */
-  closed: boolean;
-  /** Milliseconds from connect to close. */
-  ms: number;
-  error?: string;
-}
-
-/**
- * Raw bytes over TCP. Optionally keeps dripping `drip` one byte every `dripMs` after `data`, the
- * way a slowloris client does, until the server hangs up or the guard fires.
- */
-function raw(port: number, data: string | Buffer, opts: { drip?: string; dripMs?: number; guardMs?: number } = {}): Promise<Raw> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let guardFired = false;
-    let error: string | undefined;
-    let dripper: NodeJS.Timeout | undefined;
-    const started = process.hrtime.bigint();
-    const socket = net.connect(port, '127.0.0.1', () => {
-      if (data.length > 0) socket.write(data);
-      if (opts.drip) {
-        let i = 0;
-        const drip = opts.drip;
-        dripper = setInterval(() => {
-          if (socket.writable) socket.write(drip[i++ % drip.length]);
-        }, opts.dripMs ?? 200);
-      }
-    });
-    const guard = setTimeout(() => {
-      guardFired = true;
-      socket.destroy();
-    }, opts.guardMs ?? HANG_GUARD_MS);
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
-    socket.on('close', () => {
-      clearTimeout(guard);
-      clearInterval(dripper);
-      const text = Buffer.concat(chunks).toString('latin1');
-      const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(text)?.[1] ?? 0);
-      const headEnd = text.indexOf('\r\n\r\n');
-      const length = Number(/\r\nContent-Length: (\d+)\r\n/i.exec(text)?.[1] ?? 0);
-      const body = headEnd === -1 ? '' : text.slice(headEnd + 4, headEnd + 4 + length);
-      const responses = (text.match(/(^|\r\n|\})HTTP\/1\.1 \d{3} /g) ?? []).length;
-      resolve({ text, status, body, responses, closed: !guardFired, ms: ms(started), error });
-    });
-  });
-}
-
-/** A complete request with its own Host line (or none), for raw(). */
-function request(method: string, target: string, host: string | undefined, extra: string[] = [], version = 'HTTP/1.1'): string {
-  const lines = [`${method} ${target} ${version}`, ...(host === undefined ? [] : [`Host: ${host}`]), ...extra, 'Connection: close'];
-  return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
 function jsonError(body: string): string {
@@ -281,7 +219,7 @@ describe('hub endpoint: Host and Origin (DNS rebinding, cross-site requests)', (
     // A 33rd header is dropped from req.headers by maxHeadersCount; it must not hide a second Host.
     const filler = Array.from({ length: 40 }, (_, i) => `X-Filler-${i}: 1`);
     assert.equal((await raw(port, request('GET', '/health', host, [...filler, `Host: evil.example:${P}`]))).status, 421, 'Host hidden behind 40 headers');
-    const http10 = await raw(port, request('GET', '/health', undefined, [], 'HTTP/1.0'));
+    const http10 = await raw(port, request('GET', '/health', undefined, [], '', 'HTTP/1.0'));
     assert.equal(http10.status, 421, 'no Host with HTTP/1.0');
     // HTTP/1.1 without Host: Node itself answers 400 (requireHostHeader) before our handler runs.
     const http11 = await raw(port, request('GET', '/health', undefined));

@@ -12,6 +12,7 @@ import { Timestamp } from '../time/timestamp';
 import { RegistryError, RegistryFormatError } from './errors';
 import { ioError, lockError } from './io-errors';
 import { parseRegistryDocument } from './parse-document';
+import { hasRegistryName, REGISTRY_FILE_NAME } from './registry-name';
 import { SerializedRegistry, serializeRegistry } from './serialize-document';
 import { RegistryDocument } from './types';
 
@@ -125,6 +126,7 @@ export class RegistryFile {
     // which a MADSci process started with that path locks. The flocks come first (see
     // acquireOwnLock), in the same order in every Hubkeeper process.
     const target = await this.writeTarget();
+    await this.refuseForeignCreation(target);
     try {
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
     } catch (err) {
@@ -206,6 +208,23 @@ export class RegistryFile {
     }
     this.writeCount++;
     this.cache = { identity: identityOf(stat), bytes, doc, serialized, verifiedAtNs: this.nowNs(), racyWindowNs: this.racyWindowNs(target) };
+  }
+
+  /**
+   * A registry is only ever created as a file named registry.json: a path from somewhere else
+   * (a repository's settings, say `~/.bash_aliases`) must not make Hubkeeper create that file
+   * with names chosen by others. Checked before any directory or lock file is made. An existing
+   * file of another name is not created, and is only written if it already is a registry.
+   */
+  private async refuseForeignCreation(target: string): Promise<void> {
+    if (hasRegistryName(target)) return;
+    try {
+      await fs.promises.lstat(target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(this.path, 'cannot read the registry', err);
+      const via = target === this.path ? '' : ` (the link's target ${target})`;
+      throw new RegistryError(`${this.path}: not created${via}: a new registry must be a file named ${REGISTRY_FILE_NAME}`, 'invalid-argument', this.path);
+    }
   }
 
   /** Writes go to the file a symlinked registry path points at, so the link survives. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { HubInfo, HubState } from '../../core/hubs/hub-status';
 import { duration } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
+import { mdText } from './markdown-text';
 
 /** The Hubs view: every workspace hub (Hubkeeper's and bones'), grouped like `hubs list`. */
 
@@ -53,7 +54,7 @@ export class HubNode {
     item.contextValue = `hub.${h.state}${flags}`;
     item.accessibilityInformation = { label: `${h.name}, ${h.state}${h.reason ? `, ${h.reason}` : ''}` };
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**$(${icon}) ${h.name}** · ${h.state}${this.isOwn ? ' · this window' : ''}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(`**$(${icon}) ${mdText(h.name)}** · ${h.state}${this.isOwn ? ' · this window' : ''}\n\n| | |\n|---|---|\n`);
     const rows: [string, string | undefined][] = [
       ['Folder', h.cwd],
       ['Reason', h.reason],
@@ -66,7 +67,7 @@ export class HubNode {
       ['Last touched', h.touchedMs ? new Date(h.touchedMs).toISOString() : undefined],
       ['Lock', h.lock ? `${h.lock.kind}: ${h.lock.state} (${h.lock.evidence})` : undefined],
     ];
-    for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${v.replace(/[|\\`*_]/g, '\\$&')} |\n`);
+    for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${mdText(v)} |\n`);
     item.tooltip = md;
     return item;
   }

@@ -4,6 +4,7 @@ import { isStale, LockStatus } from '../../core/leases/lease-rules';
 import { HubLockState } from '../../core/hubs/hub-lock-state';
 import { RegistryEntry } from '../../core/registry/types';
 import { HubkeeperModel } from '../model';
+import { mdText } from './markdown-text';
 
 /** The Stale Locks view: expired or abandoned component leases and hub locks whose holder is gone. */
 
@@ -20,7 +21,7 @@ export class StaleLeaseNode {
     item.description = describeLock(this.entry.lock, this.status);
     item.iconPath = new vscode.ThemeIcon(this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'staleLock.lease';
-    item.tooltip = new vscode.MarkdownString(`**Component lease** \`${this.entry.name}\` (${this.entry.componentType})\n\n${this.status.reason}\n\nRegistry: ${this.registryPath}`);
+    item.tooltip = new vscode.MarkdownString(`**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}`);
     return item;
   }
 }
@@ -38,7 +39,7 @@ export class StaleHubLockNode {
     item.description = `${this.state.kind} hub lock · ${this.state.evidence}`;
     item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'staleLock.hub';
-    item.tooltip = new vscode.MarkdownString(`**${this.state.kind} hub lock** of ${this.workspace}\n\n${this.state.evidence}\n\n${this.state.path}`);
+    item.tooltip = new vscode.MarkdownString(`**${mdText(this.state.kind)} hub lock** of ${mdText(this.workspace)}\n\n${mdText(this.state.evidence)}\n\n${mdText(this.state.path)}`);
     return item;
   }
 }

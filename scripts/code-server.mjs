@@ -138,7 +138,7 @@ export async function logIn(page, server) {
 
 /** The session cookie for `server`, for a script's own HTTP requests (POST /login, as the form does). */
 export async function sessionCookie(server) {
-  const r = await fetch(`${server.base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ password: server.password }) });
+  const r = await fetch(`${server.base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `password=${encodeURIComponent(server.password)}` });
   const cookie = (r.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('code-server-session='));
   if (!cookie) throw new Error(`logging in to code-server failed (HTTP ${r.status})`);
   return cookie;

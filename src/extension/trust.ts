@@ -15,7 +15,7 @@ export function isTrusted(): boolean {
 
 /** What the views say while the workspace is untrusted (TreeView.message is plain text). */
 export const UNTRUSTED_VIEW_MESSAGE =
-  'Read-only: this folder is not trusted, so Hubkeeper runs no hub, takes no claims, writes nothing and does not use the folder\'s own .madsci/ registry. To use them, trust the folder: "Workspaces: Manage Workspace Trust" (or the Restricted Mode item in the status bar).';
+  'Read-only: this folder is not trusted, so Hubkeeper runs no hub, takes no claims, writes nothing and ignores the folder\'s own .madsci/. To allow them, trust it: "Workspaces: Manage Workspace Trust".';
 
 /**
  * Registers a command; a write command (write-commands.ts) run in an untrusted workspace is refused

@@ -8,15 +8,15 @@ import type { Browser, Page } from 'playwright-core';
 import { Workbench } from './workbench';
 
 /**
- * The UI as a person uses it: the demo lab of `npm start` (same code), opened in a real VS Code
- * (code-server) in headless Chromium. Each test leaves a screenshot in test-results/; a failing
+ * The UI as a person uses it: the demo lab of `npm start` (same code, with its password and
+ * Workspace Trust on), opened in a real VS Code (code-server) in headless Chromium. Each test leaves a screenshot in test-results/; a failing
  * one also leaves the page's console log.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RESULTS = path.join(ROOT, 'test-results', 'e2e');
 type Lab = { dir: string; home: string; workspace: string; registry: string; orphanHubPid: number; bonesHubPid: number; analysisHubPid: number; stop(): Promise<void> };
-type Server = { home: string; stop(): Promise<void>; base: string; port: number };
+type Server = { home: string; tmpRoot: string; stop(): Promise<void>; base: string; port: number; password: string };
 
 let lab: Lab;
 let server: Server;
@@ -46,12 +46,19 @@ before(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  // As a person starts the demo: the password npm start prints, then trusting the demo folder.
+  await cs.logIn(page, server);
   await page.goto(cs.workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
   wb = new Workbench(page, RESULTS);
   fs.rmSync(RESULTS, { recursive: true, force: true });
+  await wb.trustFolder();
 });
 
 after(async () => {
+  // The extension's own log (Output > Hubkeeper), kept next to the screenshots.
+  for (const file of server ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log')) : []) {
+    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, path.basename(file)));
+  }
   await browser?.close().catch(() => undefined);
   await server?.stop();
   await lab?.stop();

@@ -67,6 +67,18 @@ export class Workbench {
     return text;
   }
 
+  /**
+   * Answers the start-up Workspace Trust dialog for the opened folder with "Yes, I trust the
+   * authors", as a person does for their own demo folder; every other folder stays untrusted.
+   */
+  async trustFolder(): Promise<void> {
+    const dialog = this.page.locator('.monaco-dialog-box', { hasText: 'trust the authors' });
+    await dialog.waitFor({ timeout: 60_000 });
+    await this.screenshot('00-trust-prompt');
+    await dialog.locator('.monaco-button', { hasText: 'Yes, I trust the authors' }).first().click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+  }
+
   /** Opens the command palette and runs the command whose label is `title`. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');

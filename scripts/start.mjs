@@ -57,7 +57,12 @@ try {
 
   if (desktop) {
     step('opening desktop VS Code (code)');
-    const child = spawn('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, lab.workspace], { stdio: 'inherit', env: { ...process.env, HOME: process.env.HOME } });
+    // hubkeeper.workspaceRegistries is machine-scoped (a workspace may not choose what Reap can
+    // stop), so the demo's hub registries go into the user settings of a throwaway profile.
+    const userData = path.join(demoDir, 'vscode-user-data');
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'hubkeeper.workspaceRegistries': [path.join(lab.home, '.hubkeeper', 'workspaces'), path.join(lab.home, '.bones', 'workspaces')] }, null, 2));
+    const child = spawn('code', ['--new-window', `--user-data-dir=${userData}`, `--extensionDevelopmentPath=${ROOT}`, lab.workspace], { stdio: 'inherit', env: { ...process.env, HOME: process.env.HOME } });
     editor = { stop: () => stopTree(child.pid) };
     done();
   } else {

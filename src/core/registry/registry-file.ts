@@ -211,10 +211,8 @@ export class RegistryFile {
   }
 
   /**
-   * A registry is only ever created as a file named registry.json: a path from somewhere else
-   * (a repository's settings, say `~/.bash_aliases`) must not make Hubkeeper create that file
-   * with names chosen by others. Checked before any directory or lock file is made. An existing
-   * file of another name is not created, and is only written if it already is a registry.
+   * A new registry is only ever a file named registry.json (registry-name.ts), checked before any
+   * directory or lock file is made; an existing file of another name is written only if it is a registry.
    */
   private async refuseForeignCreation(target: string): Promise<void> {
     if (hasRegistryName(target)) return;

@@ -104,7 +104,7 @@ test('right-click a stale lock, Release, confirm: it leaves Stale Locks and the 
 test('reap the orphan hub from the Hubs view: the process is gone, its entry removed, the live hubs untouched', async () => {
   const before = fs.readdirSync(path.join(lab.home, '.bones', 'workspaces')).length;
   await wb.contextMenu(wb.row('Hubs', 'old-experiment'), 'Reap Hub');
-  const text = await wb.answerDialog('Reap');
+  const text = await wb.answerDialog('Reap', new RegExp(`pid ${lab.orphanHubPid}\\b`));
   assert.match(text, new RegExp(`pid ${lab.orphanHubPid}`));
   assert.match(text, /old-experiment/);
   await wb.row('Hubs', 'old-experiment').waitFor({ state: 'detached', timeout: 20_000 });

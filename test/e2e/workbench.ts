@@ -57,11 +57,19 @@ export class Workbench {
     await entry.waitFor({ state: 'detached', timeout: 5000 });
   }
 
-  /** The modal dialog's text, then a click on `button`. */
-  async answerDialog(button: string): Promise<string> {
+  /**
+   * The modal dialog's text, then a click on `button`; with `mustName`, only if the text matches
+   * it (else Cancel): the Hubs view also lists other people's hub processes (the scan is
+   * machine-wide), and a row that moved under the click must never get one of them reaped.
+   */
+  async answerDialog(button: string, mustName?: RegExp): Promise<string> {
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 10_000 });
     const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    if (mustName && !mustName.test(text)) {
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      throw new Error(`the dialog is about something else, cancelled: ${text}`);
+    }
     await dialog.locator('.monaco-button', { hasText: button }).first().click();
     await dialog.waitFor({ state: 'detached', timeout: 10_000 });
     return text;

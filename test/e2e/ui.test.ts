@@ -57,8 +57,9 @@ before(async () => {
 after(async () => {
   // The extension's own log (Output > Hubkeeper), kept next to the screenshots.
   for (const file of server ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log')) : []) {
-    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, path.basename(file)));
+    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, file.replace(/[\\/]/g, '_')));
   }
+  if (server) fs.copyFileSync(path.join(server.tmpRoot, 'code-server.log'), path.join(RESULTS, 'code-server.log'));
   await browser?.close().catch(() => undefined);
   await server?.stop();
   await lab?.stop();

@@ -87,10 +87,13 @@ test('the Hubkeeper views show the lab: components, hubs with the orphan flagged
   await wb.row('Stale Locks', 'sequencer').waitFor();
   const stale = await wb.rowLabels('Stale Locks');
   assert.ok(stale.some((l) => l.startsWith('pf400_arm')) && stale.some((l) => l.startsWith('sequencer')), stale.join('\n'));
-  assert.equal(await page.locator('.activitybar .badge:not([aria-hidden="true"]) .badge-content').innerText(), '3');
+  // The badge and the status bar follow the views' refresh and the hub start: read them once settled.
+  const badge = page.locator('.activitybar .badge:not([aria-hidden="true"]) .badge-content');
+  assert.equal(await wb.settled(() => badge.innerText(), (t) => t === '3'), '3');
   const status = page.locator('[id="hubkeeper.hubkeeper.hubkeeper.hub"]');
   assert.match(await status.innerText(), /robot-cell/);
-  assert.match((await status.getAttribute('aria-label')) ?? '', /robot-cell: hub at http:\/\/127\.0\.0\.1:\d+/);
+  const hubUrl = /robot-cell: hub at http:\/\/127\.0\.0\.1:\d+/;
+  assert.match(await wb.settled(async () => (await status.getAttribute('aria-label')) ?? '', (l) => hubUrl.test(l)), hubUrl);
   await wb.screenshot('workbench');
 });
 

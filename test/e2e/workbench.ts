@@ -97,6 +97,16 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /** Reads `read` until `done` accepts the value (or 20 s pass); returns the last value read, for the assertion. */
+  async settled<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > end) return value;
+      await this.page.waitForTimeout(100);
+    }
+  }
+
   quickInput(): Locator {
     return this.page.locator('.quick-input-widget .quick-input-box input');
   }

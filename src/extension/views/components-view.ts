@@ -6,6 +6,7 @@ import { COMPONENT_TYPES, ComponentType, InvalidEntry, RegistryEntry } from '../
 import { ago } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
 import { mdCode, mdCodeBlock, mdText } from './markdown-text';
+import { reconcile, renderedItem } from './tree-refresh';
 
 /**
  * The Components view: the registry grouped by type. One class per node kind; ids are stable
@@ -118,7 +119,7 @@ export interface ComponentFilter {
 }
 
 export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsElement> {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<ComponentsElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   filter: ComponentFilter = {};
   private roots: ComponentsElement[] = [];
@@ -155,7 +156,8 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
   private rebuild(): void {
     const { model } = this;
     const path = model.registry.path;
-    if (model.registryState === 'corrupt') this.roots = [new RegistryErrorNode(model.registryError ?? 'the registry cannot be read', path)];
+    let next: ComponentsElement[];
+    if (model.registryState === 'corrupt') next = [new RegistryErrorNode(model.registryError ?? 'the registry cannot be read', path)];
     else {
       const text = this.filter.text?.toLowerCase();
       const keep = (name: string) => !text || name.toLowerCase().includes(text);
@@ -173,8 +175,13 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
       }
       const invalid = records.filter((r): r is InvalidEntry => r.kind === 'invalid' && keep(r.name)).map((r) => new InvalidComponentNode(r, path));
       if (invalid.length > 0) groups.push(new ComponentGroupNode('unreadable', invalid));
-      this.roots = groups;
+      next = groups;
     }
-    this.changed.fire();
+    // Every heartbeat rebuilds this tree: announce only what changed (tree-refresh.ts).
+    const item = (n: ComponentsElement) => this.getTreeItem(n);
+    const { roots, changed } = reconcile(this.roots, next, (n) => String(item(n).id), (n) => renderedItem(item(n)), (n) => (n instanceof ComponentGroupNode ? n.children : []));
+    this.roots = roots;
+    if (changed === 'all') this.changed.fire(undefined);
+    else if (changed.length) this.changed.fire(changed);
   }
 }

@@ -5,6 +5,7 @@ import { HubLockState } from '../../core/hubs/hub-lock-state';
 import { RegistryEntry } from '../../core/registry/types';
 import { HubkeeperModel } from '../model';
 import { mdText } from './markdown-text';
+import { reconcile, renderedItem } from './tree-refresh';
 
 /** The Stale Locks view: expired or abandoned component leases and hub locks whose holder is gone. */
 
@@ -47,7 +48,7 @@ export class StaleHubLockNode {
 export type LocksElement = StaleLeaseNode | StaleHubLockNode;
 
 export class StaleLocksProvider implements vscode.TreeDataProvider<LocksElement> {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<LocksElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private items: LocksElement[] = [];
 
@@ -79,7 +80,11 @@ export class StaleLocksProvider implements vscode.TreeDataProvider<LocksElement>
       const status = model.registry.lockStatus(r);
       if (isStale(status)) leases.push(new StaleLeaseNode(r, status, model.registry.path));
     }
-    this.items = [...leases, ...model.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state))];
-    this.changed.fire();
+    const next = [...leases, ...model.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state))];
+    // Rebuilt at every registry and hub refresh: announce only what changed (tree-refresh.ts).
+    const { roots, changed } = reconcile<LocksElement>(this.items, next, (n) => String(n.treeItem().id), (n) => renderedItem(n.treeItem()));
+    this.items = roots;
+    if (changed === 'all') this.changed.fire(undefined);
+    else if (changed.length) this.changed.fire(changed);
   }
 }

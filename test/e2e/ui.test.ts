@@ -88,7 +88,7 @@ test('the Hubkeeper views show the lab: components, hubs with the orphan flagged
   const stale = await wb.rowLabels('Stale Locks');
   assert.ok(stale.some((l) => l.startsWith('pf400_arm')) && stale.some((l) => l.startsWith('sequencer')), stale.join('\n'));
   // The badge and the status bar follow the views' refresh and the hub start: read them once settled.
-  const badge = page.locator('.activitybar .badge:not([aria-hidden="true"]) .badge-content');
+  const badge = page.locator('.activitybar .action-item:has(> .action-label[aria-label^="Hubkeeper"]) .badge:not([aria-hidden="true"]) .badge-content');
   assert.equal(await wb.settled(() => badge.innerText(), (t) => t === '3'), '3');
   const status = page.locator('[id="hubkeeper.hubkeeper.hubkeeper.hub"]');
   assert.match(await status.innerText(), /robot-cell/);

@@ -2,6 +2,7 @@
 // 1.100.3) from the npm registry, cached in .vscode-test/, opened in headless Chromium through
 // playwright-core. Learned from the team's checked recipe (shared/reference/vscode-host).
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,9 +34,19 @@ export function freePort() {
 
 /**
  * Starts code-server on 127.0.0.1 with its own throwaway HOME (or `home`), settings and extensions dir.
- * Returns { base, port, home, tmpRoot, logFile, exited(), stop() }.
+ * Returns { base, port, home, tmpRoot, logFile, password, exited(), stop() }.
+ *
+ * Password auth, always: with `--auth none` any local user who finds the port gets the editor,
+ * and with it a terminal as the person running it. The password is random per start (or
+ * `password`), passed in $PASSWORD, which code-server removes from its environment so the
+ * extension host and terminals do not inherit it; log in with `logIn()`.
+ *
+ * `workspaceTrust`: true (the default) keeps VS Code's Workspace Trust on, so a folder is in
+ * Restricted Mode until the person trusts it; false turns it off (every folder trusted), for the
+ * host suite that tests the trusted extension. The trusted-folder list lives in the browser's
+ * storage, so nothing here can pre-trust a folder: see README "Workspace Trust".
  */
-export async function startCodeServer({ cache = CACHE, workspace, env = {}, port, settings = {}, installVsix, keep = false, home: givenHome } = {}) {
+export async function startCodeServer({ cache = CACHE, workspace, env = {}, port, settings = {}, installVsix, keep = false, home: givenHome, workspaceTrust = true, password = randomBytes(18).toString('base64url') } = {}) {
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-editor-'));
   const dirs = Object.fromEntries(['user-data/User', 'extensions', 'home/.config', 'home/.local/share', 'home/.cache'].map((d) => [d, path.join(tmpRoot, d)]));
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
@@ -49,7 +60,7 @@ export async function startCodeServer({ cache = CACHE, workspace, env = {}, port
       'extensions.autoCheckUpdates': false,
       'extensions.autoUpdate': false,
       'extensions.ignoreRecommendations': true,
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': workspaceTrust,
       ...settings,
     }, null, 2),
   );
@@ -63,7 +74,9 @@ export async function startCodeServer({ cache = CACHE, workspace, env = {}, port
     XDG_CACHE_HOME: dirs['home/.cache'],
     EXTENSIONS_GALLERY: '{}', // no marketplace queries
     ...env,
+    PASSWORD: password,
   };
+  delete serverEnv.HASHED_PASSWORD;
   delete serverEnv.VSCODE_IPC_HOOK_CLI;
   const entry = path.join(cache, 'code-server', 'out', 'node', 'entry.js');
   const common = ['--config', path.join(tmpRoot, 'config.yaml'), '--user-data-dir', path.join(tmpRoot, 'user-data'), '--extensions-dir', dirs.extensions];
@@ -74,7 +87,7 @@ export async function startCodeServer({ cache = CACHE, workspace, env = {}, port
   port ??= await freePort();
   const logFile = path.join(tmpRoot, 'code-server.log');
   const logFd = fs.openSync(logFile, 'a');
-  const args = [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...common];
+  const args = [entry, '--auth', 'password', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), ...common];
   if (workspace) args.push(workspace);
   const child = spawn(process.execPath, args, { env: serverEnv, cwd: tmpRoot, detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
@@ -97,6 +110,7 @@ export async function startCodeServer({ cache = CACHE, workspace, env = {}, port
     home,
     tmpRoot,
     logFile,
+    password,
     pid: child.pid,
     exited: () => exitInfo,
     async stop() {
@@ -113,6 +127,21 @@ export function workbenchUrl(server, folder, { extensionDevelopmentPath, extensi
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   return `${server.base}/?folder=${encodeURIComponent(folder)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
+}
+
+/** Logs the page in on code-server's login page, as a person does; the session cookie stays in the browser context. */
+export async function logIn(page, server) {
+  await page.goto(`${server.base}/login`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.locator('input[name="password"]').fill(server.password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login'), { timeout: 30_000 }), page.locator('input[type="submit"]').click()]);
+}
+
+/** The session cookie for `server`, for a script's own HTTP requests (POST /login, as the form does). */
+export async function sessionCookie(server) {
+  const r = await fetch(`${server.base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `password=${encodeURIComponent(server.password)}` });
+  const cookie = (r.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('code-server-session='));
+  if (!cookie) throw new Error(`logging in to code-server failed (HTTP ${r.status})`);
+  return cookie;
 }
 
 /** playwright-core from the cache's harness dir (no browser download) driving Debian's chromium. */

@@ -85,8 +85,6 @@ export async function createDemoLab(dir) {
     path.join(workspace, '.vscode', 'settings.json'),
     JSON.stringify(
       {
-        // The demo's own hub registries (the editor may run with your real HOME, e.g. desktop VS Code).
-        'hubkeeper.workspaceRegistries': [path.join(home, '.hubkeeper', 'workspaces'), path.join(home, '.bones', 'workspaces')],
         'hubkeeper.claims': [{ name: 'camera_1', type: 'node' }],
         'hubkeeper.probeIntervalSeconds': 3,
       },

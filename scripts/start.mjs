@@ -2,12 +2,15 @@
 // Hubkeeper loaded on a live demo lab (scripts/demo-lab.mjs), until Ctrl-C; then every process it
 // started is stopped and the demo removed (unless --keep).
 //   npm start [-- --demo-dir DIR] [--keep] [--port N] [--once]
-// --once starts everything, checks that the editor answers, and stops (for CI).
+// --once starts everything, checks that the editor answers (and only after logging in), and stops (for CI).
+// The editor asks for a password (printed with the URL, new at every start) and keeps Workspace
+// Trust on: answer "Yes, I trust the authors" for the demo folder; any other folder stays in
+// Restricted Mode, where Hubkeeper is read-only, until you trust it.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installCodeServer, ROOT, startCodeServer, stopTree, workbenchUrl } from './code-server.mjs';
+import { installCodeServer, ROOT, sessionCookie, startCodeServer, stopTree, workbenchUrl } from './code-server.mjs';
 import { createDemoLab } from './demo-lab.mjs';
 
 const args = process.argv.slice(2);
@@ -54,7 +57,12 @@ try {
 
   if (desktop) {
     step('opening desktop VS Code (code)');
-    const child = spawn('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, lab.workspace], { stdio: 'inherit', env: { ...process.env, HOME: process.env.HOME } });
+    // hubkeeper.workspaceRegistries is machine-scoped (a workspace may not choose what Reap can
+    // stop), so the demo's hub registries go into the user settings of a throwaway profile.
+    const userData = path.join(demoDir, 'vscode-user-data');
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'hubkeeper.workspaceRegistries': [path.join(lab.home, '.hubkeeper', 'workspaces'), path.join(lab.home, '.bones', 'workspaces')] }, null, 2));
+    const child = spawn('code', ['--new-window', `--user-data-dir=${userData}`, `--extensionDevelopmentPath=${ROOT}`, lab.workspace], { stdio: 'inherit', env: { ...process.env, HOME: process.env.HOME } });
     editor = { stop: () => stopTree(child.pid) };
     done();
   } else {
@@ -64,11 +72,15 @@ try {
     editor = server;
     done();
     const url = workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT });
-    console.log(`\nHubkeeper is running on a demo lab (${((Date.now() - t0) / 1000).toFixed(1)} s). Open this URL in your browser:\n\n  ${url}\n`);
+    console.log(`\nHubkeeper is running on a demo lab (${((Date.now() - t0) / 1000).toFixed(1)} s). Open this URL in your browser:\n\n  ${url}\n  password: ${server.password}\n`);
+    console.log('When the editor asks whether you trust the authors of the files in this folder, answer Yes: it is the');
+    console.log('demo lab just created. Untrusted, Hubkeeper is read-only (no hub, no claims, no writes) until you trust it.\n');
     if (once) {
-      const r = await fetch(url);
-      console.log(`[start] the editor answers: HTTP ${r.status}`);
-      await cleanup(r.status === 200 ? 0 : 1);
+      const anonymous = await fetch(url, { redirect: 'manual' });
+      const r = await fetch(url, { headers: { cookie: await sessionCookie(server) } });
+      const ok = anonymous.status !== 200 && r.status === 200;
+      console.log(`[start] without the password the editor answers HTTP ${anonymous.status} (${anonymous.headers.get('location') ?? ''}); logged in: HTTP ${r.status}`);
+      await cleanup(ok ? 0 : 1);
     }
   }
   console.log('In the Hubkeeper view (the hub icon in the activity bar): components with live, crashed and stale leases;');

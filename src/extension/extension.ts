@@ -10,12 +10,18 @@ import { HubStatusBar } from './status-bar';
 import { ComponentsProvider } from './views/components-view';
 import { HubsProvider } from './views/hubs-view';
 import { StaleLocksProvider } from './views/locks-view';
+import { isTrusted, registerCommand, UNTRUSTED_VIEW_MESSAGE } from './trust';
+import { WRITE_COMMANDS } from './write-commands';
 import { WindowHubs } from './window-hubs';
 
 /**
  * Activation wires the pieces together and returns at once; the slow work (taking the hub lock,
  * reading the registry, listing hubs) starts right after. Nothing here may fail the window:
  * errors go to the "Hubkeeper" log and to the views.
+ *
+ * Workspace Trust is decided here: in an untrusted workspace no hub starts and no claim is taken
+ * (and the model reads only the user's registry, write commands refuse: trust.ts); when trust is
+ * granted the same start-up runs, without a reload.
  */
 
 export interface HubkeeperApi {
@@ -61,6 +67,22 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   };
   const visibility = () => model.setProbing(Object.values(views).some((v) => v.visible));
   const syncClaims = () => claims.sync(model.registry, model.settings.claims).catch((err) => log().error(`claims: ${errorText(err)}`));
+  /** The hubs and the claims: what this window writes, only in a trusted workspace. */
+  const syncWriters = async () => {
+    if (!isTrusted()) return;
+    await Promise.all([windowHubs.sync(model.settings.hubEnabled), syncClaims()]);
+  };
+  // Settings changes and the trust grant (which VS Code may follow with a settings change, as the
+  // restricted settings start to apply) run one after another: claims are never synced by two at once.
+  let turn: Promise<void> = Promise.resolve();
+  const inTurn = (work: () => Promise<void>) => (turn = turn.then(work).catch((err) => log().error(errorText(err))));
+  const updateMessages = () => {
+    const problem = model.settings.registryPathProblem;
+    const untrusted = isTrusted() ? undefined : UNTRUSTED_VIEW_MESSAGE;
+    views.components.message = [untrusted, isTrusted() ? problem : undefined].filter(Boolean).join(' ') || undefined;
+    views.hubs.message = untrusted;
+    views.locks.message = untrusted;
+  };
 
   context.subscriptions.push(
     model,
@@ -79,12 +101,12 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     vscode.commands.registerCommand('hubkeeper.refresh', () => model.refreshAll()),
     vscode.commands.registerCommand('hubkeeper.showLog', () => log().show()),
     vscode.commands.registerCommand('hubkeeper.showHubs', () => vscode.commands.executeCommand('hubkeeper.hubs.focus')),
-    vscode.commands.registerCommand('hubkeeper.hub.restart', () => windowHubs.restart()),
-    vscode.commands.registerCommand('hubkeeper.hub.reacquire', async () => {
+    registerCommand('hubkeeper.hub.restart', () => windowHubs.restart()),
+    registerCommand('hubkeeper.hub.reacquire', async () => {
       await windowHubs.sync(model.settings.hubEnabled);
       for (const s of claims.problems) await claims.acquire(s.claim);
     }),
-    vscode.commands.registerCommand('hubkeeper.leases.releaseMine', async () => {
+    registerCommand('hubkeeper.leases.releaseMine', async () => {
       await claims.releaseAll();
       await model.refreshRegistry();
       vscode.window.setStatusBarMessage('Hubkeeper released this window\'s leases', 4000);
@@ -95,12 +117,11 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
         { label: '$(unlock) Release My Leases', command: 'hubkeeper.leases.releaseMine' },
         { label: '$(debug-restart) Restart Hub', command: 'hubkeeper.hub.restart' },
         { label: '$(output) Open Log', command: 'hubkeeper.showLog' },
-      ];
+      ].filter((i) => isTrusted() || !WRITE_COMMANDS[i.command]);
       const chosen = await vscode.window.showQuickPick(items, { title: 'Hubkeeper' });
       if (chosen) await vscode.commands.executeCommand(chosen.command);
     }),
-    vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (!e.affectsConfiguration('hubkeeper')) return;
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('hubkeeper') && inTurn(async () => {
       const before = model.settings;
       model.configure();
       if (before.leaseTtlMs !== model.settings.leaseTtlMs || before.heartbeatMs !== model.settings.heartbeatMs) {
@@ -111,27 +132,45 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
         claims.onDidChange(updateStatus);
       }
       for (const bad of model.settings.badClaims) log().warn(bad);
-      await Promise.all([model.refreshAll(), syncClaims(), windowHubs.sync(model.settings.hubEnabled)]);
+      updateMessages();
+      await Promise.all([model.refreshAll(), syncWriters()]);
       updateStatus();
-    }),
+    })),
     vscode.workspace.onDidChangeWorkspaceFolders(async () => {
       model.configure();
-      await Promise.all([windowHubs.sync(model.settings.hubEnabled), model.refreshAll()]);
+      updateMessages();
+      await Promise.all([isTrusted() ? windowHubs.sync(model.settings.hubEnabled) : undefined, model.refreshAll()]);
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => inTurn(async () => {
+      // Now the folder's own registry and settings count: discover again, then start what an
+      // untrusted window left off (hub, claims), as at start-up.
+      log().info('the workspace is trusted now: starting the hub and taking the claims');
+      model.configure();
+      updateMessages();
+      updateStatus();
+      await model.refreshRegistry();
+      await syncWriters();
+      await model.refreshAll();
+      updateStatus();
+    })),
   );
 
   updateStatus();
+  updateMessages();
   for (const bad of model.settings.badClaims) log().warn(bad);
+  if (!isTrusted()) log().info(`untrusted workspace: read-only (no hub, no claims, no writes); the registry is ${model.discovered.path} (${model.discovered.reason})`);
   // The slow part, after activate() has returned.
-  const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-    try {
-      await model.refreshRegistry();
-      await Promise.all([windowHubs.sync(model.settings.hubEnabled), syncClaims()]);
-      await model.refreshAll();
-    } catch (err) {
-      log().error(`start-up: ${errorText(err)}`);
-    }
-  });
+  const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    inTurn(async () => {
+      try {
+        await model.refreshRegistry();
+        await syncWriters();
+        await model.refreshAll();
+      } catch (err) {
+        log().error(`start-up: ${errorText(err)}`);
+      }
+    }),
+  );
   teardown = async () => {
     await Promise.all([claims.dispose(), windowHubs.dispose()]);
   };

@@ -11,6 +11,7 @@ import { DiscoveredRegistry, discoverRegistryPath } from '../core/registry/disco
 import { RegistryDocument } from '../core/registry/types';
 import { errorText, log } from './log';
 import { readSettings, Settings } from './settings';
+import { isTrusted } from './trust';
 
 /**
  * What the views show: the component registry, the hubs and the stale locks, refreshed when their
@@ -24,7 +25,7 @@ export type RegistryState = 'loading' | 'missing' | 'corrupt' | 'empty' | 'ok';
 export class HubkeeperModel implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<'registry' | 'hubs'>();
   readonly onDidChange = this.changed.event;
-  settings: Settings = readSettings();
+  settings!: Settings;
   discovered!: DiscoveredRegistry;
   registry!: ComponentRegistry;
   registryState: RegistryState = 'loading';
@@ -62,9 +63,13 @@ export class HubkeeperModel implements vscode.Disposable {
 
   /** (Re)reads the settings: which registry, which hub roots. */
   configure(): void {
+    const before = this.settings?.registryPathProblem;
     this.settings = readSettings();
+    if (this.settings.registryPathProblem && this.settings.registryPathProblem !== before) log().warn(this.settings.registryPathProblem);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
-    this.discovered = discoverRegistryPath({ explicit: this.settings.registryPath, env: process.env, cwd: folder, home: os.homedir() });
+    // Untrusted: the folder's own .madsci/ (or git root) must not choose what is read (trust.ts).
+    const walkUp = isTrusted();
+    this.discovered = discoverRegistryPath({ explicit: this.settings.registryPath, env: process.env, cwd: folder, home: os.homedir(), walkUp });
     if (this.registry?.path !== this.discovered.path) {
       this.registryWatcher?.dispose();
       this.registryWatcher = new PathWatcher([path.dirname(this.discovered.path)], () => void this.refreshRegistry());

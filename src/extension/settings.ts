@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HubRoot } from '../core/hubs/hub-paths';
 import { expandHome } from '../core/registry/discovery';
+import { workspaceRegistryPathProblem } from '../core/registry/registry-name';
 import { ComponentType, isComponentType } from '../core/registry/types';
 
 /** The `hubkeeper.*` settings, read fresh each time (changes apply without a reload). */
@@ -17,6 +18,8 @@ export interface Settings {
   registryPath?: string;
   /** Write registries in directories writable by one of the user's groups (machine scope only). */
   trustGroupWritable: boolean;
+  /** A registryPath from workspace or folder settings that is not used, and why (log and view). */
+  registryPathProblem?: string;
   claims: Claim[];
   /** Claims that are not usable, with why (shown in the log). */
   badClaims: string[];
@@ -29,7 +32,8 @@ export interface Settings {
   statusBarEnabled: boolean;
 }
 
-export function readSettings(): Settings {
+/** `trusted`: whether the workspace is trusted; an untrusted one's settings never choose a file. */
+export function readSettings(trusted = vscode.workspace.isTrusted): Settings {
   const c = vscode.workspace.getConfiguration('hubkeeper');
   const home = os.homedir();
   const claims: Claim[] = [];
@@ -46,26 +50,51 @@ export function readSettings(): Settings {
     const v = c.get<unknown>(key);
     return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
   };
-  const ttl = Math.max(3, num('leaseTtlSeconds', 30));
-  const beat = Math.max(1, Math.min(num('heartbeatIntervalSeconds', 10), ttl / 2));
-  const rawPath = c.get<unknown>('registryPath');
-  const registryPath = typeof rawPath === 'string' ? rawPath.trim() : '';
+  // The same bounds as package.json's minimum/maximum, which the settings editor shows but a file need not obey.
+  const ttl = bounded(num('leaseTtlSeconds', 30), 3, 3600);
+  const beat = Math.max(1, Math.min(num('heartbeatIntervalSeconds', 10), 600, ttl / 2));
+  const { registryPath, registryPathProblem } = readRegistryPath(c, trusted, home);
   const rawRoots = c.get<unknown>('workspaceRegistries');
   const roots = Array.isArray(rawRoots) && rawRoots.every((r) => typeof r === 'string') ? (rawRoots as string[]) : ['~/.hubkeeper/workspaces', '~/.bones/workspaces'];
   return {
-    registryPath: registryPath ? path.resolve(expandHome(registryPath, home)) : undefined,
     // Only the user's own settings count, never a workspace's (also declared "scope": "machine").
     trustGroupWritable: c.inspect<unknown>('registry.trustGroupWritable')?.globalValue === true,
+    registryPath,
+    registryPathProblem,
     claims,
     badClaims,
     leaseTtlMs: ttl * 1000,
     heartbeatMs: beat * 1000,
     hubRoots: roots.map((d) => rootOf(d, home)),
     hubEnabled: c.get<unknown>('hub.enabled') !== false,
-    probeIntervalMs: Math.max(2, num('probeIntervalSeconds', 10)) * 1000,
-    reapGraceMs: Math.max(0, num('reapGraceSeconds', 2)) * 1000,
+    probeIntervalMs: bounded(num('probeIntervalSeconds', 10), 2, 3600) * 1000,
+    reapGraceMs: bounded(num('reapGraceSeconds', 2), 0, 60) * 1000,
     statusBarEnabled: c.get<unknown>('statusBar.enabled') !== false,
   };
+}
+
+/**
+ * `hubkeeper.registryPath`, by where its value came from (`inspect()`). A value from the user's
+ * (or the remote machine's) settings is the user's choice. One from workspace or folder settings
+ * came with the repository: it may only name an existing registry.json, so it cannot make a claim
+ * create or overwrite some other file (`~/.bash_aliases`); otherwise it is ignored and the user's
+ * value (or discovery) applies. An untrusted workspace's value is ignored altogether.
+ */
+function readRegistryPath(c: vscode.WorkspaceConfiguration, trusted: boolean, home: string): { registryPath?: string; registryPathProblem?: string } {
+  const info = c.inspect<unknown>('registryPath');
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const resolve = (p: string) => (p ? path.resolve(expandHome(p, home)) : undefined);
+  const user = resolve(text(info?.globalValue));
+  const fromWorkspace = text(info?.workspaceFolderValue) || text(info?.workspaceValue);
+  if (!fromWorkspace) return { registryPath: user };
+  const candidate = resolve(fromWorkspace) as string;
+  const problem = trusted ? workspaceRegistryPathProblem(candidate) : 'this workspace is not trusted';
+  if (!problem) return { registryPath: candidate };
+  return { registryPath: user, registryPathProblem: `hubkeeper.registryPath ${JSON.stringify(fromWorkspace)} from this workspace's settings is ignored: ${problem}` };
+}
+
+function bounded(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
 }
 
 /** `~/.bones/workspaces` → the root `~/.bones`, read with bones' rules; any other → Hubkeeper's. */

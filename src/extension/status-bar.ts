@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { ClaimsManager } from './claims';
+import { isTrusted } from './trust';
+import { mdText } from './views/markdown-text';
 import { WindowHubs } from './window-hubs';
 
 /**
@@ -27,7 +29,10 @@ export class HubStatusBar implements vscode.Disposable {
     const first = folders[0];
     let text = '$(circle-slash) Hubkeeper';
     const lines: string[] = [];
-    if (!first) lines.push('No folder open: no hub runs in this window.');
+    if (!isTrusted()) {
+      text = '$(shield) Hubkeeper';
+      lines.push('Read-only: this folder is not trusted, so no hub runs in this window and no leases are taken.');
+    } else if (!first) lines.push('No folder open: no hub runs in this window.');
     else if (folders.some((f) => f.state === 'lost') || lostClaims.length > 0) text = `$(warning) ${name(first)}${more}`;
     else if (folders.some((f) => f.state === 'starting')) text = `$(sync~spin) ${name(first)}${more}`;
     else if (first.state === 'holding') text = `$(broadcast) ${name(first)}${more}`;
@@ -45,15 +50,15 @@ export class HubStatusBar implements vscode.Disposable {
         disabled: 'hub disabled (hubkeeper.hub.enabled)',
         stopped: `hub stopped at the request of ${f.stoppedBy ?? 'another process'}; Restart Hub starts it again`,
       }[f.state];
-      lines.push(`**${f.folder.name}**: ${what}`);
+      lines.push(`**${mdText(f.folder.name)}**: ${mdText(what)}`);
     }
     const claims = [...this.claims().statuses.values()];
-    if (claims.length) lines.push('', `Leases: ${claims.map((c) => `${c.claim.name} (${c.state})`).join(', ')}`);
+    if (claims.length) lines.push('', `Leases: ${mdText(claims.map((c) => `${c.claim.name} (${c.state})`).join(', '))}`);
     const warn = text.startsWith('$(warning)');
     this.item.text = text;
     this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    this.item.accessibilityInformation = { label: `Hubkeeper hub: ${lines.join('. ').replace(/\*\*/g, '')}` };
+    this.item.accessibilityInformation = { label: `Hubkeeper hub: ${lines.join('. ').replace(/\*\*/g, '').replace(/\\(.)/g, '$1')}` };
     this.item.show();
   }
 

@@ -8,15 +8,15 @@ import type { Browser, Page } from 'playwright-core';
 import { Workbench } from './workbench';
 
 /**
- * The UI as a person uses it: the demo lab of `npm start` (same code), opened in a real VS Code
- * (code-server) in headless Chromium. Each test leaves a screenshot in test-results/; a failing
+ * The UI as a person uses it: the demo lab of `npm start` (same code, with its password and
+ * Workspace Trust on), opened in a real VS Code (code-server) in headless Chromium. Each test leaves a screenshot in test-results/; a failing
  * one also leaves the page's console log.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RESULTS = path.join(ROOT, 'test-results', 'e2e');
 type Lab = { dir: string; home: string; workspace: string; registry: string; orphanHubPid: number; bonesHubPid: number; analysisHubPid: number; stop(): Promise<void> };
-type Server = { home: string; stop(): Promise<void>; base: string; port: number };
+type Server = { home: string; tmpRoot: string; stop(): Promise<void>; base: string; port: number; password: string };
 
 let lab: Lab;
 let server: Server;
@@ -46,12 +46,20 @@ before(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  // As a person starts the demo: the password npm start prints, then trusting the demo folder.
+  await cs.logIn(page, server);
   await page.goto(cs.workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
   wb = new Workbench(page, RESULTS);
   fs.rmSync(RESULTS, { recursive: true, force: true });
+  await wb.trustFolder();
 });
 
 after(async () => {
+  // The extension's own log (Output > Hubkeeper), kept next to the screenshots.
+  for (const file of server ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log')) : []) {
+    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, file.replace(/[\\/]/g, '_')));
+  }
+  if (server) fs.copyFileSync(path.join(server.tmpRoot, 'code-server.log'), path.join(RESULTS, 'code-server.log'));
   await browser?.close().catch(() => undefined);
   await server?.stop();
   await lab?.stop();
@@ -79,10 +87,13 @@ test('the Hubkeeper views show the lab: components, hubs with the orphan flagged
   await wb.row('Stale Locks', 'sequencer').waitFor();
   const stale = await wb.rowLabels('Stale Locks');
   assert.ok(stale.some((l) => l.startsWith('pf400_arm')) && stale.some((l) => l.startsWith('sequencer')), stale.join('\n'));
-  assert.equal(await page.locator('.activitybar .badge:not([aria-hidden="true"]) .badge-content').innerText(), '3');
+  // The badge and the status bar follow the views' refresh and the hub start: read them once settled.
+  const badge = page.locator('.activitybar .action-item:has(> .action-label[aria-label^="Hubkeeper"]) .badge:not([aria-hidden="true"]) .badge-content');
+  assert.equal(await wb.settled(() => badge.innerText(), (t) => t === '3'), '3');
   const status = page.locator('[id="hubkeeper.hubkeeper.hubkeeper.hub"]');
   assert.match(await status.innerText(), /robot-cell/);
-  assert.match((await status.getAttribute('aria-label')) ?? '', /robot-cell: hub at http:\/\/127\.0\.0\.1:\d+/);
+  const hubUrl = /robot-cell: hub at http:\/\/127\.0\.0\.1:\d+/;
+  assert.match(await wb.settled(async () => (await status.getAttribute('aria-label')) ?? '', (l) => hubUrl.test(l)), hubUrl);
   await wb.screenshot('workbench');
 });
 
@@ -97,7 +108,7 @@ test('right-click a stale lock, Release, confirm: it leaves Stale Locks and the 
 test('reap the orphan hub from the Hubs view: the process is gone, its entry removed, the live hubs untouched', async () => {
   const before = fs.readdirSync(path.join(lab.home, '.bones', 'workspaces')).length;
   await wb.contextMenu(wb.row('Hubs', 'old-experiment'), 'Reap Hub');
-  const text = await wb.answerDialog('Reap');
+  const text = await wb.answerDialog('Reap', new RegExp(`pid ${lab.orphanHubPid}\\b`));
   assert.match(text, new RegExp(`pid ${lab.orphanHubPid}`));
   assert.match(text, /old-experiment/);
   await wb.row('Hubs', 'old-experiment').waitFor({ state: 'detached', timeout: 20_000 });

@@ -57,14 +57,34 @@ export class Workbench {
     await entry.waitFor({ state: 'detached', timeout: 5000 });
   }
 
-  /** The modal dialog's text, then a click on `button`. */
-  async answerDialog(button: string): Promise<string> {
+  /**
+   * The modal dialog's text, then a click on `button`; with `mustName`, only if the text matches
+   * it (else Cancel): the Hubs view also lists other people's hub processes (the scan is
+   * machine-wide), and a row that moved under the click must never get one of them reaped.
+   */
+  async answerDialog(button: string, mustName?: RegExp): Promise<string> {
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 10_000 });
     const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    if (mustName && !mustName.test(text)) {
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      throw new Error(`the dialog is about something else, cancelled: ${text}`);
+    }
     await dialog.locator('.monaco-button', { hasText: button }).first().click();
     await dialog.waitFor({ state: 'detached', timeout: 10_000 });
     return text;
+  }
+
+  /**
+   * Answers the start-up Workspace Trust dialog for the opened folder with "Yes, I trust the
+   * authors", as a person does for their own demo folder; every other folder stays untrusted.
+   */
+  async trustFolder(): Promise<void> {
+    const dialog = this.page.locator('.monaco-dialog-box', { hasText: 'trust the authors' });
+    await dialog.waitFor({ timeout: 60_000 });
+    await this.screenshot('00-trust-prompt');
+    await dialog.locator('.monaco-button', { hasText: 'Yes, I trust the authors' }).first().click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
   }
 
   /** Opens the command palette and runs the command whose label is `title`. */
@@ -75,6 +95,16 @@ export class Workbench {
     await input.fill(`>${title}`);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
     await this.page.keyboard.press('Enter');
+  }
+
+  /** Reads `read` until `done` accepts the value (or 20 s pass); returns the last value read, for the assertion. */
+  async settled<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > end) return value;
+      await this.page.waitForTimeout(100);
+    }
   }
 
   quickInput(): Locator {

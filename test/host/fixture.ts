@@ -7,11 +7,17 @@ import { MADSCI_EXAMPLE } from '../support/samples';
  * The workspace the host tests open: a lab folder with a MADSci-format registry (the formats.md
  * example plus a few entries) and workspace settings that claim one component with a short TTL,
  * so heartbeats are observable within the test's time.
+ *
+ * `hostile`: the same folder as a repository someone else wrote, for the untrusted run: its
+ * settings also point hubkeeper.registryPath at `dotfiles/.bash_aliases` beside it (which must
+ * never be created), and the folder is opened untrusted.
  */
-export function createHostFixture(): { workspace: string; registry: string } {
+export function createHostFixture({ hostile = false } = {}): { workspace: string; registry: string; bait: string } {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-host-'));
-  const workspace = path.join(base, 'robot-cell');
+  const workspace = path.join(base, hostile ? 'cloned-repo' : 'robot-cell');
   const registry = path.join(workspace, '.madsci', 'registry.json');
+  const bait = path.join(base, 'dotfiles', '.bash_aliases');
+  fs.mkdirSync(path.dirname(bait));
   fs.mkdirSync(path.dirname(registry), { recursive: true });
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
   fs.writeFileSync(registry, MADSCI_EXAMPLE);
@@ -24,10 +30,11 @@ export function createHostFixture(): { workspace: string; registry: string } {
         'hubkeeper.heartbeatIntervalSeconds': 1,
         'hubkeeper.probeIntervalSeconds': 2,
         'hubkeeper.reapGraceSeconds': 1,
+        ...(hostile ? { 'hubkeeper.registryPath': bait } : {}),
       },
       null,
       2,
     ),
   );
-  return { workspace, registry };
+  return { workspace, registry, bait };
 }

@@ -62,3 +62,15 @@ test('on a real file system discovery creates nothing', () => {
   assert.equal(found.path, path.join(root, '.madsci', 'registry.json'));
   assert.deepEqual(fs.readdirSync(root, { recursive: true }), before);
 });
+
+test('walkUp: false (an untrusted workspace) skips the folder\'s own .madsci/ and git root; env and home still count', () => {
+  const kindOf = fakeFs(['/home/ana/repo/.madsci', '/home/ana/repo/.git']);
+  const off = discoverRegistryPath({ env: {}, cwd: '/home/ana/repo', home: HOME, kindOf, walkUp: false });
+  assert.equal(off.path, '/home/ana/.madsci/registry.json');
+  assert.equal(off.source, 'home');
+  assert.deepEqual(off.searched, []);
+  assert.match(off.reason, /walk-up discovery is off/);
+  assert.equal(discoverRegistryPath({ env: {}, cwd: '/home/ana/repo', home: HOME, kindOf }).path, '/home/ana/repo/.madsci/registry.json', 'on by default');
+  const env = discoverRegistryPath({ env: { MADSCI_REGISTRY_PATH: '/srv/lab/registry.json' }, cwd: '/home/ana/repo', home: HOME, kindOf, walkUp: false });
+  assert.equal(env.path, '/srv/lab/registry.json');
+});

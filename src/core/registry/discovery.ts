@@ -15,6 +15,12 @@ export interface DiscoveryInputs {
   cwd: string;
   home: string;
   kindOf?: (p: string) => PathKind;
+  /**
+   * Search the folder and its parents for `.madsci/` and a git root (default true). False where
+   * the folder's own files must not choose the registry (an untrusted workspace): then only the
+   * explicit path, the environment and `~/.madsci/registry.json` count.
+   */
+  walkUp?: boolean;
 }
 
 export type DiscoverySource =
@@ -50,8 +56,11 @@ export function discoverRegistryPath(inputs: DiscoveryInputs): DiscoveredRegistr
     if (value) return { path: resolveUser(value, inputs.cwd), source: name, reason: `from $${name}`, searched: [] };
   }
 
-  const start = env.MADSCI_SETTINGS_DIR ? resolveUser(env.MADSCI_SETTINGS_DIR, inputs.cwd) : path.resolve(inputs.cwd);
   const homeDir = path.resolve(home);
+  if (inputs.walkUp === false) {
+    return { path: path.join(homeDir, '.madsci', 'registry.json'), source: 'home', reason: 'walk-up discovery is off (the folder\'s own .madsci/ is not used); using the home directory', searched: [] };
+  }
+  const start = env.MADSCI_SETTINGS_DIR ? resolveUser(env.MADSCI_SETTINGS_DIR, inputs.cwd) : path.resolve(inputs.cwd);
   const searched: string[] = [];
   let gitRoot: string | undefined;
   let dir = start;

@@ -11,6 +11,7 @@ import { ioError } from './io-errors';
 import { acquireRegistryLocks } from './registry-locks';
 import { parseRegistryDocument } from './parse-document';
 import { assertStillReadFile, lockedWriteTarget, openTarget, ReadIdentity, registryWriteTarget, writeRefusal } from './registry-target';
+import { hasRegistryName, REGISTRY_FILE_NAME } from './registry-name';
 import { SerializedRegistry, serializeRegistry } from './serialize-document';
 import { RegistryDocument } from './types';
 
@@ -123,12 +124,14 @@ export class RegistryFile {
   }
 
   private async updateLocked<T>(mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T }): Promise<T> {
+    await this.refuseForeignCreation(this.path);
     try {
       await fs.promises.mkdir(path.dirname(this.path), { recursive: true });
     } catch (err) {
       throw ioError(this.path, 'cannot create the registry directory', err);
     }
     const planned = await registryWriteTarget(this.path, this.options);
+    if (planned.target !== this.path) await this.refuseForeignCreation(planned.target);
     const locks = await acquireRegistryLocks(this.path, planned, this.options.lockTimeoutMs ?? 5000);
     try {
       // Whoever could change the path could have done it while we waited: look again, under the locks.
@@ -187,6 +190,21 @@ export class RegistryFile {
     }
     this.writeCount++;
     this.cache = { identity: identityOf(stat), bytes, doc, serialized, verifiedAtNs: this.nowNs(), racyWindowNs: this.racyWindowNs(target) };
+  }
+
+  /**
+   * A new registry is only ever a file named registry.json (registry-name.ts), checked before any
+   * directory or lock file is made; an existing file of another name is written only if it is a registry.
+   */
+  private async refuseForeignCreation(target: string): Promise<void> {
+    if (hasRegistryName(target)) return;
+    try {
+      await fs.promises.lstat(target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(this.path, 'cannot read the registry', err);
+      const via = target === this.path ? '' : ` (the link's target ${target})`;
+      throw new RegistryError(`${this.path}: not created${via}: a new registry must be a file named ${REGISTRY_FILE_NAME}`, 'invalid-argument', this.path);
+    }
   }
 
   private async readOnce(): Promise<RegistryDocument | undefined> {

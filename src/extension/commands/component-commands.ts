@@ -5,10 +5,12 @@ import { pythonJson, pythonString } from '../../core/json/python-json';
 import { JsonSyntaxError, parseJson } from '../../core/json/parse-json';
 import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { nameProblem } from '../../core/registry/names';
+import { workspaceRegistryPathProblem } from '../../core/registry/registry-name';
 import { ComponentRegistry } from '../../core/registry/component-registry';
 import { ComponentType, emptyDocument } from '../../core/registry/types';
 import { HubkeeperModel } from '../model';
 import { ComponentNode, ComponentsProvider, InvalidComponentNode } from '../views/components-view';
+import { isTrusted, refuse, registerCommand } from '../trust';
 import { confirm, guarded, scripted, targets } from './ui';
 
 /** Commands on component registry entries: from the Components view and the command palette. */
@@ -29,7 +31,7 @@ export function registerComponentCommands(model: HubkeeperModel, provider: Compo
     return chosen ? [chosen.node] : undefined;
   };
   const changed = () => model.refreshRegistry();
-  const reg = vscode.commands.registerCommand;
+  const reg = registerCommand; // write commands refuse in an untrusted workspace (trust.ts)
 
   return [
     reg('hubkeeper.components.rename', async (clicked?: unknown, _selected?: unknown, options?: unknown) => {
@@ -180,8 +182,12 @@ export function registerComponentCommands(model: HubkeeperModel, provider: Compo
 
     reg('hubkeeper.components.openRegistry', async () => {
       if (fs.existsSync(model.registry.path)) return void (await vscode.window.showTextDocument(vscode.Uri.file(model.registry.path)));
+      if (!isTrusted()) return void refuse('Open Registry File (choose another registry)');
       const chosen = await vscode.window.showOpenDialog({ title: 'Open Registry File', canSelectMany: false, filters: { JSON: ['json'] } });
       if (!chosen) return;
+      // Stored in the workspace settings, where only an existing registry.json is accepted (settings.ts).
+      const problem = workspaceRegistryPathProblem(chosen[0].fsPath);
+      if (problem) return void vscode.window.showWarningMessage(`Hubkeeper: ${chosen[0].fsPath} is not used as the registry: ${problem}.`);
       await vscode.workspace.getConfiguration('hubkeeper').update('registryPath', chosen[0].fsPath, vscode.ConfigurationTarget.Workspace);
     }),
 

@@ -6,6 +6,7 @@ import { HubInfo } from '../../core/hubs/hub-status';
 import { log } from '../log';
 import { HubkeeperModel } from '../model';
 import { HubNode, HubsProvider } from '../views/hubs-view';
+import { registerCommand } from '../trust';
 import { confirm, guarded, scripted, targets } from './ui';
 
 /** Commands on workspace hubs: reap (one, several, all orphans), prune, open, copy, reveal. */
@@ -46,7 +47,7 @@ export function registerHubCommands(model: HubkeeperModel, provider: HubsProvide
   const describe = (hubs: HubInfo[]) => hubs.map((h) => `${h.name}: pid ${h.pid ?? '-'}, ${h.cwd ?? 'folder unknown'}${h.reason ? ` (${h.reason})` : ''}`).join('\n');
   // What the process table says now, next to what each entry claims, and what will happen to it.
   const plan = (hubs: HubInfo[]) => hubs.map((h) => confirmationLines(h, model.settings.reapGraceMs).join('\n')).join('\n\n');
-  const reg = vscode.commands.registerCommand;
+  const reg = registerCommand; // write commands refuse in an untrusted workspace (trust.ts)
 
   return [
     reg('hubkeeper.hubs.reap', async (clicked?: unknown, selected?: unknown, options?: unknown) => {
@@ -88,8 +89,11 @@ export function registerHubCommands(model: HubkeeperModel, provider: HubsProvide
     reg('hubkeeper.hubs.copyUrl', async (clicked?: unknown) => {
       const [node] = (await targets(clicked, undefined, isHub, () => pick('Copy Hub URL', (h) => Boolean(h.hubUrl)))) ?? [];
       if (!node?.hub.hubUrl) return;
-      await vscode.env.clipboard.writeText(node.hub.hubUrl);
-      vscode.window.setStatusBarMessage(`Copied ${node.hub.hubUrl}`, 3000);
+      // The hub listens on this machine's 127.0.0.1; in a remote window (or code-server) that is
+      // not the user's machine: asExternalUri gives an address that reaches it (a forwarded port).
+      const url = (await vscode.env.asExternalUri(vscode.Uri.parse(node.hub.hubUrl))).toString();
+      await vscode.env.clipboard.writeText(url);
+      vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
     }),
 
     reg('hubkeeper.hubs.revealEntry', async (clicked?: unknown) => {

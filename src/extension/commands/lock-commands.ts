@@ -4,6 +4,7 @@ import { clearHubLockFiles } from '../../core/hubs/hub-lock-clear';
 import { readHubLockStates } from '../../core/hubs/hub-lock-state';
 import { HubkeeperModel } from '../model';
 import { LocksElement, StaleHubLockNode, StaleLeaseNode, StaleLocksProvider } from '../views/locks-view';
+import { registerCommand } from '../trust';
 import { confirm, guarded, scripted, targets } from './ui';
 
 /** Release stale locks: component leases whose holder is gone or expired, and dead hubs' locks. */
@@ -26,7 +27,7 @@ export function registerLockCommands(model: HubkeeperModel, provider: StaleLocks
       await model.refreshAll();
     }
   };
-  const reg = vscode.commands.registerCommand;
+  const reg = registerCommand; // write commands refuse in an untrusted workspace (trust.ts)
   return [
     reg('hubkeeper.locks.release', async (clicked?: unknown, selected?: unknown, options?: unknown) => {
       const nodes = await targets(clicked, selected, isLock, async () => {

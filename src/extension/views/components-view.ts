@@ -5,6 +5,8 @@ import { LockState } from '../../core/leases/lease-rules';
 import { COMPONENT_TYPES, ComponentType, InvalidEntry, RegistryEntry } from '../../core/registry/types';
 import { ago } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
+import { mdCode, mdCodeBlock, mdText } from './markdown-text';
+import { reconcile, renderedItem } from './tree-refresh';
 
 /**
  * The Components view: the registry grouped by type. One class per node kind; ids are stable
@@ -57,13 +59,14 @@ export class ComponentNode {
     item.contextValue = `component.${this.lockState}`;
     item.accessibilityInformation = { label: `${e.name}, ${e.componentType}, ${this.lockText}` };
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**$(${icon}) ${escape(e.name)}** · ${e.componentType}\n\n`);
-    md.appendMarkdown(`| | |\n|---|---|\n| ID | \`${e.id}\` |\n| Lock | ${escape(this.lockText)} |\n`);
+    // Everything from the file goes through mdText/mdCode (markdown-text.ts): a name is not markup.
+    md.appendMarkdown(`**$(${icon}) ${mdText(e.name)}** · ${mdText(e.componentType)}\n\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n| ID | ${mdCode(e.id)} |\n| Lock | ${mdText(this.lockText)} |\n`);
     if (e.lock) {
-      md.appendMarkdown(`| Holder | ${escape(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${e.lock.acquiredAt.text} |\n| Heartbeat | ${e.lock.heartbeatAt.text} |\n| Expires | ${e.lock.expiresAt.text} |\n| Evidence | ${escape(this.lockReason)} |\n`);
+      md.appendMarkdown(`| Holder | ${mdText(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${mdText(e.lock.acquiredAt.text)} |\n| Heartbeat | ${mdText(e.lock.heartbeatAt.text)} |\n| Expires | ${mdText(e.lock.expiresAt.text)} |\n| Evidence | ${mdText(this.lockReason)} |\n`);
     }
-    md.appendMarkdown(`| Created | ${e.createdAt.text} |\n| Last seen | ${e.lastSeen.text} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${escape(e.workcellId ?? '—')} |\n\n`);
-    md.appendCodeblock(pythonJson(e.metadata), 'json');
+    md.appendMarkdown(`| Created | ${mdText(e.createdAt.text)} |\n| Last seen | ${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`);
+    md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
     item.tooltip = md;
     return item;
   }
@@ -85,7 +88,7 @@ export class InvalidComponentNode {
     item.description = 'unreadable, kept as it is';
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.contextValue = 'invalidComponent';
-    item.tooltip = new vscode.MarkdownString(this.entry.problems.map((p) => `- ${escape(p)}`).join('\n'));
+    item.tooltip = new vscode.MarkdownString(this.entry.problems.map((p) => `- ${mdText(p)}`).join('\n'));
     return item;
   }
 }
@@ -120,7 +123,7 @@ export interface ComponentFilter {
 }
 
 export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsElement> {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<ComponentsElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   filter: ComponentFilter = {};
   private roots: ComponentsElement[] = [];
@@ -157,7 +160,8 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
   private rebuild(): void {
     const { model } = this;
     const path = model.registry.path;
-    if (model.registryState === 'corrupt') this.roots = [new RegistryErrorNode(model.registryError ?? 'the registry cannot be read', path)];
+    let next: ComponentsElement[];
+    if (model.registryState === 'corrupt') next = [new RegistryErrorNode(model.registryError ?? 'the registry cannot be read', path)];
     else {
       const text = this.filter.text?.toLowerCase();
       const keep = (name: string) => !text || name.toLowerCase().includes(text);
@@ -176,12 +180,13 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
       const invalid = records.filter((r): r is InvalidEntry => r.kind === 'invalid' && keep(r.name)).map((r) => new InvalidComponentNode(r, path));
       if (invalid.length > 0) groups.push(new ComponentGroupNode('unreadable', invalid));
       const refusal = model.registryWriteRefusal;
-      this.roots = refusal ? [new RegistryErrorNode(`Read-only: ${refusal}`, path, 'warning'), ...groups] : groups;
+      next = refusal ? [new RegistryErrorNode(`Read-only: ${refusal}`, path, 'warning'), ...groups] : groups;
     }
-    this.changed.fire();
+    // Every heartbeat rebuilds this tree: announce only what changed (tree-refresh.ts).
+    const item = (n: ComponentsElement) => this.getTreeItem(n);
+    const { roots, changed } = reconcile(this.roots, next, (n) => String(item(n).id), (n) => renderedItem(item(n)), (n) => (n instanceof ComponentGroupNode ? n.children : []));
+    this.roots = roots;
+    if (changed === 'all') this.changed.fire(undefined);
+    else if (changed.length) this.changed.fire(changed);
   }
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { HubInfo, HubState } from '../../core/hubs/hub-status';
 import { duration } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
+import { mdText } from './markdown-text';
+import { reconcile, renderedItem } from './tree-refresh';
 
 /** The Hubs view: every workspace hub (Hubkeeper's and bones'), grouped like `hubs list`. */
 
@@ -53,7 +55,7 @@ export class HubNode {
     item.contextValue = `hub.${h.state}${flags}`;
     item.accessibilityInformation = { label: `${h.name}, ${h.state}${h.reason ? `, ${h.reason}` : ''}` };
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**$(${icon}) ${h.name}** · ${h.state}${this.isOwn ? ' · this window' : ''}\n\n| | |\n|---|---|\n`);
+    md.appendMarkdown(`**$(${icon}) ${mdText(h.name)}** · ${h.state}${this.isOwn ? ' · this window' : ''}\n\n| | |\n|---|---|\n`);
     const rows: [string, string | undefined][] = [
       ['Folder', h.cwd],
       ['Reason', h.reason],
@@ -68,7 +70,7 @@ export class HubNode {
       ['Last touched', h.touchedMs ? new Date(h.touchedMs).toISOString() : undefined],
       ['Lock', h.lock ? `${h.lock.kind}: ${h.lock.state} (${h.lock.evidence})` : undefined],
     ];
-    for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${v.replace(/[|\\`*_]/g, '\\$&')} |\n`);
+    for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${mdText(v)} |\n`);
     item.tooltip = md;
     return item;
   }
@@ -77,7 +79,7 @@ export class HubNode {
 export type HubsElement = HubGroupNode | HubNode;
 
 export class HubsProvider implements vscode.TreeDataProvider<HubsElement> {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<HubsElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: HubGroupNode[] = [];
 
@@ -106,7 +108,11 @@ export class HubsProvider implements vscode.TreeDataProvider<HubsElement> {
   }
 
   rebuild(): void {
-    this.roots = GROUPS.map((g) => new HubGroupNode(g.title, this.model.hubs.filter((h) => g.states.includes(h.state)).map((h) => new HubNode(h, h.source === 'hubkeeper' && this.isOwn(h.cwd) && h.pid === process.pid)))).filter((g) => g.children.length > 0);
-    this.changed.fire();
+    const next = GROUPS.map((g) => new HubGroupNode(g.title, this.model.hubs.filter((h) => g.states.includes(h.state)).map((h) => new HubNode(h, h.source === 'hubkeeper' && this.isOwn(h.cwd) && h.pid === process.pid)))).filter((g) => g.children.length > 0);
+    // Every probe rebuilds this tree: announce only what changed (tree-refresh.ts).
+    const { roots, changed } = reconcile<HubsElement>(this.roots, next, (n) => String(n.treeItem().id), (n) => renderedItem(n.treeItem()), (n) => (n instanceof HubGroupNode ? n.children : []));
+    this.roots = roots as HubGroupNode[];
+    if (changed === 'all') this.changed.fire(undefined);
+    else if (changed.length) this.changed.fire(changed);
   }
 }

@@ -4,6 +4,8 @@ import { isStale, LockStatus } from '../../core/leases/lease-rules';
 import { HubLockState } from '../../core/hubs/hub-lock-state';
 import { RegistryEntry } from '../../core/registry/types';
 import { HubkeeperModel } from '../model';
+import { mdText } from './markdown-text';
+import { reconcile, renderedItem } from './tree-refresh';
 
 /** The Stale Locks view: expired or abandoned component leases and hub locks whose holder is gone. */
 
@@ -20,7 +22,7 @@ export class StaleLeaseNode {
     item.description = describeLock(this.entry.lock, this.status);
     item.iconPath = new vscode.ThemeIcon(this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'staleLock.lease';
-    item.tooltip = new vscode.MarkdownString(`**Component lease** \`${this.entry.name}\` (${this.entry.componentType})\n\n${this.status.reason}\n\nRegistry: ${this.registryPath}`);
+    item.tooltip = new vscode.MarkdownString(`**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}`);
     return item;
   }
 }
@@ -38,7 +40,7 @@ export class StaleHubLockNode {
     item.description = `${this.state.kind} hub lock · ${this.state.evidence}`;
     item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'staleLock.hub';
-    item.tooltip = new vscode.MarkdownString(`**${this.state.kind} hub lock** of ${this.workspace}\n\n${this.state.evidence}\n\n${this.state.path}`);
+    item.tooltip = new vscode.MarkdownString(`**${mdText(this.state.kind)} hub lock** of ${mdText(this.workspace)}\n\n${mdText(this.state.evidence)}\n\n${mdText(this.state.path)}`);
     return item;
   }
 }
@@ -46,7 +48,7 @@ export class StaleHubLockNode {
 export type LocksElement = StaleLeaseNode | StaleHubLockNode;
 
 export class StaleLocksProvider implements vscode.TreeDataProvider<LocksElement> {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<LocksElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private items: LocksElement[] = [];
 
@@ -78,7 +80,11 @@ export class StaleLocksProvider implements vscode.TreeDataProvider<LocksElement>
       const status = model.registry.lockStatus(r);
       if (isStale(status)) leases.push(new StaleLeaseNode(r, status, model.registry.path));
     }
-    this.items = [...leases, ...model.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state))];
-    this.changed.fire();
+    const next = [...leases, ...model.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state))];
+    // Rebuilt at every registry and hub refresh: announce only what changed (tree-refresh.ts).
+    const { roots, changed } = reconcile<LocksElement>(this.items, next, (n) => String(n.treeItem().id), (n) => renderedItem(n.treeItem()));
+    this.items = roots;
+    if (changed === 'all') this.changed.fire(undefined);
+    else if (changed.length) this.changed.fire(changed);
   }
 }

@@ -176,6 +176,75 @@ export async function run(): Promise<void> {
     assert(api.statusBar.text.startsWith('$(broadcast)'), `status bar ${api.statusBar.text}`);
   });
 
+  await t.test('Copy Hub URL copies the address vscode.env.asExternalUri gives (this is a remote window)', async () => {
+    const own = await waitFor("this window's hub", () => api.hubs.hubNodes().find((n) => n.isOwn && n.hub.hubUrl));
+    const external = (await vscode.env.asExternalUri(vscode.Uri.parse(own.hub.hubUrl as string))).toString();
+    await vscode.commands.executeCommand('hubkeeper.hubs.copyUrl', own);
+    const copied = await vscode.env.clipboard.readText();
+    assert(copied === external, `copied ${copied}, asExternalUri gives ${external}`);
+    return { hubUrl: own.hub.hubUrl, copied };
+  });
+
+  await t.test('a crafted component name, holder host and hub name render as text in every tooltip (no raw ![ or ]( )', async () => {
+    const name = '![x](https://evil.example/p.png)';
+    const host = '[Open a terminal](command:workbench.action.terminal.new)';
+    const doc = readRegistry();
+    const lock = { ...doc.entries.liquidhandler_1?.lock, holder_host: host, holder_pid: 4242, holder_instance: '01JNQA3F5XG8E2D7W9R1C4HB6S', acquired_at: '2026-03-05T14:00:00Z', heartbeat_at: '2026-03-05T14:00:00Z', expires_at: '2026-03-05T14:00:30Z' };
+    doc.entries[name] = { id: '01JNQ8Z6T9K3M2V7X4C5B8D0XS', component_type: 'node', created_at: '2026-03-05T14:00:00Z', last_seen: '2026-03-05T14:00:00Z', metadata: { note: '```\n![y](https://evil.example/q.png)' }, lock, workcell_id: '<img src=https://evil.example/w.png>' };
+    fs.writeFileSync(registry, JSON.stringify(doc, null, 2));
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'crafted-ws-'));
+    const hubName = '![h](https://evil.example/h.png)';
+    const file = entryFile('.bones', ws);
+    fs.writeFileSync(file, serializeHubEntry({ cwd: ws, name: hubName, hubUrl: 'http://127.0.0.1:9', natsUrl: '', hubPid: 0, startedAt: goTime(Date.now()) }), { mode: 0o600 });
+    try {
+      const node = await waitFor('the crafted component', () => api.components.components().find((n) => n.name === name));
+      const stale = await waitFor('its stale lease', () => api.locks.nodes().find((n) => isLease(n) && n.entry.name === name));
+      await api.model.refreshHubs();
+      const hub = await waitFor('the crafted hub', () => api.hubs.hubNodes().find((n) => n.hub.name === hubName));
+      const tooltips = [api.components.getTreeItem(node).tooltip, api.locks.getTreeItem(stale).tooltip, api.hubs.getTreeItem(hub).tooltip].map((t) => (typeof t === 'string' ? t : (t?.value ?? '')));
+      // A fenced code block is literal text (the metadata JSON is one): drop each, closing it
+      // exactly where Markdown does, so a fence that the text closed early leaves markup behind.
+      const outsideCode = (md: string) => md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1[ \t]*$/gm, '');
+      for (const text of tooltips.map(outsideCode)) assert(!text.includes('![') && !text.includes(']('), `raw markup in a tooltip: ${text}`);
+      return { component: tooltips[0].split('\n')[0], hub: tooltips[2].split('\n')[0] };
+    } finally {
+      fs.rmSync(file, { force: true });
+      fs.rmSync(ws, { recursive: true, force: true });
+      const back = readRegistry();
+      delete back.entries[name];
+      fs.writeFileSync(registry, JSON.stringify(back, null, 2));
+    }
+  });
+
+  await t.test(".vscode/settings.json aiming registryPath at another file, plus a claim, creates or modifies nothing there", async () => {
+    const config = () => vscode.workspace.getConfiguration('hubkeeper');
+    const dotfiles = path.join(path.dirname(workspace), 'dotfiles');
+    fs.mkdirSync(dotfiles, { recursive: true });
+    const claims = config().inspect('claims')?.workspaceValue;
+    const ignored = (file: string) => waitFor(`the ignored ${file}`, () => (api.views.components.message ?? '').includes(JSON.stringify(file)) && api.claims().statuses.get('alias_probe')?.state === 'held');
+    try {
+      // A file that does not exist: before the fix, the claim created it with the registry's JSON.
+      const absent = path.join(dotfiles, '.bash_aliases');
+      await config().update('claims', [{ name: 'alias_probe', type: 'node' }, ...(claims as unknown[])], vscode.ConfigurationTarget.Workspace);
+      await config().update('registryPath', absent, vscode.ConfigurationTarget.Workspace);
+      await ignored(absent);
+      assert(fs.readdirSync(dotfiles).length === 0, `created: ${fs.readdirSync(dotfiles)}`);
+      // A file that exists: neither changed nor joined by lock files.
+      const present = path.join(dotfiles, '.profile');
+      fs.writeFileSync(present, "alias ll='ls -l'\n");
+      await config().update('registryPath', present, vscode.ConfigurationTarget.Workspace);
+      await ignored(present);
+      assert(fs.readFileSync(present, 'utf8') === "alias ll='ls -l'\n", 'modified');
+      assert(JSON.stringify(fs.readdirSync(dotfiles)) === '[".profile"]', `beside it: ${fs.readdirSync(dotfiles)}`);
+      assert(api.model.registry.path === registry && readRegistry().entries.alias_probe?.lock, 'the claim went to the discovered registry instead');
+      return { message: api.views.components.message };
+    } finally {
+      await config().update('registryPath', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('claims', claims, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the settings to settle', () => api.views.components.message === undefined && !api.claims().statuses.has('alias_probe') && api.claims().statuses.get('claimed_arm')?.state === 'held');
+    }
+  });
+
   await t.test('dropping a claim releases its lease on disk', async () => {
     await vscode.workspace.getConfiguration('hubkeeper').update('claims', [], vscode.ConfigurationTarget.Workspace);
     await waitFor('the lease release', () => readRegistry().entries.claimed_arm.lock === null);

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { log } from './log';
+import { untrustedRefusal, WRITE_COMMANDS } from './write-commands';
+
+/**
+ * Workspace Trust. In an untrusted workspace Hubkeeper is a read-only viewer: no hub, no claims,
+ * no writes, and the folder's own `.madsci/` does not choose the registry (a repository must not
+ * decide what this window locks or writes). Granting trust turns everything on without a reload
+ * (extension.ts). The read is live, never cached: trust can change while the window is open.
+ */
+
+export function isTrusted(): boolean {
+  return vscode.workspace.isTrusted;
+}
+
+/** What the views say while the workspace is untrusted (TreeView.message is plain text). */
+export const UNTRUSTED_VIEW_MESSAGE =
+  'Read-only: this folder is not trusted, so Hubkeeper runs no hub, takes no claims, writes nothing and ignores the folder\'s own .madsci/. To allow them, trust it: "Workspaces: Manage Workspace Trust".';
+
+/**
+ * Registers a command; a write command (write-commands.ts) run in an untrusted workspace is refused
+ * with one line (a warning and the log) and returns that line, for scripts and tests.
+ */
+export function registerCommand(id: string, handler: (...args: never[]) => unknown): vscode.Disposable {
+  const title = WRITE_COMMANDS[id];
+  if (title === undefined) return vscode.commands.registerCommand(id, handler);
+  return vscode.commands.registerCommand(id, (...args: never[]) => (isTrusted() ? handler(...args) : refuse(title)));
+}
+
+/** Refuses `title` in an untrusted workspace; returns the line said. */
+export function refuse(title: string): string {
+  const line = untrustedRefusal(title);
+  log().warn(line);
+  void vscode.window.showWarningMessage(line, 'Manage Workspace Trust').then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+  return line;
+}

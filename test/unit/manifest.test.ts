@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WRITE_COMMANDS } from '../../src/extension/write-commands';
+import { ROOT } from '../support/helpers';
+
+/** package.json's trust, scope and menu declarations, checked against the code's list of write commands. */
+
+interface MenuEntry {
+  command: string;
+  when?: string;
+}
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const contributes = pkg.contributes;
+const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> = contributes.configuration.properties;
+
+test('Workspace Trust: limited support, every abusable setting restricted, virtual workspaces declared, runs where the files are', () => {
+  const untrusted = pkg.capabilities?.untrustedWorkspaces;
+  assert.equal(untrusted?.supported, 'limited');
+  assert.ok(untrusted.description.length > 40, 'says what works untrusted');
+  const pathLike = Object.keys(settings).filter((k) => /path|registr|claims|hub\.enabled/i.test(k));
+  for (const key of ['hubkeeper.registryPath', 'hubkeeper.claims', 'hubkeeper.workspaceRegistries', 'hubkeeper.hub.enabled', ...pathLike]) {
+    assert.ok(untrusted.restrictedConfigurations.includes(key), `${key} is restricted`);
+  }
+  for (const key of untrusted.restrictedConfigurations) assert.ok(settings[key], `${key} is a setting`);
+  assert.ok([false, 'limited'].includes(pkg.capabilities.virtualWorkspaces?.supported));
+  assert.ok(pkg.capabilities.virtualWorkspaces.description);
+  assert.deepEqual(pkg.extensionKind, ['workspace']);
+});
+
+test('every write command is hidden in an untrusted workspace: palette, view title, item menus and welcome links', () => {
+  const titles = new Map<string, string>(contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title]));
+  const palette: MenuEntry[] = contributes.menus.commandPalette;
+  for (const [id, title] of Object.entries(WRITE_COMMANDS)) {
+    assert.equal(titles.get(id)?.replace(/\u2026$/, ''), title, `${id} is contributed with this title`);
+    const entry = palette.find((e) => e.command === id);
+    assert.ok(entry && (entry.when === 'false' || /(^|&& )isWorkspaceTrusted( &&|$)/.test(entry.when ?? '')), `${id}: palette when = ${entry?.when}`);
+  }
+  for (const section of ['view/title', 'view/item/context']) {
+    for (const e of contributes.menus[section] as MenuEntry[]) {
+      if (WRITE_COMMANDS[e.command]) assert.match(e.when ?? '', /&& isWorkspaceTrusted$/, `${section} ${e.command}`);
+    }
+  }
+  for (const w of contributes.viewsWelcome as { contents: string; when: string }[]) {
+    for (const [, id] of w.contents.matchAll(/\(command:([\w.]+)\)/g)) {
+      if (WRITE_COMMANDS[id]) assert.match(w.when, /&& isWorkspaceTrusted$/, `welcome link to ${id}`);
+    }
+  }
+  // Read commands stay available untrusted.
+  for (const id of ['hubkeeper.refresh', 'hubkeeper.showLog', 'hubkeeper.components.filter', 'hubkeeper.components.export']) assert.equal(WRITE_COMMANDS[id], undefined);
+});
+
+test('every setting has a scope; the numbers have bounds; setting links point at settings', () => {
+  const expected: Record<string, string> = {
+    'hubkeeper.workspaceRegistries': 'machine',
+    'hubkeeper.claims': 'resource',
+    'hubkeeper.hub.enabled': 'resource',
+    'hubkeeper.registryPath': 'machine-overridable',
+    'hubkeeper.leaseTtlSeconds': 'machine-overridable',
+    'hubkeeper.heartbeatIntervalSeconds': 'machine-overridable',
+    'hubkeeper.reapGraceSeconds': 'machine-overridable',
+    'hubkeeper.probeIntervalSeconds': 'machine-overridable',
+  };
+  for (const [key, s] of Object.entries(settings)) {
+    assert.ok(s.scope, `${key} has a scope`);
+    if (expected[key]) assert.equal(s.scope, expected[key], key);
+    if (s.type === 'number') assert.ok(s.minimum !== undefined && s.maximum !== undefined && s.minimum < s.maximum, `${key} has a minimum and a maximum`);
+    for (const [, linked] of (s.markdownDescription ?? '').matchAll(/`#([\w.]+)#`/g)) assert.ok(settings[linked], `${key} links to ${linked}`);
+  }
+  assert.match(settings['hubkeeper.registryPath'].markdownDescription ?? '', /registry\.json/);
+});

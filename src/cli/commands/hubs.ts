@@ -2,7 +2,7 @@ import * as readline from 'node:readline/promises';
 import { DEFAULT_REAP_GRACE_MS } from '../../core/defaults';
 import { HubInfo, listHubs } from '../../core/hubs/hub-status';
 import { reapHub, ReapResult } from '../../core/hubs/reap';
-import { confirmationLines, orphansToReap } from '../../core/hubs/reap-plan';
+import { confirmationLines, orphansToReap, planReap } from '../../core/hubs/reap-plan';
 import { HubkeeperError } from '../../core/errors/hubkeeper-error';
 import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args';
 import { CliContext, hubEnv, hubRoots, printJson } from '../context';
@@ -60,7 +60,11 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
   if (!dryRun && !(await confirm(ctx, args, chosen, graceMs))) return 1;
   const results: ReapResult[] = [];
   const requestedBy = `hubkeeper hubs reap (pid ${process.pid})`;
-  for (const hub of chosen) results.push(await reapHub(hub, { env: hubEnv(ctx), graceMs, dryRun, requestedBy }));
+  for (const hub of chosen) {
+    // Asking an editor's hub can take seconds: say what is being waited for.
+    if (!dryRun && !ctx.json && planReap(hub).kind === 'ask') ctx.out.err(`asking ${safe(hub.name)} (pid ${hub.pid}) to stop its hub: it runs inside an editor window, which is not signalled…`);
+    results.push(await reapHub(hub, { env: hubEnv(ctx), graceMs, dryRun, requestedBy }));
+  }
   report(ctx, results);
   return results.some((r) => r.outcome === 'refused') ? 1 : 0;
 }

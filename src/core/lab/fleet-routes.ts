@@ -97,11 +97,13 @@ export class FleetRoutes {
     const waitMs = Math.min(MAX_POLL_WAIT_MS, intField(body, 'wait_ms', 0, 3_600_000, 0));
     const current = async () => (await this.fleet.station(st))?.incarnation === incarnation;
     if (!(await current())) return refuse(409, `station '${st}' has a newer agent; this incarnation may not take requests`, { reason: 'superseded' });
+    const wake = this.wake.wait(st, waitMs);
     let pending = await this.fleet.pending(st);
     if (pending.length === 0 && waitMs > 0) {
-      await this.wake.wait(st, waitMs);
+      await wake.done;
       pending = await this.fleet.pending(st);
     }
+    wake.cancel();
     const nowUs = await this.lab.serverTimeUs();
     return ok(stringify({ requests: pending.map((r) => requestJson(r, nowUs)) }));
   }

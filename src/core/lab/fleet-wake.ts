@@ -19,20 +19,26 @@ export class WakeBus {
       .catch((err: Error) => log?.(`lab server: request wake-ups unavailable (${err.message}); agents fall back to polling`));
   }
 
-  /** Resolves when `station` gets a request, or after `ms`. */
-  wait(station: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
+  /**
+   * Resolves when `station` gets a request, or after `ms`. Armed at once: call it before reading
+   * the pending requests, so one created in between still wakes the waiter. `cancel` ends it early.
+   */
+  wait(station: string, ms: number): { done: Promise<void>; cancel: () => void } {
+    let cancel = () => undefined as void;
+    const done = new Promise<void>((resolve) => {
       const set = this.waiters.get(station) ?? new Set();
       this.waiters.set(station, set);
-      const done = () => {
+      const end = () => {
         clearTimeout(timer);
-        set.delete(done);
+        set.delete(end);
         if (set.size === 0) this.waiters.delete(station);
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      set.add(done);
+      const timer = setTimeout(end, ms);
+      set.add(end);
+      cancel = end;
     });
+    return { done, cancel };
   }
 
   close(): void {

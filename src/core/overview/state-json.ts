@@ -80,10 +80,10 @@ export function machineStateJson(state: MachineState, found: Pick<DiscoveredRegi
     held: heldLeases(c).map((s) => entryJson(s.entry, s.status)),
     stale_locks: staleLeases(c).map((s) => entryJson(s.entry, s.status)),
     invalid: c.invalid.map(invalidEntryJson),
-    // Every name with its id, so the fleet can see a name with two ids on two machines.
-    entries: c.entries.map((s) => ({ name: s.entry.name, id: s.entry.id, component_type: s.entry.componentType, lock_state: s.status.state })),
     hubs: state.hubs.hubs.map(hubJson),
     stale_hub_locks: state.hubs.staleHubLocks.map((h) => ({ workspace: h.workspace, ...lockJson(h.state) })),
     unreadable_hub_files: state.hubs.unreadable.map((u) => ({ file: u.file, problem: u.problem })),
+    // Every name with its id, so the fleet can see a name with two ids on two machines.
+    entries: c.entries.map((s) => ({ name: s.entry.name, id: s.entry.id, component_type: s.entry.componentType, lock_state: s.status.state })),
   };
 }

@@ -19,6 +19,9 @@ import { listLocksCommand, releaseLocksCommand } from './commands/locks';
 import { workspaceIdCommand } from './commands/workspace';
 import { labConflictsCommand, labEntriesCommand, labStatusCommand, labTokenCreateCommand, labTokenRevokeCommand } from './commands/lab';
 import { labServeCommand } from './commands/lab-serve';
+import { labAdoptCommand } from './commands/lab-adopt';
+import { agentCommand } from './commands/agent';
+import { fleetListCommand, fleetReapCommand, fleetReleaseCommand, fleetShowCommand } from './commands/fleet';
 import { CliContext } from './context';
 import { processOutput } from './output';
 
@@ -51,6 +54,9 @@ const GLOBAL_OPTIONS: OptionSpecs = {
 const LAB_ARGS = '[--lab URL] [--token-file FILE]';
 const LAB_OPTIONS: OptionSpecs = { lab: { type: 'string' }, 'token-file': { type: 'string' } };
 const LAB_HELP = ['--lab URL           a replica of the lab (default $HUBKEEPER_LAB_URL)', '--token-file FILE   the lab token (default $HUBKEEPER_LAB_TOKEN_FILE, else ~/.hubkeeper/lab.token)'];
+
+const REQUEST_OPTIONS: OptionSpecs = { deadline: { type: 'string' }, 'no-wait': { type: 'boolean' } };
+const REQUEST_HELP = ['--deadline SECONDS  the station must take the request within this (default 30)', '--no-wait           print the request and return; do not wait for the result'];
 
 const COMMANDS: Command[] = [
   {
@@ -190,6 +196,46 @@ const COMMANDS: Command[] = [
   { words: ['lab', 'conflicts'], args: LAB_ARGS, summary: 'Names offered with another id than the lab\'s, and by whom', options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labConflictsCommand },
   { words: ['lab', 'token', 'create'], args: `STATION ${LAB_ARGS}`, summary: 'A token for one station (printed once)', options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labTokenCreateCommand },
   { words: ['lab', 'token', 'revoke'], args: `STATION ${LAB_ARGS}`, summary: "Revoke every token of a station", options: LAB_OPTIONS, optionHelp: LAB_HELP, run: labTokenRevokeCommand },
+  {
+    words: ['lab', 'adopt'],
+    args: `NAME --station S ${LAB_ARGS} [--deadline S] [--no-wait]`,
+    summary: "Give station S's local entry the lab's id (on S, or as a remote request)",
+    options: { ...LAB_OPTIONS, ...REQUEST_OPTIONS, station: { type: 'string' } },
+    optionHelp: [...LAB_HELP, '--station S         the station whose registry changes (this one: done here)', ...REQUEST_HELP],
+    run: labAdoptCommand,
+  },
+  {
+    words: ['agent'],
+    args: '--lab URL[,URL…] --token-file FILE [--station NAME] [--allow-remote release,reap,adopt] [--heartbeat S]',
+    summary: "Publish this station's state to the lab, keep its lab locks alive, run remote actions",
+    options: { ...LAB_OPTIONS, station: { type: 'string' }, 'allow-remote': { type: 'string' }, heartbeat: { type: 'string' } },
+    optionHelp: [
+      '--lab URL[,URL…]    the lab replicas, tried in turn',
+      '--token-file FILE   this station\'s token (`hubkeeper lab token create STATION`)',
+      '--station NAME      this station (default HUBKEEPER_HOSTNAME, else the host name)',
+      '--allow-remote K    remote actions this agent executes: release, reap, adopt (default none)',
+      '--heartbeat S       seconds between heartbeats (default 10); 3 missed: stale',
+    ],
+    run: agentCommand,
+  },
+  { words: ['fleet', 'list'], args: LAB_ARGS, summary: 'Stations with health, last heartbeat and counts', options: LAB_OPTIONS, optionHelp: LAB_HELP, run: fleetListCommand },
+  { words: ['fleet', 'show'], args: `STATION ${LAB_ARGS}`, summary: "One station's published state, conflicts and audit", options: LAB_OPTIONS, optionHelp: LAB_HELP, run: fleetShowCommand },
+  {
+    words: ['fleet', 'release'],
+    args: `NAME --station S ${LAB_ARGS} [--deadline S] [--no-wait]`,
+    summary: "Ask station S's agent to release a stale lease (checked there)",
+    options: { ...LAB_OPTIONS, ...REQUEST_OPTIONS, station: { type: 'string' } },
+    optionHelp: [...LAB_HELP, ...REQUEST_HELP],
+    run: fleetReleaseCommand,
+  },
+  {
+    words: ['fleet', 'reap'],
+    args: `HUB --station S ${LAB_ARGS} [--grace S] [--deadline S] [--no-wait]`,
+    summary: "Ask station S's agent to reap a hub (key, id, pid or path, as S published it)",
+    options: { ...LAB_OPTIONS, ...REQUEST_OPTIONS, station: { type: 'string' }, grace: { type: 'string' } },
+    optionHelp: [...LAB_HELP, '--grace SECONDS     SIGTERM to SIGKILL on the station (default 2)', ...REQUEST_HELP],
+    run: fleetReapCommand,
+  },
   {
     words: ['status'],
     args: '[--all]',

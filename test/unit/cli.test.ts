@@ -39,7 +39,7 @@ test('--json shapes are stable', async () => {
   assert.deepEqual(list.entries[0].metadata, { module_name: 'liquidhandler', volume: 200, tolerance: 1e-7, serial: '12345678901234567890', unit: 'µL' });
   assert.equal(list.entries[0].lock_state, 'expired');
   const status = JSON.parse((await cli('status', '--json')).stdout);
-  assert.deepEqual(Object.keys(status), ['registry', 'counts', 'held', 'stale_locks', 'invalid', 'hubs', 'stale_hub_locks', 'unreadable_hub_files']);
+  assert.deepEqual(Object.keys(status), ['registry', 'counts', 'held', 'stale_locks', 'invalid', 'hubs', 'stale_hub_locks', 'unreadable_hub_files', 'entries']);
   assert.equal(status.counts.node, 1);
   assert.equal(status.stale_locks[0].name, 'liquidhandler_1');
   const where = JSON.parse((await cli('registry', 'path', '--json')).stdout);

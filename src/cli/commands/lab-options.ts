@@ -22,8 +22,15 @@ export function labTokenFile(ctx: CliContext, option: unknown): string {
   return path.join(home, 'lab.token');
 }
 
-function labUrl(ctx: CliContext, option: unknown): URL {
+/** `--lab URL[,URL…]`: the replicas, tried in turn (the agent's failover). */
+export function labUrls(ctx: CliContext, option: unknown): URL[] {
   const text = typeof option === 'string' ? option : ctx.env.HUBKEEPER_LAB_URL;
+  if (!text) return [labUrl(ctx, option)];
+  return text.split(',').map((t) => t.trim()).filter(Boolean).map((t) => labUrl(ctx, t));
+}
+
+function labUrl(ctx: CliContext, option: unknown): URL {
+  const text = typeof option === 'string' ? option.split(',')[0] : ctx.env.HUBKEEPER_LAB_URL?.split(',')[0];
   if (!text) throw new UsageError('--lab URL is required (or set HUBKEEPER_LAB_URL), e.g. --lab http://127.0.0.1:8750');
   let url: URL;
   try {

@@ -9,7 +9,8 @@ import type { Socket } from 'node:net';
  */
 
 export interface GuardedServerOptions {
-  maxBodyBytes: number;
+  /** The body cap, or one per request (a route that takes bigger bodies). */
+  maxBodyBytes: number | ((req: http.IncomingMessage) => number);
   requestTimeoutMs: number;
   handle: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => Promise<void>;
   /** Prefix of log lines (`hub server`, `lab server`). */
@@ -32,7 +33,8 @@ export const JSON_HEADERS = {
 };
 
 export function createGuardedServer(options: GuardedServerOptions): GuardedServer {
-  const { maxBodyBytes, requestTimeoutMs: timeoutMs, handle, label, log } = options;
+  const { requestTimeoutMs: timeoutMs, handle, label, log } = options;
+  const capOf = typeof options.maxBodyBytes === 'number' ? () => options.maxBodyBytes as number : options.maxBodyBytes;
   const server = http.createServer({
     requestTimeout: timeoutMs,
     headersTimeout: timeoutMs,
@@ -81,6 +83,7 @@ export function createGuardedServer(options: GuardedServerOptions): GuardedServe
       res.once('finish', () => socket.destroy());
     };
     // Read (and cap) whatever comes, even where no route takes a body, so keep-alive stays in step.
+    const maxBodyBytes = capOf(req);
     if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return tooLarge();
     const chunks: Buffer[] = [];
     let received = 0;

@@ -17,6 +17,14 @@
  *   station:<station>   hash   state (JSON text), updated_us — written by that station only
  *   stations            zset   station -> updated_us
  *   replicas            hash   replica instance -> {"host", "pid", "url", "started_us", "seen_us"}
+ *   station:<station>   (the agent's fields too) incarnation, epoch, beat_us, interval_us, hash,
+ *                              started_us, boot_id, agent_pid, allow, stopped_us (fleet-scripts.ts)
+ *   request:<id>        hash   one remote action: station, kind, target, by, created_us, deadline_us,
+ *                              state, claimed_by, outcome, detail, finished_us
+ *   pending:<station>   zset   request id -> created_us, not yet claimed by the station's agent
+ *   inflight:<station>  zset   request id -> claimed_us, claimed and not finished
+ *   audit               stream every request and result (XADD MAXLEN ~)
+ *   wake                channel PUBLISHed with a station name when it has a new request
  */
 
 export const FLEET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -43,6 +51,15 @@ export class LabKeys {
   meta = (name: string) => `${this.prefix}meta:${name}`;
   conflicts = (name: string) => `${this.prefix}conflicts:${name}`;
   station = (station: string) => `${this.prefix}station:${station}`;
+  request = (id: string) => `${this.prefix}request:${id}`;
+  pending = (station: string) => `${this.prefix}pending:${station}`;
+  inflight = (station: string) => `${this.prefix}inflight:${station}`;
+  get audit() {
+    return `${this.prefix}audit`;
+  }
+  get wake() {
+    return `${this.prefix}wake`;
+  }
   get names() {
     return `${this.prefix}names`;
   }

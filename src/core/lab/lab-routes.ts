@@ -20,6 +20,8 @@ type Handler = (who: Who, body: Buffer) => Promise<Answer>;
 export interface Route {
   /** No token needed (only /health). */
   open?: boolean;
+  /** A long poll: may take this much longer than the store timeout. */
+  longPollMs?: number;
   methods: Record<string, Handler>;
 }
 

@@ -46,7 +46,7 @@ local function claim(entry, fences, name, host, pid, instance, ttl, now)
 end
 `;
 
-function script(name: string, body: string): LabScript {
+export function script(name: string, body: string): LabScript {
   const source = `${PRELUDE}\n${body}`;
   return { name, source, sha1: createHash('sha1').update(source).digest('hex') };
 }

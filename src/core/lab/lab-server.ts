@@ -7,6 +7,9 @@ import { BadRequest, pathSegments } from './lab-request';
 import { Forbidden, LabRoutes, Route, Who } from './lab-routes';
 import { LabStore } from './lab-store';
 import { LabTokens } from './lab-tokens';
+import { FleetRoutes } from './fleet-routes';
+import { FleetStore } from './fleet-store';
+import { WakeBus } from './fleet-wake';
 import type { LabRedis } from './redis-connection';
 
 /**
@@ -46,6 +49,8 @@ export interface LabServer {
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+const STATE_ROUTE = /^\/fleet\/stations\/[^/?]+\/heartbeat(\?|$)/;
+const STATE_BODY_BYTES = 1024 * 1024;
 
 export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
   const { redis, log } = options;
@@ -57,11 +62,14 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   let hosts: string[] = [];
   let origins: string[] = [];
   const storeTimeoutMs = options.storeTimeoutMs ?? 3000;
+  const wake = new WakeBus(redis, store.keys.wake, log);
+  const fleet = new FleetRoutes(new FleetStore(redis, options.fleet), store, wake);
   const routes = new LabRoutes(store, tokens, () => ({ instance, host: options.hostName, pid: process.pid, url: urlOf(options.host, port), startedUs, redis: options.redisDisplay }), log);
 
   const guarded = createGuardedServer({
     label: 'lab server',
-    maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
+    // A station's published state (its registry's names and ids, its hubs) is bigger than a request.
+    maxBodyBytes: (req) => (STATE_ROUTE.test(req.url ?? '') ? STATE_BODY_BYTES : (options.maxBodyBytes ?? 16 * 1024)),
     requestTimeoutMs: options.requestTimeoutMs ?? 5000,
     // A lab serves every station and MADSci process of the lab: more room than one editor's hub.
     maxConnections: 1024,
@@ -74,7 +82,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (refusal) return reply(res, refusal.code, { error: refusal.error });
     let route: Route | undefined;
     try {
-      route = routes.match(pathSegments(req.url ?? ''));
+      const segments = pathSegments(req.url ?? '');
+      route = routes.match(segments) ?? fleet.match(segments);
     } catch (err) {
       if (err instanceof BadRequest) return reply(res, 400, { error: err.message });
       throw err;
@@ -99,7 +108,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
         who = { kind: 'station', station: found.station };
       }
       if (!store.ready) return unavailable(res);
-      return answer(res, await withTimeout(handler(who, body), storeTimeoutMs));
+      return answer(res, await withTimeout(handler(who, body), storeTimeoutMs + (route.longPollMs ?? 0)));
     } catch (err) {
       if (err instanceof BadRequest) return reply(res, 400, { error: err.message });
       if (err instanceof Forbidden) return reply(res, 403, { error: err.message });
@@ -130,6 +139,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     async close() {
       clearInterval(timer);
       redis.off('ready', announce);
+      wake.close();
       await guarded.close();
     },
   };

@@ -58,6 +58,9 @@ export function hubJson(h: HubInfo) {
     reason: h.reason ?? null,
     dead: h.dead,
     kind: h.kind ?? null,
+    // The exact start of the process seen (Linux clock ticks since boot): with the pid, what a
+    // remote reap must name, so that a recycled pid is never signalled.
+    process_start_ticks: h.process?.startTicks ?? null,
     untrusted: h.untrusted ?? null,
     entry_file: h.record?.file ?? null,
     lock: h.lock ? lockJson(h.lock) : null,
@@ -80,5 +83,7 @@ export function machineStateJson(state: MachineState, found: Pick<DiscoveredRegi
     hubs: state.hubs.hubs.map(hubJson),
     stale_hub_locks: state.hubs.staleHubLocks.map((h) => ({ workspace: h.workspace, ...lockJson(h.state) })),
     unreadable_hub_files: state.hubs.unreadable.map((u) => ({ file: u.file, problem: u.problem })),
+    // Every name with its id, so the fleet can see a name with two ids on two machines.
+    entries: c.entries.map((s) => ({ name: s.entry.name, id: s.entry.id, component_type: s.entry.componentType, lock_state: s.status.state })),
   };
 }

@@ -30,6 +30,12 @@ export interface ResolveOptions {
   retryIntervalMs?: number;
 }
 
+/** The lock a release is meant for: its holder instance and acquisition (as shown to whoever asked). */
+export interface ExpectedLock {
+  holderInstance: string;
+  acquiredAt: string;
+}
+
 export interface ListOptions {
   type?: ComponentType;
   /** Include entries whose lock has expired (MADSci hides them by default). */
@@ -196,7 +202,7 @@ export class ComponentRegistry {
    * unless `force` (an abandoned one, whose holder cannot be alive, is not live). Returns false
    * when there was no lock to release.
    */
-  async release(name: string, options: { force?: boolean } = {}): Promise<boolean> {
+  async release(name: string, options: { force?: boolean; expect?: ExpectedLock } = {}): Promise<boolean> {
     this.holder.untrack(this.file, name);
     return this.file.update((doc, now) => {
       const record = doc?.entries.get(name);
@@ -204,6 +210,11 @@ export class ComponentRegistry {
       const entry = usableEntry(record, this.path);
       const lock = entry.lock;
       if (!lock) return { result: false };
+      // Checked under the file lock, so a lock taken again since it was shown is never released.
+      const e = options.expect;
+      if (e && (lock.holderInstance !== e.holderInstance || lock.acquiredAt.text !== e.acquiredAt)) {
+        throw new RegistryLockError(`Cannot release '${name}': the lock is no longer the one named (now instance ${lock.holderInstance} of ${lock.holderHost} (PID ${lock.holderPid}), acquired ${lock.acquiredAt.text})`, this.path);
+      }
       if (!this.isReleasable(name, lock, now) && !options.force) {
         throw new RegistryLockError(`Cannot release '${name}': Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()}`, this.path);
       }

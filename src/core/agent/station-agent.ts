@@ -1,0 +1,248 @@
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+import { PathWatcher } from '../fs/path-watcher';
+import { workspacesDir } from '../hubs/hub-paths';
+import { ComponentsState } from '../overview/components-state';
+import { ReadHubsOptions } from '../overview/hubs-state';
+import { readMachineState } from '../overview/machine-state';
+import { machineStateJson } from '../overview/state-json';
+import { ComponentRegistry } from '../registry/component-registry';
+import { DiscoveredRegistry } from '../registry/discovery';
+import { bootId } from '../time/monotonic';
+import type { KeepAlive, RemoteKind } from '../lab/fleet-store';
+import { LabClient, LabUnreachable } from './lab-client';
+import { executeRemote } from './remote-actions';
+
+/**
+ * `hubkeeper agent`: this station's presence in the fleet. It publishes the machine-state
+ * snapshot (exactly `status --json`) when the registry or hub files change (debounced) and beats
+ * every interval; an unchanged state is only its hash, so a quiet station costs the lab O(1) per
+ * beat. Each beat also renews the lab locks of local holders this machine sees alive. Each start
+ * is a new incarnation; the lab refuses anything from a replaced or lapsed one. Remote requests
+ * are long-polled, claimed at most once, checked here and run by the local code.
+ *
+ * The network is never in a local operation's way: this runs in its own process, reads local
+ * files like any reader, and when the lab or Redis is unreachable it backs off (capped) and
+ * resyncs (a full state) once it is back.
+ */
+
+export interface StationAgentOptions {
+  lab: LabClient;
+  station: string;
+  registry: ComponentRegistry;
+  found: Pick<DiscoveredRegistry, 'path' | 'reason'>;
+  hubs: ReadHubsOptions;
+  heartbeatMs: number;
+  allow: readonly RemoteKind[];
+  debounceMs?: number;
+  /** Publish on file changes (default true); off, it publishes on heartbeats only (a baseline). */
+  watch?: boolean;
+  /** Long-poll for requests (default); off, it asks once per heartbeat (a baseline). */
+  longPoll?: boolean;
+  log?: (line: string) => void;
+  /** The lab confirmed an incarnation. */
+  onIncarnation?: (incarnation: string, epoch: number) => void;
+}
+
+const MAX_BACKOFF_MS = 10_000;
+const POLL_WAIT_MS = 15_000;
+
+class Superseded extends Error {}
+
+export class StationAgent {
+  incarnation = '';
+  private epoch = 0;
+  private incarnated = false;
+  private running = false;
+  private sentHash = '';
+  private labHasState = false;
+  private leaseTtlMs = 30_000;
+  private holdsLabLocks = false;
+  private kick: (() => void) | undefined;
+  private watcher: PathWatcher | undefined;
+  private endWith!: (why: string) => void;
+  /** Resolves with why the agent ended: 'stopped', or that it was replaced. */
+  readonly ended = new Promise<string>((r) => (this.endWith = r));
+
+  constructor(private readonly o: StationAgentOptions) {}
+
+  start(): void {
+    this.running = true;
+    if (this.o.watch !== false) {
+      const dirs = [path.dirname(this.o.registry.path), ...this.o.hubs.roots.map(workspacesDir)];
+      this.watcher = new PathWatcher(dirs, () => this.kick?.(), { debounceMs: this.o.debounceMs ?? 100 });
+    }
+    void this.beatLoop();
+    void this.requestLoop();
+  }
+
+  /** Says goodbye (best effort: a lab that is away is not waited for long) and stops. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.watcher?.dispose();
+    this.kick?.();
+    if (this.incarnated) await this.o.lab.call('POST', this.route('goodbye'), { incarnation: this.incarnation }, 2000).catch(() => undefined);
+    this.o.lab.close();
+    this.endWith('stopped');
+  }
+
+  private route(tail: string): string {
+    return `/fleet/stations/${encodeURIComponent(this.o.station)}/${tail}`;
+  }
+
+  private async beatLoop(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (!this.incarnated) await this.incarnate();
+        const again = await this.beat();
+        if (failures > 0) this.o.log?.(`agent: the lab answers again (${this.o.lab.url.origin}); state republished`);
+        failures = 0;
+        if (!again) await this.pause(this.intervalMs(), true);
+      } catch (err) {
+        if (err instanceof Superseded) return this.replaced(err.message);
+        if (!(err instanceof LabUnreachable)) this.o.log?.(`agent: ${(err as Error).message}`);
+        else if (failures === 0) this.o.log?.(`agent: the lab is unreachable (${err.message}); retrying with backoff, local operations are not affected`);
+        failures++;
+        this.labHasState = false; // resync in full once it is back
+        const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures - 1, 6));
+        await this.pause(Math.round(base / 2 + Math.random() * (base / 2)), false);
+      }
+    }
+  }
+
+  /** The heartbeat interval; shorter while lab locks depend on it, so they never lapse between beats. */
+  private intervalMs(): number {
+    return this.holdsLabLocks ? Math.min(this.o.heartbeatMs, Math.floor(this.leaseTtlMs / 3)) : this.o.heartbeatMs;
+  }
+
+  /** Sleeps, waking early on a file change when `kickable`. */
+  private pause(ms: number, kickable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.kick = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      if (kickable) this.kick = done;
+    });
+  }
+
+  private async incarnate(previous?: string): Promise<void> {
+    const incarnation = ulid();
+    const body = { incarnation, previous, heartbeat_ms: this.o.heartbeatMs, boot_id: bootId() ?? '', pid: process.pid, allow_remote: this.o.allow };
+    const res = await this.o.lab.call('POST', this.route('incarnations'), body);
+    if (res.status === 409) throw new Superseded(res.body?.error ?? 'replaced by a newer agent');
+    if (res.status !== 200) throw new Error(`the lab refused this agent: HTTP ${res.status}: ${res.body?.error ?? ''}`);
+    Object.assign(this, { incarnation, epoch: Number(res.body.epoch), incarnated: true, labHasState: false, leaseTtlMs: Number(res.body.lease_ttl_ms) || 30_000 });
+    this.o.onIncarnation?.(incarnation, this.epoch);
+  }
+
+  /** One heartbeat; true when another should follow at once (the lab asked for the full state). */
+  private async beat(): Promise<boolean> {
+    const state = await readMachineState(this.o.registry, this.o.hubs);
+    const json = machineStateJson(state, this.o.found);
+    const hash = stableHash(json);
+    const send = hash !== this.sentHash || !this.labHasState;
+    const locks = keepAlives(state.components, this.o.station);
+    this.holdsLabLocks = locks.length > 0;
+    const res = await this.o.lab.call('POST', this.route('heartbeat'), { incarnation: this.incarnation, hash, state: send ? json : undefined, locks });
+    if (res.status === 409 && res.body?.reason === 'expired') {
+      // Lapsed (paused past its TTL, or the lab was away that long): a new incarnation, but only
+      // if this one is still the station's current one; a successor is never pushed aside.
+      this.o.log?.(`agent: the lab refused a heartbeat of incarnation ${this.incarnation} (${res.body.error}); starting a new incarnation`);
+      this.incarnated = false;
+      await this.incarnate(this.incarnation);
+      return true;
+    }
+    if (res.status === 409) throw new Superseded(res.body?.error ?? 'replaced by a newer agent');
+    if (res.status !== 200) throw new Error(`heartbeat refused: HTTP ${res.status}: ${res.body?.error ?? ''}`);
+    this.sentHash = hash;
+    this.labHasState = res.body.state_stored === true;
+    return !this.labHasState;
+  }
+
+  private async requestLoop(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      if (!this.incarnated) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      try {
+        const wait = this.o.longPoll === false ? 0 : POLL_WAIT_MS;
+        const res = await this.o.lab.call('POST', this.route('requests/poll'), { incarnation: this.incarnation, wait_ms: wait }, wait + 10_000);
+        if (res.status === 409) {
+          await new Promise((r) => setTimeout(r, 200)); // the beat loop re-incarnates or ends the agent
+          continue;
+        }
+        if (res.status !== 200) throw new Error(`polling for requests: HTTP ${res.status}: ${res.body?.error ?? ''}`);
+        failures = 0;
+        for (const r of res.body.requests as { id: string }[]) if (this.running) await this.handle(r.id);
+        if (this.o.longPoll === false) await new Promise((r) => setTimeout(r, this.o.heartbeatMs));
+      } catch (err) {
+        failures++;
+        if (!(err instanceof LabUnreachable)) this.o.log?.(`agent: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 6))));
+      }
+    }
+  }
+
+  /** Claims one request (at most once, before its deadline), runs it if allowed, reports the result. */
+  private async handle(id: string): Promise<void> {
+    const incarnation = this.incarnation;
+    const claim = await this.o.lab.call('POST', this.route(`requests/${id}/claim`), { incarnation });
+    if (claim.status !== 200) return this.o.log?.(`agent: request ${id} not taken: ${claim.body?.error ?? `HTTP ${claim.status}`}`);
+    const { kind, target, requested_by: by } = claim.body as { kind: RemoteKind; target: Record<string, unknown>; requested_by: string };
+    const result = this.o.allow.includes(kind)
+      ? await executeRemote(kind, target, { station: this.o.station, registry: this.o.registry, roots: this.o.hubs.roots, env: this.o.hubs.env, lab: this.o.lab, requestedBy: `remote request ${id} (${by}) via the agent of ${this.o.station}` })
+      : { outcome: 'refused' as const, detail: `refused: this station's agent does not allow remote ${kind} (it was started with --allow-remote ${this.o.allow.join(',') || '(none)'})` };
+    this.o.log?.(`agent: remote ${kind} ${id} from ${by}: ${result.outcome}: ${result.detail}`);
+    // The result must be stored: it was run. Retried while the lab is away (it stays ours to report).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.o.lab.call('POST', this.route(`requests/${id}/result`), { incarnation, ...result });
+        if (res.status !== 200) this.o.log?.(`agent: the result of ${id} was not stored: ${res.body?.error ?? `HTTP ${res.status}`}`);
+        return;
+      } catch (err) {
+        if (!this.running || attempt > 30) return this.o.log?.(`agent: the result of ${id} could not be reported (${(err as Error).message}); the lab will show it as unknown`);
+        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempt, 6))));
+      }
+    }
+  }
+
+  private replaced(why: string): void {
+    this.running = false;
+    this.watcher?.dispose();
+    this.o.lab.close();
+    this.endWith(`replaced: ${why}`);
+  }
+}
+
+/** Fields that change with the clock alone; the published copy has them as of its updated_at. */
+const CLOCK_FIELDS = new Set(['uptime_ms', 'lock_ms_left', 'lock_reason', 'heartbeat_at', 'expires_at']);
+
+/**
+ * The hash that decides whether the state is sent again: of everything but the clock fields, so
+ * a quiet station (hubs ageing, leases renewing) costs one small heartbeat, whatever its size.
+ */
+export function stableHash(json: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(json, (key, value) => (CLOCK_FIELDS.has(key) ? undefined : value)))
+    .digest('hex');
+}
+
+/**
+ * The lab locks this agent keeps alive: leases of this station's host name whose holder this
+ * machine sees alive (`held` by the one rule, which checks the pid here). MADSci's resolver never
+ * renews a lab lock; with this, a node keeps its lab lock while its local heartbeat runs and loses
+ * it within the lab's TTL when it dies.
+ */
+export function keepAlives(components: ComponentsState, station: string): KeepAlive[] {
+  return components.entries
+    .filter((c) => c.status.state === 'held' && c.status.holderAlive === true && c.entry.lock?.holderHost === station)
+    .map((c) => ({ name: c.entry.name, pid: c.entry.lock!.holderPid, instance: c.entry.lock!.holderInstance }));
+}

@@ -1,8 +1,11 @@
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { HubkeeperError } from '../core/errors/hubkeeper-error';
+import { didYouMean } from './suggest';
 
 /**
- * A small, strict argv parser: `--flag`, `--opt value`, `--opt=value`, `-h`, and `--` to end
- * options. Unknown options are usage errors (exit 2), never silently ignored.
+ * The CLI's argument parsing: Node's own `util.parseArgs` (`--flag`, `--opt value`, `--opt=value`,
+ * short options, `--` to end options), with Hubkeeper's rules on top: unknown options are usage
+ * errors (exit 2) with a "did you mean", never silently ignored, and the messages say which option.
  */
 
 export class UsageError extends HubkeeperError {
@@ -27,35 +30,20 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   const options: ParsedArgs['options'] = {};
   const positionals: string[] = [];
-  const byShort = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short ? [[s.short, name] as const] : [])));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    let name: string | undefined;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    } else if (/^-[A-Za-z]$/.test(arg)) {
-      name = byShort.get(arg.slice(1));
-      if (!name) throw new UsageError(`unknown option ${arg}`);
-    } else {
-      positionals.push(arg);
-      continue;
-    }
-    const spec = specs[name];
-    if (!spec) throw new UsageError(`unknown option --${name}`);
+  // Not strict: util.parseArgs would refuse with its own wording; the tokens let us say it our way.
+  const { tokens } = nodeParseArgs({ args: [...argv], options: specs, strict: false, allowPositionals: true, tokens: true });
+  const names = Object.keys(specs);
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = Object.prototype.hasOwnProperty.call(specs, token.name) ? specs[token.name] : undefined;
+    if (!spec) throw new UsageError(`unknown option ${token.rawName}${didYouMean(token.name, names, (n) => `--${n}`)}`);
     if (spec.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      options[name] = true;
+      if (token.inlineValue) throw new UsageError(`--${token.name} takes no value`);
+      options[token.name] = true;
     } else {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      options[name] = value;
+      if (token.value === undefined) throw new UsageError(`--${token.name} needs a value`);
+      options[token.name] = token.value;
     }
   }
   return { options, positionals };

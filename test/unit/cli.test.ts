@@ -90,7 +90,10 @@ test('rename, clean, export and import through the CLI', async () => {
   const exportFile = path.join(dir, 'export.json');
   assert.equal((await cli('components', 'export', exportFile)).code, 0);
   assert.ok(fs.readFileSync(exportFile, 'utf8').includes('"serial": 12345678901234567890'));
-  assert.equal((await cli('components', 'clean', '--older-than', '1d')).code, 0);
+  const unconfirmed = await cli('components', 'clean', '--older-than', '1d');
+  assert.equal(unconfirmed.code, 2, 'clean deletes data: off a terminal it needs --yes');
+  assert.match(unconfirmed.stderr, /refusing to remove 2 entries without confirmation: run it in a terminal, or pass --yes/);
+  assert.equal((await cli('components', 'clean', '--older-than', '1d', '--yes')).code, 0);
   assert.match((await cli('components', 'list', '--include-stale')).stdout, /^No entries/);
   const imported = await cli('components', 'import', exportFile);
   assert.match(imported.stdout, /Merged 2 entries/);

@@ -9,6 +9,7 @@ import { RegistryError, RegistryLockError } from '../../core/registry/errors';
 import { ioError } from '../../core/registry/io-errors';
 import { isComponentType } from '../../core/registry/types';
 import { expectPositionals, parseDays, parseSeconds, ParsedArgs, UsageError } from '../args';
+import { confirmed, NOTHING_DONE } from '../confirm';
 import { CliContext, openRegistry, printJson } from '../context';
 import { safe } from '../output';
 
@@ -96,7 +97,21 @@ export async function cleanComponents(ctx: CliContext, args: ParsedArgs): Promis
   const olderThanDays = args.options['older-than'] === undefined ? 7 : parseDays(String(args.options['older-than']));
   const dryRun = args.options['dry-run'] === true;
   const registry = openRegistry(ctx);
-  const names = await registry.cleanStale({ olderThanDays, dryRun });
+  if (!dryRun) {
+    // Deletes data: show what would go and ask (or need --yes off a terminal); the removal itself
+    // applies the same rule again at write time.
+    const planned = await registry.cleanStale({ olderThanDays, dryRun: true });
+    if (planned.length === 0) return reportClean(ctx, [], false);
+    const what = `remove ${planned.length} entr${planned.length === 1 ? 'y' : 'ies'}`;
+    if (!(await confirmed(ctx, args, what, planned.map(safe), `Remove ${planned.length === 1 ? 'this entry' : `these ${planned.length} entries`} from ${registry.path}?`))) {
+      ctx.out.out(NOTHING_DONE);
+      return 0;
+    }
+  }
+  return reportClean(ctx, await registry.cleanStale({ olderThanDays, dryRun }), dryRun);
+}
+
+function reportClean(ctx: CliContext, names: string[], dryRun: boolean): number {
   if (ctx.json) {
     printJson(ctx, { removed: dryRun ? [] : names, would_remove: dryRun ? names : [], dry_run: dryRun });
     return 0;
@@ -143,6 +158,10 @@ export async function importComponents(ctx: CliContext, args: ParsedArgs): Promi
   }
   const merge = args.options.replace !== true;
   const registry = openRegistry(ctx);
+  if (!merge && !(await confirmed(ctx, args, 'replace every entry of the registry', [`${registry.path} ← ${source}`], 'Replace every entry of the registry with the imported ones?'))) {
+    ctx.out.out(NOTHING_DONE);
+    return 0;
+  }
   const added = await registry.import(data, { merge, source });
   if (ctx.json) printJson(ctx, { added, merge });
   else ctx.out.out(`${merge ? 'Merged' : 'Replaced the entries with'} ${added.length} entr${added.length === 1 ? 'y' : 'ies'} from ${source}.`);

@@ -1,4 +1,3 @@
-import * as readline from 'node:readline/promises';
 import { DEFAULT_REAP_GRACE_MS } from '../../core/defaults';
 import { HubInfo, listHubs } from '../../core/hubs/hub-status';
 import { reapHub, ReapResult } from '../../core/hubs/reap';
@@ -8,6 +7,7 @@ import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args
 import { CliContext, hubEnv, hubRoots, printJson } from '../context';
 import { hubJson } from '../../core/overview/state-json';
 import { hubTable, matchesTarget } from '../hub-format';
+import { confirmed, NOTHING_DONE } from '../confirm';
 import { safe } from '../output';
 
 /** `hubs list`, `hubs reap`, `hubs prune`. */
@@ -57,7 +57,14 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
     else ctx.out.out('No orphaned hubs to reap.');
     return 0;
   }
-  if (!dryRun && !(await confirm(ctx, args, chosen, graceMs))) return 1;
+  if (!dryRun) {
+    const lines = chosen.flatMap((h) => confirmationLines(h, graceMs)).map(safe);
+    const them = chosen.length === 1 ? 'this hub' : `these ${chosen.length} hubs`;
+    if (!(await confirmed(ctx, args, `reap ${chosen.length} hub${chosen.length === 1 ? '' : 's'}`, lines, `Stop ${them} and remove ${chosen.length === 1 ? 'its entry' : 'their entries'}?`))) {
+      ctx.out.out(NOTHING_DONE);
+      return 0;
+    }
+  }
   const results: ReapResult[] = [];
   const requestedBy = `hubkeeper hubs reap (pid ${process.pid})`;
   for (const hub of chosen) {
@@ -79,21 +86,6 @@ export async function pruneHubsCommand(ctx: CliContext, args: ParsedArgs): Promi
   if (dead.length === 0 && !ctx.json) ctx.out.out('No dead entries.');
   else report(ctx, results);
   return 0;
-}
-
-async function confirm(ctx: CliContext, args: ParsedArgs, hubs: HubInfo[], graceMs: number): Promise<boolean> {
-  if (args.options.yes === true) return true;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UsageError(`refusing to reap ${hubs.length} hub${hubs.length === 1 ? '' : 's'} without confirmation: run it in a terminal, or pass --yes`);
-  }
-  for (const h of hubs) for (const line of confirmationLines(h, graceMs)) ctx.out.out(`  ${safe(line)}`);
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(`Stop ${hubs.length === 1 ? 'this hub' : `these ${hubs.length} hubs`} and remove ${hubs.length === 1 ? 'its entry' : 'their entries'}? [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 function report(ctx: CliContext, results: ReapResult[]): void {

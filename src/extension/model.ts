@@ -64,7 +64,7 @@ export class HubkeeperModel implements vscode.Disposable {
   /** (Re)reads the settings: which registry, which hub roots. */
   configure(): void {
     const before = this.settings?.registryPathProblem;
-    this.settings = readSettings();
+    this.settings = readSettings(vscode.workspace.getConfiguration('hubkeeper'), isTrusted());
     if (this.settings.registryPathProblem && this.settings.registryPathProblem !== before) log().warn(this.settings.registryPathProblem);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     // Untrusted: the folder's own .madsci/ (or git root) must not choose what is read (trust.ts).

@@ -1,12 +1,21 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
 import { HubRoot } from '../core/hubs/hub-paths';
 import { expandHome } from '../core/registry/discovery';
 import { workspaceRegistryPathProblem } from '../core/registry/registry-name';
 import { ComponentType, isComponentType } from '../core/registry/types';
 
-/** The `hubkeeper.*` settings, read fresh each time (changes apply without a reload). */
+/**
+ * The `hubkeeper.*` settings, read fresh each time (changes apply without a reload). No vscode
+ * import: the caller passes the configuration (vscode.workspace.getConfiguration('hubkeeper')),
+ * so the unit tests read package.json's defaults through the same code.
+ */
+
+/** What is read of a vscode.WorkspaceConfiguration. */
+export interface SettingsSource {
+  get<T>(key: string): T | undefined;
+  inspect<T>(key: string): { globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined;
+}
 
 export interface Claim {
   name: string;
@@ -33,9 +42,7 @@ export interface Settings {
 }
 
 /** `trusted`: whether the workspace is trusted; an untrusted one's settings never choose a file. */
-export function readSettings(trusted = vscode.workspace.isTrusted): Settings {
-  const c = vscode.workspace.getConfiguration('hubkeeper');
-  const home = os.homedir();
+export function readSettings(c: SettingsSource, trusted: boolean, home = os.homedir()): Settings {
   const claims: Claim[] = [];
   const badClaims: string[] = [];
   const rawClaims = c.get<unknown>('claims');
@@ -80,7 +87,7 @@ export function readSettings(trusted = vscode.workspace.isTrusted): Settings {
  * create or overwrite some other file (`~/.bash_aliases`); otherwise it is ignored and the user's
  * value (or discovery) applies. An untrusted workspace's value is ignored altogether.
  */
-function readRegistryPath(c: vscode.WorkspaceConfiguration, trusted: boolean, home: string): { registryPath?: string; registryPathProblem?: string } {
+function readRegistryPath(c: SettingsSource, trusted: boolean, home: string): { registryPath?: string; registryPathProblem?: string } {
   const info = c.inspect<unknown>('registryPath');
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   const resolve = (p: string) => (p ? path.resolve(expandHome(p, home)) : undefined);

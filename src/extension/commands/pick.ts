@@ -9,30 +9,25 @@ import { HubNode } from '../views/hubs-view';
  * menu would be offered on (context-values.ts), so the palette and the menu never disagree.
  */
 
-export async function pickComponent(ctx: CommandContext, title: string, command: ItemMenuCommand): Promise<ComponentNode[] | undefined> {
-  const nodes = ctx.components.components().filter((n) => offers(command, n.contextValue));
-  if (nodes.length === 0) {
-    void vscode.window.showInformationMessage(`Hubkeeper: no components to ${title.toLowerCase()}.`);
-    return undefined;
-  }
-  const chosen = await vscode.window.showQuickPick(
-    nodes.map((n) => ({ label: n.name, description: `${n.entry.componentType} · ${n.lockText}`, detail: n.entry.id, node: n })),
-    { title, placeHolder: 'Pick a component', matchOnDescription: true },
-  );
-  return chosen ? [chosen.node] : undefined;
+export function pickComponent(ctx: CommandContext, title: string, command: ItemMenuCommand): Promise<ComponentNode[] | undefined> {
+  const item = (n: ComponentNode) => ({ label: n.name, description: `${n.entry.componentType} · ${n.lockText}`, detail: n.entry.id });
+  return pick(ctx.components.components(), command, 'components', item, { title, placeHolder: 'Pick a component', matchOnDescription: true });
 }
 
-export async function pickHubs(ctx: CommandContext, title: string, command: ItemMenuCommand): Promise<HubNode[] | undefined> {
-  const nodes = ctx.hubs.hubNodes().filter((n) => offers(command, n.contextValue));
+export function pickHubs(ctx: CommandContext, title: string, command: ItemMenuCommand): Promise<HubNode[] | undefined> {
+  const item = ({ hub }: HubNode) => ({ label: hub.name, description: `${hub.state}${hub.pid ? ` · pid ${hub.pid}` : ''}${hub.reason ? ` · ${hub.reason}` : ''}`, detail: hub.cwd });
+  return pick(ctx.hubs.hubNodes(), command, 'hubs', item, { title, canPickMany: true });
+}
+
+async function pick<N extends { contextValue: string }>(all: N[], command: ItemMenuCommand, what: string, item: (n: N) => vscode.QuickPickItem, options: vscode.QuickPickOptions & { title: string }): Promise<N[] | undefined> {
+  const nodes = all.filter((n) => offers(command, n.contextValue));
   if (nodes.length === 0) {
-    void vscode.window.showInformationMessage(`Hubkeeper: no hubs to ${title.toLowerCase()}.`);
+    void vscode.window.showInformationMessage(`Hubkeeper: no ${what} to ${options.title.toLowerCase()}.`);
     return undefined;
   }
-  const chosen = await vscode.window.showQuickPick(
-    nodes.map((n) => ({ label: n.hub.name, description: `${n.hub.state}${n.hub.pid ? ` · pid ${n.hub.pid}` : ''}${n.hub.reason ? ` · ${n.hub.reason}` : ''}`, detail: n.hub.cwd, node: n })),
-    { title, canPickMany: true },
-  );
-  return chosen?.map((c) => c.node);
+  const items = nodes.map((node) => ({ ...item(node), node }));
+  const chosen: (typeof items)[number] | (typeof items)[number][] | undefined = await vscode.window.showQuickPick(items, options);
+  return chosen === undefined ? undefined : (Array.isArray(chosen) ? chosen : [chosen]).map((c) => c.node);
 }
 
 export const isComponent = (x: unknown): x is ComponentNode => x instanceof ComponentNode;

@@ -270,6 +270,28 @@ export async function run(): Promise<void> {
     }
   });
 
+  await t.test('a new lease TTL replaces the lease holder: the claim is taken again by the new one, with the new TTL', async () => {
+    const config = () => vscode.workspace.getConfiguration('hubkeeper');
+    const ttl = (lock: { heartbeat_at: string; expires_at: string }) => Math.round((Date.parse(lock.expires_at) - Date.parse(lock.heartbeat_at)) / 1000);
+    const before = { claims: api.claims(), instance: readRegistry().entries.claimed_arm?.lock?.holder_instance };
+    await config().update('leaseTtlSeconds', 8, vscode.ConfigurationTarget.Workspace);
+    try {
+      const lock = await waitFor('the claim with an 8 s lease', () => {
+        const l = readRegistry().entries.claimed_arm?.lock;
+        return l && ttl(l) === 8 && l.holder_instance !== before.instance ? l : undefined;
+      });
+      assert(api.claims() !== before.claims && api.claims().statuses.get('claimed_arm')?.state === 'held', 'the new claims hold it');
+      assert(api.model.registry.holder === api.model.leases.holder && api.model.leases.holder.ttlMs === 8000, 'the registry writes with the new holder');
+      return { holderInstance: lock.holder_instance };
+    } finally {
+      await config().update('leaseTtlSeconds', 6, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the 6 s lease again', () => {
+        const l = readRegistry().entries.claimed_arm?.lock;
+        return l && ttl(l) === 6 && api.claims().statuses.get('claimed_arm')?.state === 'held';
+      });
+    }
+  });
+
   await t.test('dropping a claim releases its lease on disk', async () => {
     await vscode.workspace.getConfiguration('hubkeeper').update('claims', [], vscode.ConfigurationTarget.Workspace);
     await waitFor('the lease release', () => readRegistry().entries.claimed_arm.lock === null);

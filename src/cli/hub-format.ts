@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { HubInfo } from '../core/hubs/hub-status';
-import { HUB_GROUPS } from '../core/overview/hubs-state';
+import { groupHubs } from '../core/overview/hubs-state';
 import { duration } from '../core/time/relative';
 import { Colors, safe, table } from './output';
 
@@ -8,11 +8,10 @@ import { Colors, safe, table } from './output';
 
 export function hubTable(hubs: HubInfo[], color: Colors, showAll: boolean): string[] {
   const lines: string[] = [];
-  for (const group of HUB_GROUPS) {
-    const members = hubs.filter((h) => group.states.includes(h.state));
-    if (members.length === 0 || (!showAll && (group.title === 'Idle' || group.title === 'Stopped'))) continue;
+  for (const { title, hubs: members } of groupHubs(hubs)) {
+    if (members.length === 0 || (!showAll && (title === 'Idle' || title === 'Stopped'))) continue;
     if (lines.length > 0) lines.push('');
-    lines.push(color.bold(`${group.title} (${members.length})`));
+    lines.push(color.bold(`${title} (${members.length})`));
     const rows = members.map((h) => [
       safe(h.name),
       h.cwd ? safe(h.cwd) : '?',

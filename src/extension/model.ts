@@ -2,41 +2,39 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PathWatcher } from '../core/fs/path-watcher';
-import { findStaleHubLocks, HubLockState } from '../core/hubs/hub-lock-state';
-import { HubInfo, listHubs } from '../core/hubs/hub-status';
 import { ReachabilityTracker, trackedProbe } from '../core/hubs/liveness';
 import { workspacesDir } from '../core/hubs/hub-paths';
+import { readComponentsState } from '../core/overview/components-state';
+import { readHubsState } from '../core/overview/hubs-state';
+import { MachineState } from '../core/overview/machine-state';
 import { ComponentRegistry, ComponentRegistryOptions } from '../core/registry/component-registry';
 import { DiscoveredRegistry, discoverRegistryPath } from '../core/registry/discovery';
-import { RegistryDocument } from '../core/registry/types';
 import { errorText, log } from './log';
 import { readSettings, Settings } from './settings';
 import { isTrusted } from './trust';
+import { registryState, RegistryState } from './views/components-tree';
+import { WindowLeases } from './window-leases';
 
 /**
- * What the views show: the component registry, the hubs and the stale locks, refreshed when their
- * files change (debounced watchers, also outside the workspace) and, for hub liveness, on an
- * interval while a view is visible. The views only read from here; commands change files and the
- * watchers bring the change back, so a view never shows what is not on disk.
+ * This window's model of local state: the settings, the registry it reads and writes, the
+ * machine state the views and the badge draw (core/overview: entries with their lock status,
+ * hubs, stale locks — the same snapshot `hubkeeper status` prints), and the lease holder with the
+ * window's claims. The state is read again when its files change (debounced watchers, also
+ * outside the workspace), on an interval while a view is visible (hub liveness, and leases that
+ * expire without a write), and by commands right after they change something.
  */
-
-export type RegistryState = 'loading' | 'missing' | 'corrupt' | 'empty' | 'ok';
 
 export class HubkeeperModel implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<'registry' | 'hubs'>();
   readonly onDidChange = this.changed.event;
-  settings!: Settings;
+  settings: Settings;
   discovered!: DiscoveredRegistry;
   registry!: ComponentRegistry;
   registryState: RegistryState = 'loading';
-  registryError?: string;
-  /** Why writes to the registry are refused (a shared directory, a foreign link), if they are. */
-  registryWriteRefusal?: string;
-  doc?: RegistryDocument;
-  hubs: HubInfo[] = [];
-  unreadableHubFiles: { file: string; problem: string }[] = [];
-  staleHubLocks: { workspace: string; state: HubLockState }[] = [];
+  state: MachineState;
   hubsLoaded = false;
+  /** The lease holder and the claims: replaced together when the lease timing changes. */
+  readonly leases: WindowLeases;
   private readonly tracker = new ReachabilityTracker();
   private readonly probe = trackedProbe(this.tracker);
   private registryWatcher?: PathWatcher;
@@ -45,26 +43,24 @@ export class HubkeeperModel implements vscode.Disposable {
   private hubsRefresh?: Promise<void>;
   private hubsAgain = false;
   private trustedGroupWritable?: boolean;
+  private loggedRefusal?: string;
 
-  constructor(private holder: ComponentRegistry['holder']) {
+  constructor() {
+    this.settings = this.readSettings();
+    this.leases = new WindowLeases(this.settings);
+    this.state = { components: { path: '', exists: false, entries: [], invalid: [] }, hubs: { hubs: [], staleHubLocks: [], unreadable: [] } };
     this.configure();
-  }
-
-  /** A new lease holder (the lease TTL or heartbeat setting changed). */
-  setHolder(holder: ComponentRegistry['holder']): void {
-    this.holder = holder;
-    this.registry = new ComponentRegistry(this.discovered.path, this.registryOptions());
   }
 
   /** Options for every ComponentRegistry the extension opens. */
   registryOptions(): ComponentRegistryOptions {
-    return { holder: this.holder, trustGroupWritable: this.settings.trustGroupWritable };
+    return { holder: this.leases.holder, trustGroupWritable: this.settings.trustGroupWritable };
   }
 
   /** (Re)reads the settings: which registry, which hub roots. */
   configure(): void {
-    const before = this.settings?.registryPathProblem;
-    this.settings = readSettings();
+    const before = this.settings.registryPathProblem;
+    this.settings = this.readSettings();
     if (this.settings.registryPathProblem && this.settings.registryPathProblem !== before) log().warn(this.settings.registryPathProblem);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     // Untrusted: the folder's own .madsci/ (or git root) must not choose what is read (trust.ts).
@@ -74,10 +70,7 @@ export class HubkeeperModel implements vscode.Disposable {
       this.registryWatcher?.dispose();
       this.registryWatcher = new PathWatcher([path.dirname(this.discovered.path)], () => void this.refreshRegistry());
     }
-    if (this.registry?.path !== this.discovered.path || this.trustedGroupWritable !== this.settings.trustGroupWritable) {
-      this.registry = new ComponentRegistry(this.discovered.path, this.registryOptions());
-      this.trustedGroupWritable = this.settings.trustGroupWritable;
-    }
+    if (this.registry?.path !== this.discovered.path || this.trustedGroupWritable !== this.settings.trustGroupWritable) this.openRegistry();
     if (this.probeTimer) {
       this.setProbing(false);
       this.setProbing(true); // the interval may have changed
@@ -87,23 +80,32 @@ export class HubkeeperModel implements vscode.Disposable {
     else this.hubWatcher = new PathWatcher(hubDirs, () => void this.refreshHubs());
   }
 
+  /**
+   * configure(), and a new lease holder when the lease TTL or heartbeat changed (its leases are
+   * released first; syncClaims() takes them again with the new one).
+   */
+  async reconfigure(): Promise<void> {
+    this.configure();
+    if (await this.leases.retime(this.settings)) this.openRegistry();
+  }
+
+  /** Holds exactly the claimed components (setting `hubkeeper.claims`) in the current registry. */
+  async syncClaims(): Promise<void> {
+    await this.leases.claims.sync(this.registry, this.settings.claims).catch((err) => log().error(`claims: ${errorText(err)}`));
+  }
+
   async refreshAll(): Promise<void> {
     await Promise.all([this.refreshRegistry(), this.refreshHubs()]);
   }
 
   async refreshRegistry(): Promise<void> {
-    try {
-      this.registryWriteRefusal = await this.registry.file.writeRefusal();
-      if (this.registryWriteRefusal) log().warn(this.registryWriteRefusal);
-      this.doc = await this.registry.snapshot();
-      this.registryError = undefined;
-      this.registryState = !this.doc ? 'missing' : this.doc.entries.size === 0 ? 'empty' : 'ok';
-    } catch (err) {
-      this.doc = undefined;
-      this.registryError = errorText(err);
-      this.registryState = 'corrupt';
-      log().warn(this.registryError);
-    }
+    const components = await readComponentsState(this.registry);
+    this.state = { ...this.state, components };
+    this.registryState = registryState(components);
+    if (components.error) log().warn(components.error);
+    // Said once per refusal, not at every heartbeat's re-read.
+    if (components.writeRefused && components.writeRefused !== this.loggedRefusal) log().warn(components.writeRefused);
+    this.loggedRefusal = components.writeRefused;
     void vscode.commands.executeCommand('setContext', 'hubkeeper.registryState', this.registryState);
     this.changed.fire('registry');
   }
@@ -124,14 +126,11 @@ export class HubkeeperModel implements vscode.Disposable {
   }
 
   private async loadHubs(): Promise<void> {
-    const env = { env: process.env, home: os.homedir() };
     try {
-      const listing = await listHubs({ roots: this.settings.hubRoots, env, probe: this.probe });
-      this.hubs = listing.hubs;
-      this.unreadableHubFiles = listing.unreadable.map((u) => ({ file: u.file, problem: u.problem }));
-      for (const u of listing.unreadable) log().warn(`${u.file}: ${u.problem} (kept as it is)`);
       const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-      this.staleHubLocks = await findStaleHubLocks([...folders, ...this.hubs.map((h) => h.cwd ?? '')], env);
+      const hubs = await readHubsState({ roots: this.settings.hubRoots, env: { env: process.env, home: os.homedir() }, probe: this.probe, folders });
+      this.state = { ...this.state, hubs };
+      for (const u of hubs.unreadable) log().warn(`${u.file}: ${u.problem} (kept as it is)`);
     } catch (err) {
       log().error(`listing hubs failed: ${errorText(err)}`);
     }
@@ -143,21 +142,34 @@ export class HubkeeperModel implements vscode.Disposable {
     this.changed.fire('hubs');
   }
 
-  /** Liveness probing runs on an interval only while a Hubkeeper view is visible. */
+  /**
+   * While a Hubkeeper view is visible, everything is read again on an interval: hub liveness
+   * changes without a file changing, and so does a lease that expires.
+   */
   setProbing(visible: boolean): void {
     if (visible && !this.probeTimer) {
-      this.probeTimer = setInterval(() => void this.refreshHubs(), this.settings.probeIntervalMs);
-      void this.refreshHubs();
+      this.probeTimer = setInterval(() => void this.refreshAll(), this.settings.probeIntervalMs);
+      void this.refreshAll();
     } else if (!visible && this.probeTimer) {
       clearInterval(this.probeTimer);
       this.probeTimer = undefined;
     }
   }
 
+  /** The lease holder is not disposed here: releasing leases is async (WindowLeases.dispose, at deactivation). */
   dispose(): void {
     this.registryWatcher?.dispose();
     this.hubWatcher?.dispose();
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.changed.dispose();
+  }
+
+  private readSettings(): Settings {
+    return readSettings(vscode.workspace.getConfiguration('hubkeeper'), isTrusted());
+  }
+
+  private openRegistry(): void {
+    this.registry = new ComponentRegistry(this.discovered.path, this.registryOptions());
+    this.trustedGroupWritable = this.settings.trustGroupWritable;
   }
 }

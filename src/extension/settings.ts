@@ -1,12 +1,22 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
-import { HubRoot } from '../core/hubs/hub-paths';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_PROBE_INTERVAL_MS, DEFAULT_REAP_GRACE_MS } from '../core/defaults';
+import { defaultHubRoots, HubEnv, HubRoot } from '../core/hubs/hub-paths';
 import { expandHome } from '../core/registry/discovery';
 import { workspaceRegistryPathProblem } from '../core/registry/registry-name';
 import { ComponentType, isComponentType } from '../core/registry/types';
 
-/** The `hubkeeper.*` settings, read fresh each time (changes apply without a reload). */
+/**
+ * The `hubkeeper.*` settings, read fresh each time (changes apply without a reload). No vscode
+ * import: the caller passes the configuration (vscode.workspace.getConfiguration('hubkeeper')),
+ * so the unit tests read package.json's defaults through the same code.
+ */
+
+/** What is read of a vscode.WorkspaceConfiguration. */
+export interface SettingsSource {
+  get<T>(key: string): T | undefined;
+  inspect<T>(key: string): { globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined;
+}
 
 export interface Claim {
   name: string;
@@ -33,9 +43,8 @@ export interface Settings {
 }
 
 /** `trusted`: whether the workspace is trusted; an untrusted one's settings never choose a file. */
-export function readSettings(trusted = vscode.workspace.isTrusted): Settings {
-  const c = vscode.workspace.getConfiguration('hubkeeper');
-  const home = os.homedir();
+export function readSettings(c: SettingsSource, trusted: boolean, hubEnv: HubEnv = { env: process.env, home: os.homedir() }): Settings {
+  const home = hubEnv.home ?? os.homedir();
   const claims: Claim[] = [];
   const badClaims: string[] = [];
   const rawClaims = c.get<unknown>('claims');
@@ -51,11 +60,13 @@ export function readSettings(trusted = vscode.workspace.isTrusted): Settings {
     return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
   };
   // The same bounds as package.json's minimum/maximum, which the settings editor shows but a file need not obey.
-  const ttl = bounded(num('leaseTtlSeconds', 30), 3, 3600);
-  const beat = Math.max(1, Math.min(num('heartbeatIntervalSeconds', 10), 600, ttl / 2));
+  const ttl = bounded(num('leaseTtlSeconds', DEFAULT_LEASE_TTL_MS / 1000), 3, 3600);
+  const beat = Math.max(1, Math.min(num('heartbeatIntervalSeconds', DEFAULT_HEARTBEAT_MS / 1000), 600, ttl / 2));
   const { registryPath, registryPathProblem } = readRegistryPath(c, trusted, home);
+  // Empty (the default) or unusable: the roots the CLI and this window's own hub use, which
+  // honour HUBKEEPER_HOME; a list replaces them.
   const rawRoots = c.get<unknown>('workspaceRegistries');
-  const roots = Array.isArray(rawRoots) && rawRoots.every((r) => typeof r === 'string') ? (rawRoots as string[]) : ['~/.hubkeeper/workspaces', '~/.bones/workspaces'];
+  const listed = Array.isArray(rawRoots) && rawRoots.every((r) => typeof r === 'string') ? (rawRoots as string[]) : [];
   return {
     // Only the user's own settings count, never a workspace's (also declared "scope": "machine").
     trustGroupWritable: c.inspect<unknown>('registry.trustGroupWritable')?.globalValue === true,
@@ -65,10 +76,10 @@ export function readSettings(trusted = vscode.workspace.isTrusted): Settings {
     badClaims,
     leaseTtlMs: ttl * 1000,
     heartbeatMs: beat * 1000,
-    hubRoots: roots.map((d) => rootOf(d, home)),
+    hubRoots: listed.length ? listed.map((d) => rootOf(d, home)) : defaultHubRoots(hubEnv),
     hubEnabled: c.get<unknown>('hub.enabled') !== false,
-    probeIntervalMs: bounded(num('probeIntervalSeconds', 10), 2, 3600) * 1000,
-    reapGraceMs: bounded(num('reapGraceSeconds', 2), 0, 60) * 1000,
+    probeIntervalMs: bounded(num('probeIntervalSeconds', DEFAULT_PROBE_INTERVAL_MS / 1000), 2, 3600) * 1000,
+    reapGraceMs: bounded(num('reapGraceSeconds', DEFAULT_REAP_GRACE_MS / 1000), 0, 60) * 1000,
     statusBarEnabled: c.get<unknown>('statusBar.enabled') !== false,
   };
 }
@@ -80,7 +91,7 @@ export function readSettings(trusted = vscode.workspace.isTrusted): Settings {
  * create or overwrite some other file (`~/.bash_aliases`); otherwise it is ignored and the user's
  * value (or discovery) applies. An untrusted workspace's value is ignored altogether.
  */
-function readRegistryPath(c: vscode.WorkspaceConfiguration, trusted: boolean, home: string): { registryPath?: string; registryPathProblem?: string } {
+function readRegistryPath(c: SettingsSource, trusted: boolean, home: string): { registryPath?: string; registryPathProblem?: string } {
   const info = c.inspect<unknown>('registryPath');
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   const resolve = (p: string) => (p ? path.resolve(expandHome(p, home)) : undefined);

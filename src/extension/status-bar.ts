@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { ClaimsManager } from './claims';
 import { isTrusted } from './trust';
 import { mdText } from './views/markdown-text';
 import { WindowHubs } from './window-hubs';
+import { WindowLeases } from './window-leases';
 
 /**
  * The window's hub state, left in the status bar: `$(broadcast) robot-cell` while holding,
@@ -14,7 +14,7 @@ export class HubStatusBar implements vscode.Disposable {
 
   constructor(
     private readonly hubs: WindowHubs,
-    private readonly claims: () => ClaimsManager,
+    private readonly leases: WindowLeases,
   ) {
     this.item.name = 'Hubkeeper Hub';
     this.item.command = 'hubkeeper.hub.showMenu';
@@ -23,7 +23,7 @@ export class HubStatusBar implements vscode.Disposable {
   update(enabled: boolean): void {
     if (!enabled) return this.item.hide();
     const folders = [...this.hubs.folders.values()];
-    const lostClaims = this.claims().problems.filter((p) => p.state === 'lost');
+    const lostClaims = this.leases.claims.problems.filter((p) => p.state === 'lost');
     const name = (f: (typeof folders)[number]) => f.folder.name;
     const more = folders.length > 1 ? ` +${folders.length - 1}` : '';
     const first = folders[0];
@@ -52,7 +52,7 @@ export class HubStatusBar implements vscode.Disposable {
       }[f.state];
       lines.push(`**${mdText(f.folder.name)}**: ${mdText(what)}`);
     }
-    const claims = [...this.claims().statuses.values()];
+    const claims = [...this.leases.claims.statuses.values()];
     if (claims.length) lines.push('', `Leases: ${mdText(claims.map((c) => `${c.claim.name} (${c.state})`).join(', '))}`);
     const warn = text.startsWith('$(warning)');
     this.item.text = text;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { log } from './log';
-import { untrustedRefusal, WRITE_COMMANDS } from './write-commands';
+import { CommandId, isWriteCommand, untrustedRefusal, WRITE_COMMANDS } from './command-titles';
 
 /**
  * Workspace Trust. In an untrusted workspace Hubkeeper is a read-only viewer: no hub, no claims,
@@ -18,13 +18,13 @@ export const UNTRUSTED_VIEW_MESSAGE =
   'Read-only: this folder is not trusted, so Hubkeeper runs no hub, takes no claims, writes nothing and ignores the folder\'s own .madsci/. To allow them, trust it: "Workspaces: Manage Workspace Trust".';
 
 /**
- * Registers a command; a write command (write-commands.ts) run in an untrusted workspace is refused
- * with one line (a warning and the log) and returns that line, for scripts and tests.
+ * Registers a command; a write command (command-titles.ts) run in an untrusted workspace is
+ * refused with one line (a warning and the log) and returns that line, for scripts and tests.
  */
-export function registerCommand(id: string, handler: (...args: never[]) => unknown): vscode.Disposable {
+export function registerCommand(id: CommandId, handler: (...args: unknown[]) => unknown): vscode.Disposable {
+  if (!isWriteCommand(id)) return vscode.commands.registerCommand(id, handler);
   const title = WRITE_COMMANDS[id];
-  if (title === undefined) return vscode.commands.registerCommand(id, handler);
-  return vscode.commands.registerCommand(id, (...args: never[]) => (isTrusted() ? handler(...args) : refuse(title)));
+  return vscode.commands.registerCommand(id, (...args: unknown[]) => (isTrusted() ? handler(...args) : refuse(title)));
 }
 
 /** Refuses `title` in an untrusted workspace; returns the line said. */

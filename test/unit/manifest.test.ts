@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WRITE_COMMANDS } from '../../src/extension/write-commands';
+import { COMMAND_TITLES, isWriteCommand, WRITE_COMMANDS } from '../../src/extension/command-titles';
 import { ROOT } from '../support/helpers';
 
 /** package.json's trust, scope and menu declarations, checked against the code's list of write commands. */
@@ -39,16 +39,21 @@ test('every write command is hidden in an untrusted workspace: palette, view tit
   }
   for (const section of ['view/title', 'view/item/context']) {
     for (const e of contributes.menus[section] as MenuEntry[]) {
-      if (WRITE_COMMANDS[e.command]) assert.match(e.when ?? '', /&& isWorkspaceTrusted$/, `${section} ${e.command}`);
+      if (isWriteCommand(e.command)) assert.match(e.when ?? '', /&& isWorkspaceTrusted$/, `${section} ${e.command}`);
     }
   }
   for (const w of contributes.viewsWelcome as { contents: string; when: string }[]) {
     for (const [, id] of w.contents.matchAll(/\(command:([\w.]+)\)/g)) {
-      if (WRITE_COMMANDS[id]) assert.match(w.when, /&& isWorkspaceTrusted$/, `welcome link to ${id}`);
+      if (isWriteCommand(id)) assert.match(w.when, /&& isWorkspaceTrusted$/, `welcome link to ${id}`);
     }
   }
   // Read commands stay available untrusted.
-  for (const id of ['hubkeeper.refresh', 'hubkeeper.showLog', 'hubkeeper.components.filter', 'hubkeeper.components.export']) assert.equal(WRITE_COMMANDS[id], undefined);
+  for (const id of ['hubkeeper.refresh', 'hubkeeper.showLog', 'hubkeeper.components.filter', 'hubkeeper.components.export']) assert.ok(!isWriteCommand(id), id);
+});
+
+test('every contributed command is in the code\'s list with its title, and nothing else is', () => {
+  const contributed = Object.fromEntries(contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title.replace(/\u2026$/, '')]));
+  assert.deepEqual(Object.fromEntries(Object.entries(COMMAND_TITLES).sort()), Object.fromEntries(Object.entries(contributed).sort()));
 });
 
 test('every setting has a scope; the numbers have bounds; setting links point at settings', () => {

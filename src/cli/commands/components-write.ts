@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { isJsonObject, JsonObject } from '../../core/json/json-value';
 import { JsonSyntaxError, parseJson } from '../../core/json/parse-json';
 import { pythonJson } from '../../core/json/python-json';
 import { ComponentRegistry } from '../../core/registry/component-registry';
-import { RegistryError, RegistryLockError } from '../../core/registry/errors';
+import { RegistryLockError } from '../../core/registry/errors';
+import { readImportFile } from '../../core/registry/import-file';
 import { ioError } from '../../core/registry/io-errors';
 import { isComponentType } from '../../core/registry/types';
 import { expectPositionals, parseDays, parseSeconds, ParsedArgs, UsageError } from '../args';
@@ -142,20 +142,7 @@ export async function exportComponents(ctx: CliContext, args: ParsedArgs): Promi
 
 export async function importComponents(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const [file] = expectPositionals(args, ['file']);
-  const source = file === '-' ? 'standard input' : path.resolve(ctx.cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(file === '-' ? 0 : source, 'utf8');
-  } catch (err) {
-    throw new RegistryError(`${source}: cannot read: ${(err as Error).message}`, 'io');
-  }
-  let data;
-  try {
-    data = parseJson(text);
-  } catch (err) {
-    if (err instanceof JsonSyntaxError) throw new RegistryError(`${source}: not valid JSON: ${err.message}`, 'invalid-argument');
-    throw err;
-  }
+  const { data, source } = readImportFile(file === '-' ? '-' : path.resolve(ctx.cwd, file));
   const merge = args.options.replace !== true;
   const registry = openRegistry(ctx);
   if (!merge && !(await confirmed(ctx, args, 'replace every entry of the registry', [`${registry.path} ← ${source}`], 'Replace every entry of the registry with the imported ones?'))) {

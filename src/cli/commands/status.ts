@@ -1,6 +1,6 @@
 import { describeLock } from '../../core/leases/describe-lock';
 import { ComponentsState, countsByType, heldLeases, staleLeases } from '../../core/overview/components-state';
-import { HUB_GROUPS } from '../../core/overview/hubs-state';
+import { groupHubs } from '../../core/overview/hubs-state';
 import { readMachineState } from '../../core/overview/machine-state';
 import { machineStateJson } from '../../core/overview/state-json';
 import { COMPONENT_TYPES } from '../../core/registry/types';
@@ -28,7 +28,7 @@ export async function status(ctx: CliContext, args: ParsedArgs): Promise<number>
   if (state.components.writeRefused) out(color.yellow(`  ! writes refused: ${safe(state.components.writeRefused)}`));
   printComponents(ctx.out, state.components);
   out();
-  const counts = HUB_GROUPS.map((g) => `${hubs.filter((h) => g.states.includes(h.state)).length} ${g.title.toLowerCase()}`);
+  const counts = groupHubs(hubs).map((g) => `${g.hubs.length} ${g.title.toLowerCase()}`);
   out(`${color.bold('Hubs')}  ${counts.join(', ')}`);
   for (const line of hubTable(hubs, color, args.options.all === true)) out(`  ${line}`);
   for (const u of unreadable) out(color.red(`  ! ${u.file}: ${safe(u.problem)} (kept as it is)`));

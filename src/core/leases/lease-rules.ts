@@ -161,3 +161,11 @@ function heartbeatEvidence(lock: RegistryLock, t: LeaseNow, observed: HeartbeatO
 export function isStale(status: LockStatus): boolean {
   return status.state === 'expired' || status.state === 'abandoned';
 }
+
+/**
+ * A live lease of another holder (`status` is the lock's lockStatus): release and delete refuse
+ * it without force, and a front end asks before forcing. Ours, expired or abandoned is not.
+ */
+export function heldByAnother(lock: RegistryLock | null, status: LockStatus, instanceId: string): boolean {
+  return lock !== null && lock.holderInstance !== instanceId && status.state === 'held';
+}

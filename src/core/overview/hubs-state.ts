@@ -34,10 +34,20 @@ export async function readHubsState(options: ReadHubsOptions): Promise<HubsState
   return { hubs, unreadable, staleHubLocks: await findStaleHubLocks(workspaces, options.env) };
 }
 
+export interface HubGroup {
+  title: 'Running' | 'Orphans' | 'Idle' | 'Stopped';
+  states: readonly HubState[];
+}
+
 /** The groups hubs are shown in, in this order (the CLI tables and the Hubs view). */
-export const HUB_GROUPS: readonly { title: string; states: readonly HubState[] }[] = [
+export const HUB_GROUPS: readonly HubGroup[] = [
   { title: 'Running', states: ['running', 'unreachable'] },
   { title: 'Orphans', states: ['orphan'] },
   { title: 'Idle', states: ['idle'] },
   { title: 'Stopped', states: ['stopped'] },
 ];
+
+/** Every group with its hubs, in HUB_GROUPS' order (empty groups included). */
+export function groupHubs<H extends Pick<HubInfo, 'state'>>(hubs: readonly H[]): (HubGroup & { hubs: H[] })[] {
+  return HUB_GROUPS.map((g) => ({ ...g, hubs: hubs.filter((h) => g.states.includes(h.state)) }));
+}

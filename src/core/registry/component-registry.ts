@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { JsonObject, JsonValue } from '../json/json-value';
-import { canAcquire, isExpired, isStale, LeaseNow, lockStatus, LockStatus } from '../leases/lease-rules';
+import { canAcquire, heldByAnother, isExpired, LeaseNow, lockStatus, LockStatus } from '../leases/lease-rules';
 import { HeartbeatWatch } from '../leases/heartbeat-watch';
 import { LeaseHolder } from '../lease-holder/lease-holder';
 import { Timestamp } from '../time/timestamp';
@@ -243,7 +243,12 @@ export class ComponentRegistry {
   /** Ours, expired, or abandoned (its holder cannot be alive): no live holder would lose it. */
   private isReleasable(name: string, lock: RegistryLock, now: Timestamp): boolean {
     if (lock.holderInstance === this.holder.instanceId) return true;
-    return isStale(this.statusAt(name, lock, this.file.clock.leaseNow(now)));
+    return !this.heldByAnother({ name, lock }, this.statusAt(name, lock, this.file.clock.leaseNow(now)));
+  }
+
+  /** A live lease of another holder (lease-rules.ts): what release and delete refuse without force. */
+  heldByAnother(entry: Pick<RegistryEntry, 'name' | 'lock'>, status: LockStatus = this.lockStatus(entry)): boolean {
+    return heldByAnother(entry.lock, status, this.holder.instanceId);
   }
 
   /** Removes entries not seen for `olderThanDays` and without a live lock; returns their names. */

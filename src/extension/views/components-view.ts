@@ -1,16 +1,19 @@
 import * as vscode from 'vscode';
 import { pythonJson } from '../../core/json/python-json';
 import { describeLock } from '../../core/leases/describe-lock';
-import { LockState } from '../../core/leases/lease-rules';
-import { COMPONENT_TYPES, ComponentType, InvalidEntry, RegistryEntry } from '../../core/registry/types';
+import { LockState, LockStatus } from '../../core/leases/lease-rules';
+import { ComponentType, InvalidEntry, RegistryEntry } from '../../core/registry/types';
 import { ago } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
+import { ComponentFilter, componentsByType, isFiltering } from './components-tree';
+import { COMPONENT_GROUP, componentContext, INVALID_COMPONENT, REGISTRY_ERROR } from './context-values';
 import { mdCode, mdCodeBlock, mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
 /**
- * The Components view: the registry grouped by type. One class per node kind; ids are stable
- * (registry path + name) so a refresh keeps the selection and an open context menu.
+ * The Components view: the registry grouped by type, as the model's state has it (each entry's
+ * lock status is computed once per read, in core/overview). One class per node kind; ids are
+ * stable (registry path + name) so a refresh keeps the selection and an open context menu.
  */
 
 export class ComponentGroupNode {
@@ -23,7 +26,7 @@ export class ComponentGroupNode {
     const item = new vscode.TreeItem(this.type === 'unreadable' ? 'Unreadable entries' : `${this.type}s`, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `group:${registryPath}:${this.type}`;
     item.description = String(this.children.length);
-    item.contextValue = 'componentGroup';
+    item.contextValue = COMPONENT_GROUP;
     item.iconPath = new vscode.ThemeIcon(this.type === 'unreadable' ? 'warning' : 'symbol-folder');
     return item;
   }
@@ -40,13 +43,23 @@ export class ComponentNode {
   constructor(
     readonly entry: RegistryEntry,
     readonly registryPath: string,
-    readonly lockState: LockState,
-    readonly lockText: string,
-    readonly lockReason: string,
+    readonly status: LockStatus,
   ) {}
 
   get name(): string {
     return this.entry.name;
+  }
+
+  get lockState(): LockState {
+    return this.status.state;
+  }
+
+  get lockText(): string {
+    return describeLock(this.entry.lock, this.status);
+  }
+
+  get contextValue(): string {
+    return componentContext(this.lockState);
   }
 
   treeItem(): vscode.TreeItem {
@@ -56,14 +69,14 @@ export class ComponentNode {
     item.description = `${this.lockText} · ${e.id.slice(0, 8)}…`;
     const [icon, color] = LOCK_ICONS[this.lockState];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.contextValue = `component.${this.lockState}`;
+    item.contextValue = this.contextValue;
     item.accessibilityInformation = { label: `${e.name}, ${e.componentType}, ${this.lockText}` };
     const md = new vscode.MarkdownString(undefined, true);
     // Everything from the file goes through mdText/mdCode (markdown-text.ts): a name is not markup.
     md.appendMarkdown(`**$(${icon}) ${mdText(e.name)}** · ${mdText(e.componentType)}\n\n`);
     md.appendMarkdown(`| | |\n|---|---|\n| ID | ${mdCode(e.id)} |\n| Lock | ${mdText(this.lockText)} |\n`);
     if (e.lock) {
-      md.appendMarkdown(`| Holder | ${mdText(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${mdText(e.lock.acquiredAt.text)} |\n| Heartbeat | ${mdText(e.lock.heartbeatAt.text)} |\n| Expires | ${mdText(e.lock.expiresAt.text)} |\n| Evidence | ${mdText(this.lockReason)} |\n`);
+      md.appendMarkdown(`| Holder | ${mdText(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${mdText(e.lock.acquiredAt.text)} |\n| Heartbeat | ${mdText(e.lock.heartbeatAt.text)} |\n| Expires | ${mdText(e.lock.expiresAt.text)} |\n| Evidence | ${mdText(this.status.reason)} |\n`);
     }
     md.appendMarkdown(`| Created | ${mdText(e.createdAt.text)} |\n| Last seen | ${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`);
     md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
@@ -82,12 +95,14 @@ export class InvalidComponentNode {
     return this.entry.name;
   }
 
+  readonly contextValue = INVALID_COMPONENT;
+
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `component:${this.registryPath}:${this.entry.name}`;
     item.description = 'unreadable, kept as it is';
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-    item.contextValue = 'invalidComponent';
+    item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(this.entry.problems.map((p) => `- ${mdText(p)}`).join('\n'));
     return item;
   }
@@ -109,7 +124,7 @@ export class RegistryErrorNode {
     item.id = `registry-${this.severity}:${this.registryPath}`;
     item.iconPath = this.severity === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.tooltip = this.message;
-    item.contextValue = 'registryError';
+    item.contextValue = REGISTRY_ERROR;
     item.command = { command: 'hubkeeper.components.openRegistry', title: 'Open Registry File' };
     return item;
   }
@@ -117,14 +132,11 @@ export class RegistryErrorNode {
 
 export type ComponentsElement = ComponentGroupNode | ComponentNode | InvalidComponentNode | RegistryErrorNode;
 
-export interface ComponentFilter {
-  types?: ComponentType[];
-  text?: string;
-}
-
 export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsElement> {
   private readonly changed = new vscode.EventEmitter<ComponentsElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly filterChanged = new vscode.EventEmitter<ComponentFilter>();
+  readonly onDidChangeFilter = this.filterChanged.event;
   filter: ComponentFilter = {};
   private roots: ComponentsElement[] = [];
 
@@ -134,7 +146,8 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
 
   setFilter(filter: ComponentFilter): void {
     this.filter = filter;
-    void vscode.commands.executeCommand('setContext', 'hubkeeper.componentFilterActive', Boolean(filter.text || filter.types?.length));
+    void vscode.commands.executeCommand('setContext', 'hubkeeper.componentFilterActive', isFiltering(filter));
+    this.filterChanged.fire(filter);
     this.rebuild();
   }
 
@@ -158,29 +171,15 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
   }
 
   private rebuild(): void {
-    const { model } = this;
-    const path = model.registry.path;
+    const state = this.model.state.components;
+    const path = this.model.registry.path;
     let next: ComponentsElement[];
-    if (model.registryState === 'corrupt') next = [new RegistryErrorNode(model.registryError ?? 'the registry cannot be read', path)];
+    if (state.error) next = [new RegistryErrorNode(state.error, path)];
     else {
-      const text = this.filter.text?.toLowerCase();
-      const keep = (name: string) => !text || name.toLowerCase().includes(text);
-      const records = [...(model.doc?.entries.values() ?? [])];
-      const groups: ComponentGroupNode[] = [];
-      for (const type of COMPONENT_TYPES) {
-        if (this.filter.types?.length && !this.filter.types.includes(type)) continue;
-        const nodes = records
-          .filter((r): r is RegistryEntry => r.kind === 'entry' && r.componentType === type && keep(r.name))
-          .map((e) => {
-            const status = model.registry.lockStatus(e);
-            return new ComponentNode(e, path, status.state, describeLock(e.lock, status), status.reason);
-          });
-        if (nodes.length > 0) groups.push(new ComponentGroupNode(type, nodes));
-      }
-      const invalid = records.filter((r): r is InvalidEntry => r.kind === 'invalid' && keep(r.name)).map((r) => new InvalidComponentNode(r, path));
-      if (invalid.length > 0) groups.push(new ComponentGroupNode('unreadable', invalid));
-      const refusal = model.registryWriteRefusal;
-      next = refusal ? [new RegistryErrorNode(`Read-only: ${refusal}`, path, 'warning'), ...groups] : groups;
+      const { groups, invalid } = componentsByType(state, this.filter);
+      const nodes: ComponentGroupNode[] = groups.map((g) => new ComponentGroupNode(g.type, g.components.map((c) => new ComponentNode(c.entry, path, c.status))));
+      if (invalid.length > 0) nodes.push(new ComponentGroupNode('unreadable', invalid.map((r) => new InvalidComponentNode(r, path))));
+      next = state.writeRefused ? [new RegistryErrorNode(`Read-only: ${state.writeRefused}`, path, 'warning'), ...nodes] : nodes;
     }
     // Every heartbeat rebuilds this tree: announce only what changed (tree-refresh.ts).
     const item = (n: ComponentsElement) => this.getTreeItem(n);

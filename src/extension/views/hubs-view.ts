@@ -1,18 +1,13 @@
 import * as vscode from 'vscode';
 import { HubInfo, HubState } from '../../core/hubs/hub-status';
+import { groupHubs, HubGroup } from '../../core/overview/hubs-state';
 import { duration } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
+import { HUB_GROUP, hubContext } from './context-values';
 import { mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
-/** The Hubs view: every workspace hub (Hubkeeper's and bones'), grouped like `hubs list`. */
-
-const GROUPS: { title: string; states: HubState[] }[] = [
-  { title: 'Running', states: ['running', 'unreachable'] },
-  { title: 'Orphans', states: ['orphan'] },
-  { title: 'Idle', states: ['idle'] },
-  { title: 'Stopped', states: ['stopped'] },
-];
+/** The Hubs view: every workspace hub (Hubkeeper's and bones'), in the groups of `hubs list`. */
 
 const ICONS: Record<HubState, [string, string | undefined]> = {
   running: ['broadcast', 'charts.green'],
@@ -24,7 +19,7 @@ const ICONS: Record<HubState, [string, string | undefined]> = {
 
 export class HubGroupNode {
   constructor(
-    readonly title: string,
+    readonly title: HubGroup['title'],
     readonly children: HubNode[],
   ) {}
 
@@ -32,7 +27,7 @@ export class HubGroupNode {
     const item = new vscode.TreeItem(this.title, this.title === 'Stopped' || this.title === 'Idle' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
     item.id = `hub-group:${this.title}`;
     item.description = String(this.children.length);
-    item.contextValue = 'hubGroup';
+    item.contextValue = HUB_GROUP;
     return item;
   }
 }
@@ -43,6 +38,10 @@ export class HubNode {
     readonly isOwn: boolean,
   ) {}
 
+  get contextValue(): string {
+    return hubContext(this.hub, this.isOwn);
+  }
+
   treeItem(): vscode.TreeItem {
     const h = this.hub;
     const item = new vscode.TreeItem(h.name, vscode.TreeItemCollapsibleState.None);
@@ -51,8 +50,7 @@ export class HubNode {
     item.description = parts.filter(Boolean).join(' · ');
     const [icon, color] = this.isOwn ? ['star-full', 'charts.green'] : ICONS[h.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const flags = [h.cwd ? '.hasFolder' : '', h.hubUrl ? '.hasUrl' : '', h.record ? '.hasEntry' : '', this.isOwn ? '.current' : '', h.untrusted ? '.untrusted' : ''].join('');
-    item.contextValue = `hub.${h.state}${flags}`;
+    item.contextValue = this.contextValue;
     item.accessibilityInformation = { label: `${h.name}, ${h.state}${h.reason ? `, ${h.reason}` : ''}` };
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**$(${icon}) ${mdText(h.name)}** · ${h.state}${this.isOwn ? ' · this window' : ''}\n\n| | |\n|---|---|\n`);
@@ -108,7 +106,10 @@ export class HubsProvider implements vscode.TreeDataProvider<HubsElement> {
   }
 
   rebuild(): void {
-    const next = GROUPS.map((g) => new HubGroupNode(g.title, this.model.hubs.filter((h) => g.states.includes(h.state)).map((h) => new HubNode(h, h.source === 'hubkeeper' && this.isOwn(h.cwd) && h.pid === process.pid)))).filter((g) => g.children.length > 0);
+    const own = (h: HubInfo) => h.source === 'hubkeeper' && this.isOwn(h.cwd) && h.pid === process.pid;
+    const next = groupHubs(this.model.state.hubs.hubs)
+      .filter((g) => g.hubs.length > 0)
+      .map((g) => new HubGroupNode(g.title, g.hubs.map((h) => new HubNode(h, own(h)))));
     // Every probe rebuilds this tree: announce only what changed (tree-refresh.ts).
     const { roots, changed } = reconcile<HubsElement>(this.roots, next, (n) => String(n.treeItem().id), (n) => renderedItem(n.treeItem()), (n) => (n instanceof HubGroupNode ? n.children : []));
     this.roots = roots as HubGroupNode[];

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { describeLock } from '../../core/leases/describe-lock';
-import { isStale, LockStatus } from '../../core/leases/lease-rules';
+import { LockStatus } from '../../core/leases/lease-rules';
 import { HubLockState } from '../../core/hubs/hub-lock-state';
+import { staleLeases } from '../../core/overview/components-state';
 import { RegistryEntry } from '../../core/registry/types';
 import { HubkeeperModel } from '../model';
+import { staleLockContext } from './context-values';
 import { mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
-/** The Stale Locks view: expired or abandoned component leases and hub locks whose holder is gone. */
+/** The Stale Locks view: expired or abandoned component leases and hub locks whose holder is gone (core/overview). */
 
 export class StaleLeaseNode {
   constructor(
@@ -16,12 +18,14 @@ export class StaleLeaseNode {
     readonly registryPath: string,
   ) {}
 
+  readonly contextValue = staleLockContext('lease');
+
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `stale-lease:${this.registryPath}:${this.entry.name}`;
     item.description = describeLock(this.entry.lock, this.status);
     item.iconPath = new vscode.ThemeIcon(this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock', new vscode.ThemeColor('charts.yellow'));
-    item.contextValue = 'staleLock.lease';
+    item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(`**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}`);
     return item;
   }
@@ -33,13 +37,15 @@ export class StaleHubLockNode {
     readonly state: HubLockState,
   ) {}
 
+  readonly contextValue = staleLockContext('hub');
+
   treeItem(): vscode.TreeItem {
     const name = this.workspace.split('/').pop() || this.workspace;
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
     item.id = `stale-hub-lock:${this.state.path}`;
     item.description = `${this.state.kind} hub lock · ${this.state.evidence}`;
     item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
-    item.contextValue = 'staleLock.hub';
+    item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(`**${mdText(this.state.kind)} hub lock** of ${mdText(this.workspace)}\n\n${mdText(this.state.evidence)}\n\n${mdText(this.state.path)}`);
     return item;
   }
@@ -73,14 +79,11 @@ export class StaleLocksProvider implements vscode.TreeDataProvider<LocksElement>
   }
 
   private rebuild(): void {
-    const { model } = this;
-    const leases: LocksElement[] = [];
-    for (const r of model.doc?.entries.values() ?? []) {
-      if (r.kind !== 'entry' || !r.lock) continue;
-      const status = model.registry.lockStatus(r);
-      if (isStale(status)) leases.push(new StaleLeaseNode(r, status, model.registry.path));
-    }
-    const next = [...leases, ...model.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state))];
+    const { components, hubs } = this.model.state;
+    const next: LocksElement[] = [
+      ...staleLeases(components).map((c) => new StaleLeaseNode(c.entry, c.status, this.model.registry.path)),
+      ...hubs.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state)),
+    ];
     // Rebuilt at every registry and hub refresh: announce only what changed (tree-refresh.ts).
     const { roots, changed } = reconcile<LocksElement>(this.items, next, (n) => String(n.treeItem().id), (n) => renderedItem(n.treeItem()));
     this.items = roots;

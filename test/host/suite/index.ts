@@ -176,6 +176,31 @@ export async function run(): Promise<void> {
     assert(api.statusBar.text.startsWith('$(broadcast)'), `status bar ${api.statusBar.text}`);
   });
 
+  // Reaped from a terminal while the window runs: the window is asked, never signalled (reap.ts).
+  // An async spawn, so this extension host keeps running and can react to the stop request.
+  await t.test("reaping this window's hub from the CLI asks the window: the extension host lives on, its hub stops, the status bar says so, and Restart Hub brings it back", async () => {
+    const folderState = () => [...api.windowHubs.folders.values()][0]?.state;
+    const lockDir = path.join(workspace, '.hubkeeper', 'hub.lock');
+    const entry = entryFile('.hubkeeper', workspace);
+    await waitFor('this window holding its hub', () => folderState() === 'holding' && fs.existsSync(lockDir) && fs.existsSync(entry));
+    const reaper = spawn(process.execPath, [cli, 'hubs', 'reap', workspaceId(workspace), '--yes'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let output = '';
+    reaper.stdout?.on('data', (d) => (output += d));
+    reaper.stderr?.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => reaper.on('close', resolve));
+    assert(code === 0, `hubs reap exit ${code}: ${output}`);
+    assert(output.includes(`asked pid ${process.pid} to stop its hub`), output);
+    await waitFor("the folder's hub stopped", () => folderState() === 'stopped');
+    await waitFor('the status bar to say so', () => api.statusBar.text.startsWith('$(debug-stop)'));
+    assert(!fs.existsSync(lockDir), `${lockDir} is still there`);
+    assert(!fs.existsSync(entry), `${entry} is still there`);
+    assert(alive(process.pid), 'the extension host is gone');
+    const stoppedText = api.statusBar.text;
+    await vscode.commands.executeCommand('hubkeeper.hub.restart');
+    await waitFor('the hub again', () => folderState() === 'holding' && fs.existsSync(lockDir) && fs.existsSync(entry));
+    return { cli: output.trim(), statusBar: stoppedText };
+  });
+
   await t.test('Copy Hub URL copies the address vscode.env.asExternalUri gives (this is a remote window)', async () => {
     const own = await waitFor("this window's hub", () => api.hubs.hubNodes().find((n) => n.isOwn && n.hub.hubUrl));
     const external = (await vscode.env.asExternalUri(vscode.Uri.parse(own.hub.hubUrl as string))).toString();
@@ -242,6 +267,28 @@ export async function run(): Promise<void> {
       await config().update('registryPath', undefined, vscode.ConfigurationTarget.Workspace);
       await config().update('claims', claims, vscode.ConfigurationTarget.Workspace);
       await waitFor('the settings to settle', () => api.views.components.message === undefined && !api.claims().statuses.has('alias_probe') && api.claims().statuses.get('claimed_arm')?.state === 'held');
+    }
+  });
+
+  await t.test('a new lease TTL replaces the lease holder: the claim is taken again by the new one, with the new TTL', async () => {
+    const config = () => vscode.workspace.getConfiguration('hubkeeper');
+    const ttl = (lock: { heartbeat_at: string; expires_at: string }) => Math.round((Date.parse(lock.expires_at) - Date.parse(lock.heartbeat_at)) / 1000);
+    const before = { claims: api.claims(), instance: readRegistry().entries.claimed_arm?.lock?.holder_instance };
+    await config().update('leaseTtlSeconds', 8, vscode.ConfigurationTarget.Workspace);
+    try {
+      const lock = await waitFor('the claim with an 8 s lease', () => {
+        const l = readRegistry().entries.claimed_arm?.lock;
+        return l && ttl(l) === 8 && l.holder_instance !== before.instance ? l : undefined;
+      });
+      assert(api.claims() !== before.claims && api.claims().statuses.get('claimed_arm')?.state === 'held', 'the new claims hold it');
+      assert(api.model.registry.holder === api.model.leases.holder && api.model.leases.holder.ttlMs === 8000, 'the registry writes with the new holder');
+      return { holderInstance: lock.holder_instance };
+    } finally {
+      await config().update('leaseTtlSeconds', 6, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the 6 s lease again', () => {
+        const l = readRegistry().entries.claimed_arm?.lock;
+        return l && ttl(l) === 6 && api.claims().statuses.get('claimed_arm')?.state === 'held';
+      });
     }
   });
 

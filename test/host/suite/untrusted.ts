@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HubkeeperApi } from '../../../src/extension/extension';
 import { workspaceId } from '../../../src/core/hubs/workspace-id';
-import { untrustedRefusal, WRITE_COMMANDS } from '../../../src/extension/write-commands';
+import { untrustedRefusal, WRITE_COMMANDS } from '../../../src/extension/command-titles';
 import { assert, MiniRunner, waitFor } from './mini-runner';
 
 /**

@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import { COMMAND_TITLES, CommandId } from '../command-titles';
+import { registerCommand } from '../trust';
+import { cleanStaleComponents } from './clean-stale';
+import { CommandContext, CommandHandler } from './command-context';
+import { copyComponentId, revealComponent } from './component-links';
+import { deleteComponent } from './delete-component';
+import { clearComponentFilter, filterComponents } from './filter-components';
+import { copyHubUrl, openHubFolder, revealHubEntry } from './hub-links';
+import { pruneHubEntries, reapHubs, reapOrphanHubs } from './reap-hubs';
+import { createRegistry, openRegistryFile } from './registry-file';
+import { releaseComponent } from './release-component';
+import { releaseAllStaleLocks, releaseStaleLocks } from './release-locks';
+import { renameComponent } from './rename-component';
+import { exportRegistry, importRegistry } from './transfer-registry';
+import { guarded } from './ui';
+import { reacquire, refresh, releaseMyLeases, restartHub, showHubMenu, showHubs, showLog } from './window-commands';
+
+/**
+ * Every command, registered in one place: one handler per contributed command (the type makes
+ * the table complete: command-titles.ts lists them, checked against package.json), each behind
+ * the same two guards — a write command refuses in an untrusted workspace (trust.ts), and an
+ * error is reported once, with the command's title (ui.ts), never thrown at the editor.
+ */
+const HANDLERS: Record<CommandId, CommandHandler> = {
+  'hubkeeper.refresh': refresh,
+  'hubkeeper.showLog': showLog,
+  'hubkeeper.showHubs': showHubs,
+  'hubkeeper.hub.showMenu': showHubMenu,
+  'hubkeeper.hub.restart': restartHub,
+  'hubkeeper.hub.reacquire': reacquire,
+  'hubkeeper.leases.releaseMine': releaseMyLeases,
+  'hubkeeper.components.filter': filterComponents,
+  'hubkeeper.components.clearFilter': clearComponentFilter,
+  'hubkeeper.components.rename': renameComponent,
+  'hubkeeper.components.release': releaseComponent,
+  'hubkeeper.components.delete': deleteComponent,
+  'hubkeeper.components.copyId': copyComponentId,
+  'hubkeeper.components.reveal': revealComponent,
+  'hubkeeper.components.cleanStale': cleanStaleComponents,
+  'hubkeeper.components.export': exportRegistry,
+  'hubkeeper.components.import': importRegistry,
+  'hubkeeper.components.openRegistry': openRegistryFile,
+  'hubkeeper.components.createRegistry': createRegistry,
+  'hubkeeper.hubs.reap': reapHubs,
+  'hubkeeper.hubs.reapOrphans': reapOrphanHubs,
+  'hubkeeper.hubs.prune': pruneHubEntries,
+  'hubkeeper.hubs.openFolder': openHubFolder,
+  'hubkeeper.hubs.copyUrl': copyHubUrl,
+  'hubkeeper.hubs.revealEntry': revealHubEntry,
+  'hubkeeper.locks.release': releaseStaleLocks,
+  'hubkeeper.locks.releaseAll': releaseAllStaleLocks,
+};
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return (Object.entries(HANDLERS) as [CommandId, CommandHandler][]).map(([id, handler]) => registerCommand(id, (...args: unknown[]) => guarded(COMMAND_TITLES[id], async () => handler(ctx, ...args))));
+}

@@ -1,0 +1,53 @@
+import { ComponentsState, ComponentState } from '../../core/overview/components-state';
+import { COMPONENT_TYPES, ComponentType, InvalidEntry } from '../../core/registry/types';
+
+/**
+ * What the Components view shows of the registry's state (core/overview), without vscode: the
+ * welcome state, the filter, and the entries by type. Unit-tested without an editor.
+ */
+
+/** The `hubkeeper.registryState` context key: which welcome text shows. */
+export type RegistryState = 'loading' | 'missing' | 'corrupt' | 'empty' | 'ok';
+
+export function registryState(c: ComponentsState): Exclude<RegistryState, 'loading'> {
+  if (c.error) return 'corrupt';
+  if (!c.exists) return 'missing';
+  return c.entries.length + c.invalid.length === 0 ? 'empty' : 'ok';
+}
+
+export interface ComponentFilter {
+  types?: ComponentType[];
+  text?: string;
+}
+
+export function isFiltering(filter: ComponentFilter): boolean {
+  return Boolean(filter.text || filter.types?.length);
+}
+
+/** The Filter Components… input: names containing the text; `node:robot` also narrows to a type. */
+export function parseFilter(input: string): ComponentFilter {
+  const m = /^(node|module|manager|experiment|workcell):(.*)$/.exec(input.trim());
+  return m ? { types: [m[1] as ComponentType], text: m[2] } : { text: input.trim() };
+}
+
+/** The view's description while a filter is on: `filter: node "robot"`. */
+export function filterDescription(filter: ComponentFilter): string | undefined {
+  if (!isFiltering(filter)) return undefined;
+  return `filter: ${filter.types?.join(',') ?? ''}${filter.text ? ` "${filter.text}"` : ''}`;
+}
+
+export interface ComponentsByType {
+  /** The types with entries the filter keeps, in COMPONENT_TYPES order. */
+  groups: { type: ComponentType; components: ComponentState[] }[];
+  /** Unreadable entries the filter keeps (by name; they have no type). */
+  invalid: InvalidEntry[];
+}
+
+export function componentsByType(state: ComponentsState, filter: ComponentFilter): ComponentsByType {
+  const text = filter.text?.toLowerCase();
+  const keep = (name: string) => !text || name.toLowerCase().includes(text);
+  const groups = COMPONENT_TYPES.filter((type) => !filter.types?.length || filter.types.includes(type))
+    .map((type) => ({ type, components: state.entries.filter((c) => c.entry.componentType === type && keep(c.entry.name)) }))
+    .filter((g) => g.components.length > 0);
+  return { groups, invalid: state.invalid.filter((r) => keep(r.name)) };
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { COMPONENT_GROUP, componentContext, HUB_GROUP, hubContext, INVALID_COMPONENT, ITEM_MENUS, ItemMenuCommand, offers, REGISTRY_ERROR, staleLockContext } from '../../src/extension/views/context-values';
+import { ROOT } from '../support/helpers';
+
+/**
+ * The tree items' contextValue grammar (src/extension/views/context-values.ts) against
+ * package.json's item menus: what a right-click offers, and what a command picks from the palette,
+ * decided without an editor.
+ */
+
+const itemMenus: { command: string; when: string }[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes.menus['view/item/context'];
+
+/** The `viewItem =~ /…/` of a package.json item menu, as the editor reads it. */
+function manifestPattern(command: string): RegExp {
+  const entry = itemMenus.find((m) => m.command === command);
+  assert.ok(entry, `${command} has an item menu`);
+  const m = /viewItem =~ \/((?:\\.|[^/\\])+)\//.exec(entry.when);
+  assert.ok(m, `${command}: no viewItem =~ /…/ in ${entry.when}`);
+  return new RegExp(m[1]);
+}
+
+/** The commands a right-click on an item with this contextValue offers, by package.json. */
+const offeredByManifest = (contextValue: string) => itemMenus.filter((m) => manifestPattern(m.command).test(contextValue)).map((m) => m.command);
+
+test("package.json's item menus use the shared patterns, one for each item command", () => {
+  assert.deepEqual(itemMenus.map((m) => m.command).sort(), Object.keys(ITEM_MENUS).sort());
+  for (const [command, pattern] of Object.entries(ITEM_MENUS)) assert.equal(manifestPattern(command).source, pattern.source, command);
+});
+
+test('a group header, the registry error line and a hub group offer no item command', () => {
+  for (const header of [COMPONENT_GROUP, REGISTRY_ERROR, HUB_GROUP]) assert.deepEqual(offeredByManifest(header), [], header);
+});
+
+test('what each item offers: its menu in package.json and its palette pick agree', () => {
+  const expected: [string, ItemMenuCommand[]][] = [
+    [componentContext('free'), ['hubkeeper.components.rename', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
+    [componentContext('held'), ['hubkeeper.components.rename', 'hubkeeper.components.release', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
+    [componentContext('expired'), ['hubkeeper.components.rename', 'hubkeeper.components.release', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
+    [componentContext('abandoned'), ['hubkeeper.components.rename', 'hubkeeper.components.release', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
+    [INVALID_COMPONENT, ['hubkeeper.components.delete', 'hubkeeper.components.reveal']],
+    [hubContext({ state: 'idle', cwd: '/w' }, false), ['hubkeeper.hubs.openFolder']],
+    [hubContext({ state: 'running', cwd: '/w', hubUrl: 'http://127.0.0.1:1', record: {} as never }, true), ['hubkeeper.hubs.reap', 'hubkeeper.hubs.openFolder', 'hubkeeper.hubs.copyUrl', 'hubkeeper.hubs.revealEntry']],
+    [hubContext({ state: 'orphan', untrusted: 'others can write the entry' }, false), ['hubkeeper.hubs.reap']],
+    [hubContext({ state: 'stopped', record: {} as never }, false), ['hubkeeper.hubs.reap', 'hubkeeper.hubs.revealEntry']],
+    [hubContext({ state: 'unreachable' }, false), ['hubkeeper.hubs.reap']],
+    [staleLockContext('lease'), ['hubkeeper.locks.release']],
+    [staleLockContext('hub'), ['hubkeeper.locks.release']],
+  ];
+  for (const [contextValue, commands] of expected) {
+    assert.deepEqual(offeredByManifest(contextValue).sort(), [...commands].sort(), `menu of ${contextValue}`);
+    const picked = (Object.keys(ITEM_MENUS) as ItemMenuCommand[]).filter((c) => offers(c, contextValue));
+    assert.deepEqual(picked.sort(), [...commands].sort(), `palette picks of ${contextValue}`);
+  }
+  assert.equal(hubContext({ state: 'running', cwd: '/w', hubUrl: 'u', record: {} as never, untrusted: 'x' }, true), 'hub.running.hasFolder.hasUrl.hasEntry.current.untrusted');
+});

@@ -22,7 +22,9 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['process', 'console', 'URL', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', '__dirname'].map((g) => [g, 'readonly']),
+        ['process', 'console', 'URL', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', '__dirname'].map(
+          (g) => [g, 'readonly'],
+        ),
       ),
     },
     // Scripts clean up best-effort: an empty catch there means "already gone".

@@ -46,12 +46,19 @@ async function get(base: string, route: string, token = labToken) {
 }
 
 async function post(base: string, route: string, body: unknown, token = labToken) {
-  const res = await fetch(new URL(route, base), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(new URL(route, base), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }
 
 /** A station of its own: HOME, registry, in-process agent. */
-async function station(name: string, o: { heartbeatMs: number; watch?: boolean; longPoll?: boolean; allow?: ('release' | 'reap')[]; token?: string }) {
+async function station(
+  name: string,
+  o: { heartbeatMs: number; watch?: boolean; longPoll?: boolean; allow?: ('release' | 'reap')[]; token?: string },
+) {
   const home = fs.mkdtempSync(path.join(dir, `${name}-`));
   const regPath = path.join(home, '.madsci', 'registry.json');
   fs.mkdirSync(path.dirname(regPath), { recursive: true });
@@ -85,7 +92,11 @@ async function propagation(watch: boolean, changes: number): Promise<number[]> {
   for (let i = 0; i < changes; i++) {
     const t = performance.now();
     await writer.resolve(`change_${i}`, 'node', { acquireLock: false });
-    await until(async () => ((await get(replicas[1], `/fleet/stations/${st.name}`)).body.state?.entries ?? []).some((e: { name: string }) => e.name === `change_${i}`));
+    await until(async () =>
+      ((await get(replicas[1], `/fleet/stations/${st.name}`)).body.state?.entries ?? []).some(
+        (e: { name: string }) => e.name === `change_${i}`,
+      ),
+    );
     out.push(performance.now() - t);
   }
   await st.agent.stop();
@@ -98,9 +109,21 @@ async function crashToStale(runs: number): Promise<number[]> {
   fs.writeFileSync(tokenFile, labToken, { mode: 0o600 });
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const child = spawn(process.execPath, [CLI, 'agent', '--lab', replicas[0], '--token-file', tokenFile, '--station', 'crash', '--heartbeat', '0.2'], { env: { ...process.env, HOME: home, HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json') }, stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'agent', '--lab', replicas[0], '--token-file', tokenFile, '--station', 'crash', '--heartbeat', '0.2'],
+      {
+        env: { ...process.env, HOME: home, HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json') },
+        stdio: ['ignore', 'ignore', 'ignore'],
+      },
+    );
     children.push(child);
-    await until(async () => (await get(replicas[1], '/fleet/stations/crash')).body.agent_pid === child.pid && (await get(replicas[1], '/fleet/stations/crash')).body.health === 'healthy', 20);
+    await until(
+      async () =>
+        (await get(replicas[1], '/fleet/stations/crash')).body.agent_pid === child.pid &&
+        (await get(replicas[1], '/fleet/stations/crash')).body.health === 'healthy',
+      20,
+    );
     const t = performance.now();
     child.kill('SIGKILL');
     await until(async () => (await get(replicas[1], '/fleet/stations/crash')).body.health === 'stale');
@@ -113,7 +136,14 @@ async function labLockLapse(runs: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const name = `lapse_${i}`;
-    await post(replicas[0], `/registry/entries/${name}`, { id: ulid(), component_type: 'node', acquire_lock: true, lock_holder_host: 'crashed', lock_holder_pid: 1, lock_holder_instance: ulid() });
+    await post(replicas[0], `/registry/entries/${name}`, {
+      id: ulid(),
+      component_type: 'node',
+      acquire_lock: true,
+      lock_holder_host: 'crashed',
+      lock_holder_pid: 1,
+      lock_holder_instance: ulid(),
+    });
     const t = performance.now(); // the holder "crashes" right after taking it; nothing renews it
     await until(async () => (await get(replicas[1], `/registry/resolve/${name}`)).body.lock === null);
     out.push(performance.now() - t);
@@ -123,17 +153,43 @@ async function labLockLapse(runs: number): Promise<number[]> {
 
 async function roundTrips(longPoll: boolean, requests: number): Promise<number[]> {
   const st = await station(`remote-${longPoll ? 'long' : 'beat'}`, { heartbeatMs: longPoll ? 10_000 : 1000, longPoll, allow: ['release'] });
-  const stale = () => ({ holder_pid: 1, holder_host: 'gone', holder_instance: ulid(), acquired_at: '2026-01-01T00:00:00Z', heartbeat_at: '2026-01-01T00:00:00Z', expires_at: '2026-01-01T00:00:30Z' });
+  const stale = () => ({
+    holder_pid: 1,
+    holder_host: 'gone',
+    holder_instance: ulid(),
+    acquired_at: '2026-01-01T00:00:00Z',
+    heartbeat_at: '2026-01-01T00:00:00Z',
+    expires_at: '2026-01-01T00:00:30Z',
+  });
   const locks = Array.from({ length: requests }, stale);
-  const entries = Object.fromEntries(locks.map((l, i) => [`arm_${i}`, { id: ulid(), component_type: 'node', created_at: '2026-01-01T00:00:00Z', last_seen: '2026-01-01T00:00:00Z', metadata: {}, lock: l, workcell_id: null }]));
-  fs.writeFileSync(st.regPath, JSON.stringify({ version: 1, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', entries }, null, 2));
+  const entries = Object.fromEntries(
+    locks.map((l, i) => [
+      `arm_${i}`,
+      {
+        id: ulid(),
+        component_type: 'node',
+        created_at: '2026-01-01T00:00:00Z',
+        last_seen: '2026-01-01T00:00:00Z',
+        metadata: {},
+        lock: l,
+        workcell_id: null,
+      },
+    ]),
+  );
+  fs.writeFileSync(
+    st.regPath,
+    JSON.stringify({ version: 1, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', entries }, null, 2),
+  );
   st.agent.start();
   await until(async () => (await get(replicas[1], `/fleet/stations/${st.name}`)).status === 200);
   await sleep(300);
   const out: number[] = [];
   for (let i = 0; i < requests; i++) {
     const t = performance.now();
-    const made = await post(replicas[1], `/fleet/stations/${st.name}/requests`, { kind: 'release', target: { name: `arm_${i}`, holder_instance: locks[i].holder_instance, acquired_at: locks[i].acquired_at } });
+    const made = await post(replicas[1], `/fleet/stations/${st.name}/requests`, {
+      kind: 'release',
+      target: { name: `arm_${i}`, holder_instance: locks[i].holder_instance, acquired_at: locks[i].acquired_at },
+    });
     let state = made.body.state;
     while (state === 'pending' || state === 'running') {
       await sleep(5);
@@ -169,14 +225,24 @@ async function commandsPerBeat(redis: LabRedis, entries: number, seconds: number
   await st.agent.stop();
   const beats = elapsed / 200;
   const total = [...stats.entries()].filter(([k]) => !['info', 'config|resetstat'].includes(k)).reduce((a, [, v]) => a + v, 0);
-  return { perBeat: total / beats, detail: [...stats.entries()].filter(([k]) => !['info', 'config|resetstat'].includes(k)).map(([k, v]) => `${k} ${(v / beats).toFixed(2)}`).join(', ') };
+  return {
+    perBeat: total / beats,
+    detail: [...stats.entries()]
+      .filter(([k]) => !['info', 'config|resetstat'].includes(k))
+      .map(([k, v]) => `${k} ${(v / beats).toFixed(2)}`)
+      .join(', '),
+  };
 }
 
 /** The naive publisher: every entry as its own key, every heartbeat. */
 async function naivePerBeat(redis: LabRedis, entries: number, beats: number): Promise<number> {
   await redis.sendCommand(['CONFIG', 'RESETSTAT']);
   for (let b = 0; b < beats; b++) {
-    await Promise.all(Array.from({ length: entries }, (_, i) => redis.hSet(`naive:{bench}:quiet:entry_${i}`, { id: ulid(), component_type: 'node', lock_state: 'free' })));
+    await Promise.all(
+      Array.from({ length: entries }, (_, i) =>
+        redis.hSet(`naive:{bench}:quiet:entry_${i}`, { id: ulid(), component_type: 'node', lock_state: 'free' }),
+      ),
+    );
     await redis.hSet('naive:{bench}:quiet', 'beat_us', String(Date.now() * 1000));
   }
   const stats = await commandstats(redis);
@@ -184,9 +250,20 @@ async function naivePerBeat(redis: LabRedis, entries: number, beats: number): Pr
 }
 
 function syntheticState(station: number, entries: number) {
-  const entry = (i: number) => ({ name: `liquidhandler_${i}`, id: ulid(), component_type: 'node', lock_state: i % 10 === 0 ? 'held' : 'free' });
+  const entry = (i: number) => ({
+    name: `liquidhandler_${i}`,
+    id: ulid(),
+    component_type: 'node',
+    lock_state: i % 10 === 0 ? 'held' : 'free',
+  });
   return {
-    registry: { path: `/home/lab/station-${station}/.madsci/registry.json`, reason: 'the nearest .madsci/ walking up', exists: true, error: null, write_refused: null },
+    registry: {
+      path: `/home/lab/station-${station}/.madsci/registry.json`,
+      reason: 'the nearest .madsci/ walking up',
+      exists: true,
+      error: null,
+      write_refused: null,
+    },
     counts: { node: entries, module: 0, manager: 0, experiment: 0, workcell: 0 },
     held: [],
     stale_locks: [],
@@ -211,7 +288,11 @@ async function memory(redis: LabRedis, stations: number, entries: number) {
   const keys = new LabKeys('naive');
   const mid = await used();
   for (let s = 0; s < stations; s++) {
-    await Promise.all(syntheticState(s, entries).entries.map((e) => redis.hSet(`${keys.prefix}station-${s}:entry:${e.name}`, { id: e.id, component_type: e.component_type, lock_state: e.lock_state })));
+    await Promise.all(
+      syntheticState(s, entries).entries.map((e) =>
+        redis.hSet(`${keys.prefix}station-${s}:entry:${e.name}`, { id: e.id, component_type: e.component_type, lock_state: e.lock_state }),
+      ),
+    );
   }
   return { ours, naive: (await used()) - mid };
 }
@@ -224,7 +305,13 @@ async function main(): Promise<void> {
       s.close(() => resolve(p));
     });
   });
-  children.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--requirepass', password], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  children.push(
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--requirepass', password],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    ),
+  );
   const url = `redis://:${password}@127.0.0.1:${port}`;
   const redis = connectRedis(parseRedisUrl(url));
   await untilReady(redis, 20_000);
@@ -232,7 +319,11 @@ async function main(): Promise<void> {
   labToken = randomBytes(32).toString('hex');
   fs.writeFileSync(tokenFile, labToken, { mode: 0o600 });
   for (let i = 0; i < 2; i++) {
-    const child = spawn(process.execPath, [CLI, 'lab', 'serve', '--redis', url, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--lease-ttl', '3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'lab', 'serve', '--redis', url, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--lease-ttl', '3'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     children.push(child);
     replicas.push(
       await new Promise<string>((resolve) => {
@@ -246,12 +337,21 @@ async function main(): Promise<void> {
     );
   }
   replicas = replicas.map((r) => r.replace(/\/$/, ''));
-  for (const r of replicas) await until(async () => (await fetch(`${r}/health`).then((x) => x.status).catch(() => 0)) === 200, 50);
+  for (const r of replicas)
+    await until(
+      async () =>
+        (await fetch(`${r}/health`)
+          .then((x) => x.status)
+          .catch(() => 0)) === 200,
+      50,
+    );
 
-  console.log(`Hubkeeper fleet benchmark · node ${process.version} · ${os.cpus().length} cores · two replicas on one redis-server (loopback)\n`);
+  console.log(
+    `Hubkeeper fleet benchmark · node ${process.version} · ${os.cpus().length} cores · two replicas on one redis-server (loopback)\n`,
+  );
   const watched = await propagation(true, 50);
   const beatOnly = await propagation(false, 30);
-  console.log('Propagation of a registry change to another station\'s view (through the other replica), target p95 < 500 ms');
+  console.log("Propagation of a registry change to another station's view (through the other replica), target p95 < 500 ms");
   console.log(`  agent (file watch, debounced):             ${stats(watched)}`);
   console.log(`  baseline: heartbeat-only publisher (1 s):  ${stats(beatOnly)}\n`);
 
@@ -270,15 +370,21 @@ async function main(): Promise<void> {
   const small = await commandsPerBeat(redis, 20, 4);
   const large = await commandsPerBeat(redis, 200, 4);
   const naive = await naivePerBeat(redis, 200, 20);
-  console.log('Redis commands per station per heartbeat, nothing changed (INFO commandstats, every command, scripts\' included), target O(1)');
+  console.log(
+    "Redis commands per station per heartbeat, nothing changed (INFO commandstats, every command, scripts' included), target O(1)",
+  );
   console.log(`  agent, 20 entries:                         ${small.perBeat.toFixed(1)}  (${small.detail})`);
   console.log(`  agent, 200 entries:                        ${large.perBeat.toFixed(1)}  (${large.detail})`);
   console.log(`  baseline: naive, every entry a key, 200:   ${naive.toFixed(1)}\n`);
 
   const mem = await memory(redis, 50, 200);
   console.log('Redis memory, 50 stations × 200 entries');
-  console.log(`  published states (one hash per station):   ${(mem.ours / 1048576).toFixed(2)} MiB, ${Math.round(mem.ours / 10_000)} bytes per entry`);
-  console.log(`  baseline: naive, one hash per entry:       ${(mem.naive / 1048576).toFixed(2)} MiB, ${Math.round(mem.naive / 10_000)} bytes per entry`);
+  console.log(
+    `  published states (one hash per station):   ${(mem.ours / 1048576).toFixed(2)} MiB, ${Math.round(mem.ours / 10_000)} bytes per entry`,
+  );
+  console.log(
+    `  baseline: naive, one hash per entry:       ${(mem.naive / 1048576).toFixed(2)} MiB, ${Math.round(mem.naive / 10_000)} bytes per entry`,
+  );
   redis.destroy();
 }
 

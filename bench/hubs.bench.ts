@@ -34,14 +34,27 @@ async function main(): Promise<void> {
   const before = listProcesses().length;
   for (let i = 0; i < EXTRA_PROCESSES; i++) children.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
   // One stand-in hub process serving HUBS ports; HUBS entries point at it (see scripts/fake-hub.mjs).
-  const fake = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'fake-hub.mjs'), '--title', 'hubkeeper hub start', '--serve', '--ports', String(HUBS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const fake = spawn(
+    process.execPath,
+    [path.join(__dirname, '..', '..', 'scripts', 'fake-hub.mjs'), '--title', 'hubkeeper hub start', '--serve', '--ports', String(HUBS)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(fake);
-  const ports: number[] = await new Promise((resolve) => fake.stdout?.once('data', (d) => resolve(String(d).split(' ')[1].split(',').map(Number))));
+  const ports: number[] = await new Promise((resolve) =>
+    fake.stdout?.once('data', (d) => resolve(String(d).split(' ')[1].split(',').map(Number))),
+  );
   const roots = defaultHubRoots({ env: {}, home });
   for (let i = 0; i < HUBS; i++) {
     const cwd = path.join(home, 'ws', `w${i}`, '.hubkeeper');
     fs.mkdirSync(cwd, { recursive: true });
-    await writeHubEntry(roots[0], { cwd: path.dirname(cwd), name: `w${i}`, hubUrl: `http://127.0.0.1:${ports[i]}`, natsUrl: '', hubPid: fake.pid as number, startedAt: goTime(Date.now() + 1000) });
+    await writeHubEntry(roots[0], {
+      cwd: path.dirname(cwd),
+      name: `w${i}`,
+      hubUrl: `http://127.0.0.1:${ports[i]}`,
+      natsUrl: '',
+      hubPid: fake.pid as number,
+      startedAt: goTime(Date.now() + 1000),
+    });
   }
   const count = listProcesses().length;
 
@@ -56,9 +69,16 @@ async function main(): Promise<void> {
   const listed = (await listHubs({ roots, env: { env: {}, home } })).hubs;
 
   console.log(`Hubkeeper hubs benchmark · node ${process.version} · ${os.cpus().length} cores · medians`);
-  console.log(`${count} processes in the table (${count - before} started by the benchmark), ${HUBS} registered hubs (${listed.filter((h) => h.state === 'running').length} running)\n`);
+  console.log(
+    `${count} processes in the table (${count - before} started by the benchmark), ${HUBS} registered hubs (${listed.filter((h) => h.state === 'running').length} running)\n`,
+  );
   const rows = [
-    ['process-table scan (/proc)', `${scan.toFixed(1)} ms`, `ps -eo pid,etime,command: ${ps.toFixed(1)} ms`, scan < 150 ? 'target < 150 ms: met' : 'target < 150 ms: MISSED'],
+    [
+      'process-table scan (/proc)',
+      `${scan.toFixed(1)} ms`,
+      `ps -eo pid,etime,command: ${ps.toFixed(1)} ms`,
+      scan < 150 ? 'target < 150 ms: met' : 'target < 150 ms: MISSED',
+    ],
     [`probe round, ${HUBS} hubs, 8 at a time`, `${parallel.toFixed(1)} ms`, `one after another: ${sequential.toFixed(1)} ms`, ''],
     [`hubs list, ${HUBS} hubs`, `${list.toFixed(1)} ms`, '', ''],
   ];

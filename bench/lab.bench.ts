@@ -49,7 +49,11 @@ async function measure(call: (client: number, i: number) => Promise<unknown>) {
 function post(url: string, route: string, token: string, body: unknown, agent: http.Agent): Promise<number> {
   const data = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(route, url), { method: 'POST', agent, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': data.length } });
+    const req = http.request(new URL(route, url), {
+      method: 'POST',
+      agent,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': data.length },
+    });
     req.on('error', reject);
     req.on('response', (res) => {
       res.resume();
@@ -60,7 +64,15 @@ function post(url: string, route: string, token: string, body: unknown, agent: h
 }
 
 /** The naive store: the same decisions as the Lua script, one Redis command per field. */
-async function naiveRegister(redis: LabRedis, keys: LabKeys, name: string, id: string, host: string, instance: string, ttlMs: number): Promise<void> {
+async function naiveRegister(
+  redis: LabRedis,
+  keys: LabKeys,
+  name: string,
+  id: string,
+  host: string,
+  instance: string,
+  ttlMs: number,
+): Promise<void> {
   const k = keys.entry(name);
   const [s, u] = (await redis.sendCommand(['TIME'])) as [string, string];
   const now = Number(s) * 1e6 + Number(u);
@@ -75,7 +87,8 @@ async function naiveRegister(redis: LabRedis, keys: LabKeys, name: string, id: s
   const holder = await redis.hGet(k, 'lock_instance');
   const expires = Number(await redis.hGet(k, 'lock_expires_us'));
   if (holder && holder !== instance && now < expires) return;
-  const fence = holder === instance && now < expires ? await redis.hGet(k, 'lock_fence') : String(await redis.hIncrBy(keys.fences, name, 1));
+  const fence =
+    holder === instance && now < expires ? await redis.hGet(k, 'lock_fence') : String(await redis.hIncrBy(keys.fences, name, 1));
   await redis.hSet(k, 'lock_host', host);
   await redis.hSet(k, 'lock_pid', '1');
   await redis.hSet(k, 'lock_instance', instance);
@@ -107,7 +120,11 @@ async function main(): Promise<void> {
       s.close(() => resolve(p));
     });
   });
-  const redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--requirepass', password], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const redisServer = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--requirepass', password],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   children.push(redisServer);
   const url = `redis://:${password}@127.0.0.1:${port}`;
   const redis = connectRedis(parseRedisUrl(url));
@@ -118,26 +135,57 @@ async function main(): Promise<void> {
   fs.writeFileSync(tokenFile, token, { mode: 0o600 });
   const replicas: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const child = spawn(process.execPath, [CLI, 'lab', 'serve', '--redis', url, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--fleet', 'bench'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'lab', 'serve', '--redis', url, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--fleet', 'bench'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     children.push(child);
     replicas.push(await waitForLine(child, /listening on (http:\/\/\S+)/));
   }
-  for (const r of replicas) for (;;) if ((await fetch(`${r}/health`).then((x) => x.status).catch(() => 0)) === 200) break;
+  for (const r of replicas)
+    for (;;)
+      if (
+        (await fetch(`${r}/health`)
+          .then((x) => x.status)
+          .catch(() => 0)) === 200
+      )
+        break;
 
   const agents = Array.from({ length: CLIENTS }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   const ids = Array.from({ length: 200 }, () => ulid());
   // Each client resolves names of its own (as a station does), 200 names reused: register + heartbeat.
   // With two replicas, clients 0, 2, 4, 6 use the first and 1, 3, 5, 7 the second.
-  const body = (c: number, i: number) => ({ id: ids[i % 200], component_type: 'node', metadata: { module_name: 'bench' }, acquire_lock: true, lock_holder_host: `pc-${c}`, lock_holder_pid: 1000 + c, lock_holder_instance: `inst-${c}` });
+  const body = (c: number, i: number) => ({
+    id: ids[i % 200],
+    component_type: 'node',
+    metadata: { module_name: 'bench' },
+    acquire_lock: true,
+    lock_holder_host: `pc-${c}`,
+    lock_holder_pid: 1000 + c,
+    lock_holder_instance: `inst-${c}`,
+  });
   const nameOf = (prefix: string, c: number, i: number) => `${prefix}_${c}_${i % 200}`;
 
   // Warm-up (JIT, Redis' script cache, keep-alive sockets) so the first path measured pays no extra.
-  for (let i = 0; i < 100; i++) await Promise.all(replicas.map((r, c) => post(r, `/registry/entries/warm_${c}_${i}`, token, body(c, i), agents[c])));
+  for (let i = 0; i < 100; i++)
+    await Promise.all(replicas.map((r, c) => post(r, `/registry/entries/warm_${c}_${i}`, token, body(c, i), agents[c])));
   const two = await measure((c, i) => post(replicas[c % 2], `/registry/entries/${nameOf('two', c, i)}`, token, body(c, i), agents[c]));
   const one = await measure((c, i) => post(replicas[0], `/registry/entries/${nameOf('one', c, i)}`, token, body(c, i), agents[c]));
   const store = new LabStore(redis, 'bench', 30_000);
-  const lua = await measure((c, i) => store.register(nameOf('lua', c, i), { id: ids[i % 200], componentType: 'node', metadata: [['module_name', '"bench"']], acquire: { host: `pc-${c}`, pid: 1, instance: `inst-${c}` }, station: null, claimed: {} }));
-  const naive = await measure((c, i) => naiveRegister(redis, store.keys, nameOf('naive', c, i), ids[i % 200], `pc-${c}`, `inst-${c}`, 30_000));
+  const lua = await measure((c, i) =>
+    store.register(nameOf('lua', c, i), {
+      id: ids[i % 200],
+      componentType: 'node',
+      metadata: [['module_name', '"bench"']],
+      acquire: { host: `pc-${c}`, pid: 1, instance: `inst-${c}` },
+      station: null,
+      claimed: {},
+    }),
+  );
+  const naive = await measure((c, i) =>
+    naiveRegister(redis, store.keys, nameOf('naive', c, i), ids[i % 200], `pc-${c}`, `inst-${c}`, 30_000),
+  );
   for (const a of agents) a.destroy();
 
   // Memory: 10,000 names, each with metadata and a live lock, in a fleet of their own.
@@ -145,7 +193,18 @@ async function main(): Promise<void> {
   const used = async () => Number(/used_memory:(\d+)/.exec(String(await redis.info('memory')))?.[1]);
   const before = await used();
   for (let i = 0; i < NAMES; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, NAMES - i) }, (_, j) => memStore.register(`liquidhandler_${i + j}`, { id: ulid(), componentType: 'node', metadata: [['module_name', '"liquidhandler"']], acquire: { host: 'lab-pc-01', pid: 4242, instance: '01JNQA3F5XG8E2D7W9R1C4HB6S' }, station: null, claimed: {} })));
+    await Promise.all(
+      Array.from({ length: Math.min(500, NAMES - i) }, (_, j) =>
+        memStore.register(`liquidhandler_${i + j}`, {
+          id: ulid(),
+          componentType: 'node',
+          metadata: [['module_name', '"liquidhandler"']],
+          acquire: { host: 'lab-pc-01', pid: 4242, instance: '01JNQA3F5XG8E2D7W9R1C4HB6S' },
+          station: null,
+          claimed: {},
+        }),
+      ),
+    );
   }
   const after = await used();
 
@@ -158,9 +217,15 @@ async function main(): Promise<void> {
     ['in-process naive store, a round trip per field, no Lua', naive],
   ];
   console.log(`${'path'.padEnd(58)}${'calls/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}`);
-  for (const [label, m] of rows) console.log(`${label.padEnd(58)}${String(m.perSecond).padStart(9)}${m.p50.toFixed(2).padStart(9)}${m.p99.toFixed(2).padStart(9)}`);
-  if (os.cpus().length < 4) console.log(`\nOn ${os.cpus().length} cores two busy replicas compete with the clients and Redis for CPU: replicas buy availability here, not throughput.`);
-  console.log(`\nRedis memory for ${NAMES.toLocaleString('en')} names (metadata + live lock + fencing counter): ${((after - before) / 1048576).toFixed(1)} MiB, ${Math.round((after - before) / NAMES)} bytes per name`);
+  for (const [label, m] of rows)
+    console.log(`${label.padEnd(58)}${String(m.perSecond).padStart(9)}${m.p50.toFixed(2).padStart(9)}${m.p99.toFixed(2).padStart(9)}`);
+  if (os.cpus().length < 4)
+    console.log(
+      `\nOn ${os.cpus().length} cores two busy replicas compete with the clients and Redis for CPU: replicas buy availability here, not throughput.`,
+    );
+  console.log(
+    `\nRedis memory for ${NAMES.toLocaleString('en')} names (metadata + live lock + fencing counter): ${((after - before) / 1048576).toFixed(1)} MiB, ${Math.round((after - before) / NAMES)} bytes per name`,
+  );
 }
 
 main()

@@ -40,7 +40,15 @@ function seedRegistry(file: string, n: number): void {
       metadata: meta,
       lock:
         i % 2 === 0
-          ? { holderPid: 4242, holderHost: 'lab-pc-01', holderInstance: '01JNQA3F5XG8E2D7W9R1C4HB6S', acquiredAt: now, heartbeatAt: now, expiresAt: now.plusMillis(-1), extra: new Map() }
+          ? {
+              holderPid: 4242,
+              holderHost: 'lab-pc-01',
+              holderInstance: '01JNQA3F5XG8E2D7W9R1C4HB6S',
+              acquiredAt: now,
+              heartbeatAt: now,
+              expiresAt: now.plusMillis(-1),
+              extra: new Map(),
+            }
           : null,
       workcellId: null,
       extra: new Map(),
@@ -63,7 +71,15 @@ async function timeEach(count: number, op: (i: number) => unknown): Promise<numb
 
 function naiveResolve(file: string, name: string, durable = false): void {
   const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  doc.entries[name] = { id: '01JNQ8Z6T9K3M2V7X4C5B8D0EF', component_type: 'node', created_at: 'x', last_seen: 'x', metadata: {}, lock: null, workcell_id: null };
+  doc.entries[name] = {
+    id: '01JNQ8Z6T9K3M2V7X4C5B8D0EF',
+    component_type: 'node',
+    created_at: 'x',
+    last_seen: 'x',
+    metadata: {},
+    lock: null,
+    workcell_id: null,
+  };
   doc.updated_at = new Date().toISOString();
   const text = JSON.stringify(doc, null, 2);
   if (!durable) return fs.writeFileSync(file, text);
@@ -98,12 +114,22 @@ async function main(): Promise<void> {
     rows.push([`lookup @ ${n}`, fmt(lookup), fmt(lookupNaive), '-', '-', ratio(lookupNaive, lookup), '-']);
 
     const resolve = await timeEach(iterations, (i) => reg.resolve(`new_${i}`, 'node', { acquireLock: false }));
-    const uncached = await timeEach(Math.min(iterations, 20), (i) => new ComponentRegistry(file, { holder: reg.holder }).resolve(`cold_${i}`, 'node', { acquireLock: false }));
+    const uncached = await timeEach(Math.min(iterations, 20), (i) =>
+      new ComponentRegistry(file, { holder: reg.holder }).resolve(`cold_${i}`, 'node', { acquireLock: false }),
+    );
     const naiveFile = path.join(root, `naive${n}`, 'registry.json');
     seedRegistry(naiveFile, n);
     const naive = await timeEach(iterations, (i) => naiveResolve(naiveFile, `new_${i}`));
     const durable = await timeEach(iterations, (i) => naiveResolve(naiveFile, `durable_${i}`, true));
-    rows.push([`resolve new name @ ${n}`, fmt(resolve), fmt(naive), fmt(durable), fmt(uncached), ratio(naive, resolve), ratio(durable, resolve)]);
+    rows.push([
+      `resolve new name @ ${n}`,
+      fmt(resolve),
+      fmt(naive),
+      fmt(durable),
+      fmt(uncached),
+      ratio(naive, resolve),
+      ratio(durable, resolve),
+    ]);
   }
 
   const beatRows: string[][] = [];

@@ -46,23 +46,40 @@ export function freePort() {
  * host suite that tests the trusted extension. The trusted-folder list lives in the browser's
  * storage, so nothing here can pre-trust a folder: see README "Workspace Trust".
  */
-export async function startCodeServer({ cache = CACHE, workspace, env = {}, port, settings = {}, installVsix, keep = false, home: givenHome, workspaceTrust = true, password = randomBytes(18).toString('base64url') } = {}) {
+export async function startCodeServer({
+  cache = CACHE,
+  workspace,
+  env = {},
+  port,
+  settings = {},
+  installVsix,
+  keep = false,
+  home: givenHome,
+  workspaceTrust = true,
+  password = randomBytes(18).toString('base64url'),
+} = {}) {
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-editor-'));
-  const dirs = Object.fromEntries(['user-data/User', 'extensions', 'home/.config', 'home/.local/share', 'home/.cache'].map((d) => [d, path.join(tmpRoot, d)]));
+  const dirs = Object.fromEntries(
+    ['user-data/User', 'extensions', 'home/.config', 'home/.local/share', 'home/.cache'].map((d) => [d, path.join(tmpRoot, d)]),
+  );
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(
     path.join(dirs['user-data/User'], 'settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'extensions.ignoreRecommendations': true,
-      'security.workspace.trust.enabled': workspaceTrust,
-      ...settings,
-    }, null, 2),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'security.workspace.trust.enabled': workspaceTrust,
+        ...settings,
+      },
+      null,
+      2,
+    ),
   );
   const home = givenHome ?? path.join(tmpRoot, 'home');
   const serverEnv = {
@@ -79,7 +96,14 @@ export async function startCodeServer({ cache = CACHE, workspace, env = {}, port
   delete serverEnv.HASHED_PASSWORD;
   delete serverEnv.VSCODE_IPC_HOOK_CLI;
   const entry = path.join(cache, 'code-server', 'out', 'node', 'entry.js');
-  const common = ['--config', path.join(tmpRoot, 'config.yaml'), '--user-data-dir', path.join(tmpRoot, 'user-data'), '--extensions-dir', dirs.extensions];
+  const common = [
+    '--config',
+    path.join(tmpRoot, 'config.yaml'),
+    '--user-data-dir',
+    path.join(tmpRoot, 'user-data'),
+    '--extensions-dir',
+    dirs.extensions,
+  ];
   if (installVsix) {
     const r = spawnSync(process.execPath, [entry, ...common, '--install-extension', installVsix], { env: serverEnv, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`installing ${installVsix} failed: ${r.stdout}${r.stderr}`);
@@ -87,7 +111,17 @@ export async function startCodeServer({ cache = CACHE, workspace, env = {}, port
   port ??= await freePort();
   const logFile = path.join(tmpRoot, 'code-server.log');
   const logFd = fs.openSync(logFile, 'a');
-  const args = [entry, '--auth', 'password', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), ...common];
+  const args = [
+    entry,
+    '--auth',
+    'password',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
+    ...common,
+  ];
   if (workspace) args.push(workspace);
   const child = spawn(process.execPath, args, { env: serverEnv, cwd: tmpRoot, detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
@@ -133,12 +167,20 @@ export function workbenchUrl(server, folder, { extensionDevelopmentPath, extensi
 export async function logIn(page, server) {
   await page.goto(`${server.base}/login`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await page.locator('input[name="password"]').fill(server.password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login'), { timeout: 30_000 }), page.locator('input[type="submit"]').click()]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.endsWith('/login'), { timeout: 30_000 }),
+    page.locator('input[type="submit"]').click(),
+  ]);
 }
 
 /** The session cookie for `server`, for a script's own HTTP requests (POST /login, as the form does). */
 export async function sessionCookie(server) {
-  const r = await fetch(`${server.base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `password=${encodeURIComponent(server.password)}` });
+  const r = await fetch(`${server.base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `password=${encodeURIComponent(server.password)}`,
+  });
   const cookie = (r.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('code-server-session='));
   if (!cookie) throw new Error(`logging in to code-server failed (HTTP ${r.status})`);
   return cookie;
@@ -152,7 +194,15 @@ export async function launchChromium({ cache = CACHE, home = os.tmpdir() } = {})
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     env: { ...process.env, HOME: home },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 

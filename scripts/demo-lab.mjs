@@ -37,7 +37,14 @@ function registryDoc() {
     lock,
     workcell_id: workcell,
   });
-  const crashed = { holder_pid: DEAD_PID, holder_host: os.hostname(), holder_instance: '01JNQA3F5XG8E2D7W9R1C4HB6S', acquired_at: iso(3600e3), heartbeat_at: iso(120e3), expires_at: iso(90e3) };
+  const crashed = {
+    holder_pid: DEAD_PID,
+    holder_host: os.hostname(),
+    holder_instance: '01JNQA3F5XG8E2D7W9R1C4HB6S',
+    acquired_at: iso(3600e3),
+    heartbeat_at: iso(120e3),
+    expires_at: iso(90e3),
+  };
   return {
     version: 1,
     created_at: iso(9 * 86400e3),
@@ -77,7 +84,8 @@ export async function createDemoLab(dir) {
   const registry = path.join(workspace, '.madsci', 'registry.json');
   const started = [];
   const env = { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '' };
-  for (const name of ['robot-cell', 'plate-imaging', 'analysis', 'old-experiment', 'idle-notes', 'sequencer']) fs.mkdirSync(ws(name), { recursive: true });
+  for (const name of ['robot-cell', 'plate-imaging', 'analysis', 'old-experiment', 'idle-notes', 'sequencer'])
+    fs.mkdirSync(ws(name), { recursive: true });
   fs.mkdirSync(path.dirname(registry), { recursive: true });
   fs.writeFileSync(registry, JSON.stringify(registryDoc(), null, 2));
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
@@ -95,8 +103,15 @@ export async function createDemoLab(dir) {
 
   try {
     // Live leases held by real background processes, with heartbeats.
-    for (const [name, type] of [['liquidhandler_1', 'node'], ['workcell_manager', 'manager']]) {
-      await startProcess([CLI, '--registry', registry, 'components', 'resolve', name, '--type', type, '--hold'], { env, cwd: dir, started });
+    for (const [name, type] of [
+      ['liquidhandler_1', 'node'],
+      ['workcell_manager', 'manager'],
+    ]) {
+      await startProcess([CLI, '--registry', registry, 'components', 'resolve', name, '--type', type, '--hold'], {
+        env,
+        cwd: dir,
+        started,
+      });
     }
     // bones workspaces whose hubs run and answer (stand-ins titled "bones hub start"); one of
     // them is then deleted while its hub keeps running: a real orphan.
@@ -108,21 +123,44 @@ export async function createDemoLab(dir) {
       fs.writeFileSync(path.join(bonesWs, '.bones', 'agent.id'), `agent-${name}\n`);
       const hub = await startProcess([FAKE_HUB, '--title', 'bones hub start', '--cwd', bonesWs, '--serve'], { env, cwd: bonesWs, started });
       const [, port, pid] = hub.line.split(' ');
-      const entry = { cwd: bonesWs, name, hub_url: `http://127.0.0.1:${port}`, nats_url: '', hub_pid: Number(pid), started_at: goTime(Date.now() + 1000) };
+      const entry = {
+        cwd: bonesWs,
+        name,
+        hub_url: `http://127.0.0.1:${port}`,
+        nats_url: '',
+        hub_pid: Number(pid),
+        started_at: goTime(Date.now() + 1000),
+      };
       fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(bonesWs)}.json`), JSON.stringify(entry, null, 2), { mode: 0o600 });
     }
     fs.rmSync(ws('old-experiment'), { recursive: true, force: true });
     // A Hubkeeper hub (the real `hubkeeper hub start`).
     await startProcess([CLI, 'hub', 'start', ws('analysis')], { env, cwd: dir, started });
     // An idle workspace, registered with no hub.
-    const idle = { cwd: ws('idle-notes'), name: 'idle-notes', hub_url: '', nats_url: '', hub_pid: 0, started_at: goTime(Date.now() - 3 * 86400e3) };
-    fs.writeFileSync(path.join(home, '.hubkeeper', 'workspaces', `${await workspaceIdOf(idle.cwd)}.json`), JSON.stringify(idle, null, 2), { mode: 0o600 });
+    const idle = {
+      cwd: ws('idle-notes'),
+      name: 'idle-notes',
+      hub_url: '',
+      nats_url: '',
+      hub_pid: 0,
+      started_at: goTime(Date.now() - 3 * 86400e3),
+    };
+    fs.writeFileSync(path.join(home, '.hubkeeper', 'workspaces', `${await workspaceIdOf(idle.cwd)}.json`), JSON.stringify(idle, null, 2), {
+      mode: 0o600,
+    });
     // A bones hub lock whose holder died.
     const seq = path.join(ws('sequencer'), '.bones');
     fs.mkdirSync(seq, { recursive: true });
     fs.writeFileSync(path.join(seq, 'hub.lock'), '');
     fs.writeFileSync(path.join(seq, 'hub.lock.pid'), `${DEAD_PID}\n`);
-    const seqEntry = { cwd: ws('sequencer'), name: 'sequencer', hub_url: '', nats_url: '', hub_pid: 0, started_at: goTime(Date.now() - 86400e3) };
+    const seqEntry = {
+      cwd: ws('sequencer'),
+      name: 'sequencer',
+      hub_url: '',
+      nats_url: '',
+      hub_pid: 0,
+      started_at: goTime(Date.now() - 86400e3),
+    };
     fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(seqEntry.cwd)}.json`), JSON.stringify(seqEntry, null, 2), { mode: 0o600 });
   } catch (err) {
     await Promise.all(started.map((c) => stopTree(c.pid)));

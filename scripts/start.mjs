@@ -61,8 +61,18 @@ try {
     // stop), so the demo's hub registries go into the user settings of a throwaway profile.
     const userData = path.join(demoDir, 'vscode-user-data');
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ 'hubkeeper.workspaceRegistries': [path.join(lab.home, '.hubkeeper', 'workspaces'), path.join(lab.home, '.bones', 'workspaces')] }, null, 2));
-    const child = spawn('code', ['--new-window', `--user-data-dir=${userData}`, `--extensionDevelopmentPath=${ROOT}`, lab.workspace], { stdio: 'inherit', env: { ...process.env, HOME: process.env.HOME } });
+    fs.writeFileSync(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify(
+        { 'hubkeeper.workspaceRegistries': [path.join(lab.home, '.hubkeeper', 'workspaces'), path.join(lab.home, '.bones', 'workspaces')] },
+        null,
+        2,
+      ),
+    );
+    const child = spawn('code', ['--new-window', `--user-data-dir=${userData}`, `--extensionDevelopmentPath=${ROOT}`, lab.workspace], {
+      stdio: 'inherit',
+      env: { ...process.env, HOME: process.env.HOME },
+    });
     editor = { stop: () => stopTree(child.pid) };
     done();
   } else {
@@ -72,14 +82,18 @@ try {
     editor = server;
     done();
     const url = workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT });
-    console.log(`\nHubkeeper is running on a demo lab (${((Date.now() - t0) / 1000).toFixed(1)} s). Open this URL in your browser:\n\n  ${url}\n  password: ${server.password}\n`);
+    console.log(
+      `\nHubkeeper is running on a demo lab (${((Date.now() - t0) / 1000).toFixed(1)} s). Open this URL in your browser:\n\n  ${url}\n  password: ${server.password}\n`,
+    );
     console.log('When the editor asks whether you trust the authors of the files in this folder, answer Yes: it is the');
     console.log('demo lab just created. Untrusted, Hubkeeper is read-only (no hub, no claims, no writes) until you trust it.\n');
     if (once) {
       const anonymous = await fetch(url, { redirect: 'manual' });
       const r = await fetch(url, { headers: { cookie: await sessionCookie(server) } });
       const ok = anonymous.status !== 200 && r.status === 200;
-      console.log(`[start] without the password the editor answers HTTP ${anonymous.status} (${anonymous.headers.get('location') ?? ''}); logged in: HTTP ${r.status}`);
+      console.log(
+        `[start] without the password the editor answers HTTP ${anonymous.status} (${anonymous.headers.get('location') ?? ''}); logged in: HTTP ${r.status}`,
+      );
       await cleanup(ok ? 0 : 1);
     }
   }

@@ -51,8 +51,15 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
 
 export function expectPositionals(args: ParsedArgs, names: string[], optional: string[] = []): string[] {
   const { positionals } = args;
-  if (positionals.length < names.length) throw new UsageError(`missing ${names.slice(positionals.length).map((n) => n.toUpperCase()).join(' ')}`);
-  if (positionals.length > names.length + optional.length) throw new UsageError(`unexpected argument '${positionals[names.length + optional.length]}'`);
+  if (positionals.length < names.length)
+    throw new UsageError(
+      `missing ${names
+        .slice(positionals.length)
+        .map((n) => n.toUpperCase())
+        .join(' ')}`,
+    );
+  if (positionals.length > names.length + optional.length)
+    throw new UsageError(`unexpected argument '${positionals[names.length + optional.length]}'`);
   return positionals;
 }
 

@@ -21,4 +21,3 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 };
-

@@ -33,7 +33,15 @@ complete -c hubkeeper -f -a '(hubkeeper __complete -- (commandline -opc)[2..-1] 
 };
 
 /** Positional arguments that are component names, and those that are hubs. */
-const NAME_ARGS = new Set(['components show', 'components lookup', 'components rename', 'components release', 'locks release', 'lab adopt', 'fleet release']);
+const NAME_ARGS = new Set([
+  'components show',
+  'components lookup',
+  'components rename',
+  'components release',
+  'locks release',
+  'lab adopt',
+  'fleet release',
+]);
 const HUB_ARGS = new Set(['hubs reap']);
 
 export function completionCommands(all: () => readonly Command[]): Command[] {
@@ -43,7 +51,11 @@ export function completionCommands(all: () => readonly Command[]): Command[] {
       args: 'bash|zsh|fish',
       summary: 'Print a shell completion script (commands, options, component names, hub ids)',
       options: {},
-      examples: ['hubkeeper completion bash > ~/.local/share/bash-completion/completions/hubkeeper', 'hubkeeper completion fish > ~/.config/fish/completions/hubkeeper.fish', 'source <(hubkeeper completion zsh)'],
+      examples: [
+        'hubkeeper completion bash > ~/.local/share/bash-completion/completions/hubkeeper',
+        'hubkeeper completion fish > ~/.config/fish/completions/hubkeeper.fish',
+        'source <(hubkeeper completion zsh)',
+      ],
       run: async (ctx, args) => {
         const [shell] = expectPositionals(args, ['shell']);
         const script = SCRIPTS[shell];
@@ -76,7 +88,9 @@ async function candidates(ctx: CliContext, args: ParsedArgs, commands: readonly 
   const matching = (list: Iterable<string>) => [...new Set(list)].filter((c) => c.startsWith(partial)).sort();
   if (!command) {
     // Still naming the command: the next word of every command that fits what is typed so far.
-    const next = visible.filter((c) => c.words.length > named.length && named.every((w, i) => c.words[i] === w)).map((c) => c.words[named.length]);
+    const next = visible
+      .filter((c) => c.words.length > named.length && named.every((w, i) => c.words[i] === w))
+      .map((c) => c.words[named.length]);
     return matching(next);
   }
   if (partial.startsWith('-')) return matching(Object.keys({ ...GLOBAL_OPTIONS, ...command.options }).map((o) => `--${o}`));

@@ -10,7 +10,8 @@ import { CliContext } from './context';
  */
 export async function confirmed(ctx: CliContext, args: ParsedArgs, what: string, lines: string[], question: string): Promise<boolean> {
   if (args.options.yes === true) return true;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UsageError(`refusing to ${what} without confirmation: run it in a terminal, or pass --yes`);
+  if (!process.stdin.isTTY || !process.stdout.isTTY)
+    throw new UsageError(`refusing to ${what} without confirmation: run it in a terminal, or pass --yes`);
   for (const line of lines) ctx.out.out(`  ${line}`);
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
   try {

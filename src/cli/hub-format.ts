@@ -20,9 +20,13 @@ export function hubTable(hubs: HubInfo[], color: Colors, showAll: boolean): stri
       h.uptimeMs !== undefined ? duration(h.uptimeMs) : '-',
       h.hubUrl ?? '-',
       h.source === 'process-scan' ? 'process scan' : h.source,
-      [h.reason, h.untrusted && `untrusted: ${h.untrusted}`].filter(Boolean).map((r) => safe(r as string)).join('; '),
+      [h.reason, h.untrusted && `untrusted: ${h.untrusted}`]
+        .filter(Boolean)
+        .map((r) => safe(r as string))
+        .join('; '),
     ]);
-    for (const line of table(['WORKSPACE', 'PATH', 'STATE', 'PID', 'UPTIME', 'URL', 'FROM', 'REASON'], rows, color)) lines.push(`  ${line}`);
+    for (const line of table(['WORKSPACE', 'PATH', 'STATE', 'PID', 'UPTIME', 'URL', 'FROM', 'REASON'], rows, color))
+      lines.push(`  ${line}`);
   }
   return lines;
 }

@@ -73,7 +73,10 @@ function reportError(err: unknown, printErr: (line: string) => void, command: Co
   }
   if (err instanceof HubkeeperError) {
     printErr(`hubkeeper: ${err.message}`);
-    if (err.kind === 'usage') printErr(command ? `usage: hubkeeper ${command.words.join(' ')} ${command.args}`.trimEnd() : 'Run `hubkeeper --help` for the commands.');
+    if (err.kind === 'usage')
+      printErr(
+        command ? `usage: hubkeeper ${command.words.join(' ')} ${command.args}`.trimEnd() : 'Run `hubkeeper --help` for the commands.',
+      );
     return exitCodeOf(err.kind);
   }
   const e = err as Error;

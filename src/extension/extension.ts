@@ -47,7 +47,11 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const hubs = new HubsProvider(model, (cwd) => windowHubs.isOwnHub(cwd));
   const locks = new StaleLocksProvider(model);
   const views = {
-    components: vscode.window.createTreeView('hubkeeper.components', { treeDataProvider: components, canSelectMany: true, showCollapseAll: true }),
+    components: vscode.window.createTreeView('hubkeeper.components', {
+      treeDataProvider: components,
+      canSelectMany: true,
+      showCollapseAll: true,
+    }),
     hubs: vscode.window.createTreeView('hubkeeper.hubs', { treeDataProvider: hubs, canSelectMany: true }),
     locks: vscode.window.createTreeView('hubkeeper.staleLocks', { treeDataProvider: locks, canSelectMany: true }),
   };
@@ -120,7 +124,10 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   updateStatus();
   updateMessages();
   logBadClaims();
-  if (!isTrusted()) log().info(`untrusted workspace: read-only (no hub, no claims, no writes); the registry is ${model.discovered.path} (${model.discovered.reason})`);
+  if (!isTrusted())
+    log().info(
+      `untrusted workspace: read-only (no hub, no claims, no writes); the registry is ${model.discovered.path} (${model.discovered.reason})`,
+    );
   // The slow part, after activate() has returned.
   const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(() => inTurn(startUp));
   teardown = async () => {

@@ -48,7 +48,10 @@ export class HubkeeperModel implements vscode.Disposable {
   constructor() {
     this.settings = this.readSettings();
     this.leases = new WindowLeases(this.settings);
-    this.state = { components: { path: '', exists: false, entries: [], invalid: [] }, hubs: { hubs: [], staleHubLocks: [], unreadable: [] } };
+    this.state = {
+      components: { path: '', exists: false, entries: [], invalid: [] },
+      hubs: { hubs: [], staleHubLocks: [], unreadable: [] },
+    };
     this.configure();
   }
 
@@ -65,7 +68,13 @@ export class HubkeeperModel implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     // Untrusted: the folder's own .madsci/ (or git root) must not choose what is read (trust.ts).
     const walkUp = isTrusted();
-    this.discovered = discoverRegistryPath({ explicit: this.settings.registryPath, env: process.env, cwd: folder, home: os.homedir(), walkUp });
+    this.discovered = discoverRegistryPath({
+      explicit: this.settings.registryPath,
+      env: process.env,
+      cwd: folder,
+      home: os.homedir(),
+      walkUp,
+    });
     if (this.registry?.path !== this.discovered.path) {
       this.registryWatcher?.dispose();
       this.registryWatcher = new PathWatcher([path.dirname(this.discovered.path)], () => void this.refreshRegistry());
@@ -128,7 +137,12 @@ export class HubkeeperModel implements vscode.Disposable {
   private async loadHubs(): Promise<void> {
     try {
       const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-      const hubs = await readHubsState({ roots: this.settings.hubRoots, env: { env: process.env, home: os.homedir() }, probe: this.probe, folders });
+      const hubs = await readHubsState({
+        roots: this.settings.hubRoots,
+        env: { env: process.env, home: os.homedir() },
+        probe: this.probe,
+        folders,
+      });
       this.state = { ...this.state, hubs };
       for (const u of hubs.unreadable) log().warn(`${u.file}: ${u.problem} (kept as it is)`);
     } catch (err) {

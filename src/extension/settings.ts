@@ -48,10 +48,14 @@ export function readSettings(c: SettingsSource, trusted: boolean, hubEnv: HubEnv
   const claims: Claim[] = [];
   const badClaims: string[] = [];
   const rawClaims = c.get<unknown>('claims');
-  if (rawClaims !== undefined && !Array.isArray(rawClaims)) badClaims.push('hubkeeper.claims must be a list of {"name", "type"} objects; ignored');
+  if (rawClaims !== undefined && !Array.isArray(rawClaims))
+    badClaims.push('hubkeeper.claims must be a list of {"name", "type"} objects; ignored');
   for (const raw of Array.isArray(rawClaims) ? rawClaims : []) {
     const claim = raw as Partial<Claim> | null;
-    if (!claim || typeof claim.name !== 'string' || !isComponentType(claim.type)) badClaims.push(`hubkeeper.claims: ${JSON.stringify(raw)} needs a "name" and a "type" (node, module, manager, experiment or workcell)`);
+    if (!claim || typeof claim.name !== 'string' || !isComponentType(claim.type))
+      badClaims.push(
+        `hubkeeper.claims: ${JSON.stringify(raw)} needs a "name" and a "type" (node, module, manager, experiment or workcell)`,
+      );
     else claims.push({ name: claim.name, type: claim.type, metadata: claim.metadata });
   }
   // A hand-edited settings.json can hold anything: a value of the wrong type falls back to the default.
@@ -101,7 +105,10 @@ function readRegistryPath(c: SettingsSource, trusted: boolean, home: string): { 
   const candidate = resolve(fromWorkspace) as string;
   const problem = trusted ? workspaceRegistryPathProblem(candidate) : 'this workspace is not trusted';
   if (!problem) return { registryPath: candidate };
-  return { registryPath: user, registryPathProblem: `hubkeeper.registryPath ${JSON.stringify(fromWorkspace)} from this workspace's settings is ignored: ${problem}` };
+  return {
+    registryPath: user,
+    registryPathProblem: `hubkeeper.registryPath ${JSON.stringify(fromWorkspace)} from this workspace's settings is ignored: ${problem}`,
+  };
 }
 
 function bounded(value: number, min: number, max: number): number {

@@ -31,6 +31,8 @@ export function registerCommand(id: CommandId, handler: (...args: unknown[]) => 
 export function refuse(title: string): string {
   const line = untrustedRefusal(title);
   log().warn(line);
-  void vscode.window.showWarningMessage(line, 'Manage Workspace Trust').then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+  void vscode.window
+    .showWarningMessage(line, 'Manage Workspace Trust')
+    .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
   return line;
 }

@@ -71,7 +71,11 @@ export class WindowHubs implements vscode.Disposable {
       return;
     }
     // A hub stopped at someone's request stays stopped until Restart Hub.
-    await Promise.all([...current.values()].filter((f) => !['holding', 'starting', 'stopped'].includes(this.folders.get(f.uri.fsPath)?.state ?? '')).map((f) => this.startFolder(f)));
+    await Promise.all(
+      [...current.values()]
+        .filter((f) => !['holding', 'starting', 'stopped'].includes(this.folders.get(f.uri.fsPath)?.state ?? ''))
+        .map((f) => this.startFolder(f)),
+    );
   }
 
   /** Is `pid`+folder this window's own hub (marked in the Hubs view)? */

@@ -15,7 +15,16 @@ import { Workbench } from './workbench';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RESULTS = path.join(ROOT, 'test-results', 'e2e');
-type Lab = { dir: string; home: string; workspace: string; registry: string; orphanHubPid: number; bonesHubPid: number; analysisHubPid: number; stop(): Promise<void> };
+type Lab = {
+  dir: string;
+  home: string;
+  workspace: string;
+  registry: string;
+  orphanHubPid: number;
+  bonesHubPid: number;
+  analysisHubPid: number;
+  stop(): Promise<void>;
+};
 type Server = { home: string; tmpRoot: string; stop(): Promise<void>; base: string; port: number; password: string };
 
 let lab: Lab;
@@ -48,7 +57,10 @@ before(async () => {
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
   // As a person starts the demo: the password npm start prints, then trusting the demo folder.
   await cs.logIn(page, server);
-  await page.goto(cs.workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.goto(cs.workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT }), {
+    waitUntil: 'domcontentloaded',
+    timeout: 60_000,
+  });
   wb = new Workbench(page, RESULTS);
   fs.rmSync(RESULTS, { recursive: true, force: true });
   await wb.trustFolder();
@@ -56,7 +68,9 @@ before(async () => {
 
 after(async () => {
   // The extension's own log (Output > Hubkeeper), kept next to the screenshots.
-  for (const file of server ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log')) : []) {
+  for (const file of server
+    ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log'))
+    : []) {
     fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, file.replace(/[\\/]/g, '_')));
   }
   if (server) fs.copyFileSync(path.join(server.tmpRoot, 'code-server.log'), path.join(RESULTS, 'code-server.log'));
@@ -79,8 +93,14 @@ test('the Hubkeeper views show the lab: components, hubs with the orphan flagged
   await wb.widenSideBar();
   await wb.row('Hubs', 'old-experiment').waitFor({ timeout: 30_000 });
   const components = await wb.rowLabels('Components');
-  assert.ok(components.some((l) => /^liquidhandler_1, node, held by .+ · pid \d+ · \d+ s left$/.test(l)), components.join('\n'));
-  assert.ok(components.some((l) => l.startsWith('pf400_arm, node, expired')), 'the crashed holder shows expired');
+  assert.ok(
+    components.some((l) => /^liquidhandler_1, node, held by .+ · pid \d+ · \d+ s left$/.test(l)),
+    components.join('\n'),
+  );
+  assert.ok(
+    components.some((l) => l.startsWith('pf400_arm, node, expired')),
+    'the crashed holder shows expired',
+  );
   const hubs = await wb.rowLabels('Hubs');
   assert.ok(hubs.includes('old-experiment, orphan, cwd no longer exists'), hubs.join('\n'));
   assert.ok(hubs.includes('plate-imaging, running') && hubs.includes('analysis, running'), hubs.join('\n'));
@@ -88,12 +108,26 @@ test('the Hubkeeper views show the lab: components, hubs with the orphan flagged
   const stale = await wb.rowLabels('Stale Locks');
   assert.ok(stale.some((l) => l.startsWith('pf400_arm')) && stale.some((l) => l.startsWith('sequencer')), stale.join('\n'));
   // The badge and the status bar follow the views' refresh and the hub start: read them once settled.
-  const badge = page.locator('.activitybar .action-item:has(> .action-label[aria-label^="Hubkeeper"]) .badge:not([aria-hidden="true"]) .badge-content');
-  assert.equal(await wb.settled(() => badge.innerText(), (t) => t === '3'), '3');
+  const badge = page.locator(
+    '.activitybar .action-item:has(> .action-label[aria-label^="Hubkeeper"]) .badge:not([aria-hidden="true"]) .badge-content',
+  );
+  assert.equal(
+    await wb.settled(
+      () => badge.innerText(),
+      (t) => t === '3',
+    ),
+    '3',
+  );
   const status = page.locator('[id="hubkeeper.hubkeeper.hubkeeper.hub"]');
   assert.match(await status.innerText(), /robot-cell/);
   const hubUrl = /robot-cell: hub at http:\/\/127\.0\.0\.1:\d+/;
-  assert.match(await wb.settled(async () => (await status.getAttribute('aria-label')) ?? '', (l) => hubUrl.test(l)), hubUrl);
+  assert.match(
+    await wb.settled(
+      async () => (await status.getAttribute('aria-label')) ?? '',
+      (l) => hubUrl.test(l),
+    ),
+    hubUrl,
+  );
   await wb.screenshot('workbench');
 });
 

@@ -27,7 +27,9 @@ export class Workbench {
   }
 
   async rowLabels(view: ViewName): Promise<string[]> {
-    return this.view(view).locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+    return this.view(view)
+      .locator('.monaco-list-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
   }
 
   async openHubkeeper(): Promise<void> {

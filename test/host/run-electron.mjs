@@ -15,7 +15,11 @@ try {
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: path.join(ROOT, 'out/test/host/suite/index.js'),
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
-    extensionTestsEnv: { HUBKEEPER_TEST_WORKSPACE: workspace, HUBKEEPER_TEST_REGISTRY: registry, HUBKEEPER_TEST_FIXTURES: path.join(ROOT, 'out/test/fixtures') },
+    extensionTestsEnv: {
+      HUBKEEPER_TEST_WORKSPACE: workspace,
+      HUBKEEPER_TEST_REGISTRY: registry,
+      HUBKEEPER_TEST_FIXTURES: path.join(ROOT, 'out/test/fixtures'),
+    },
   });
 } catch (err) {
   console.error(`host tests failed: ${err}`);

@@ -37,7 +37,15 @@ async function inEditor(name, { devPath, testsPath, vsix, untrusted = false }, b
     // start-up dialog, so the folder simply stays in Restricted Mode.
     workspaceTrust: untrusted,
     settings: untrusted ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {},
-    env: { HUBKEEPER_TEST_WORKSPACE: workspace, HUBKEEPER_TEST_REGISTRY: registry, HUBKEEPER_TEST_BAIT: bait, HUBKEEPER_TEST_PHASE: phaseFile, HUBKEEPER_TEST_FIXTURES: path.join(ROOT, 'out/test/fixtures'), VSCODE_HOST_TEST_RESULTS: resultsFile, VSCODE_HOST_TEST_ACK: ackFile },
+    env: {
+      HUBKEEPER_TEST_WORKSPACE: workspace,
+      HUBKEEPER_TEST_REGISTRY: registry,
+      HUBKEEPER_TEST_BAIT: bait,
+      HUBKEEPER_TEST_PHASE: phaseFile,
+      HUBKEEPER_TEST_FIXTURES: path.join(ROOT, 'out/test/fixtures'),
+      VSCODE_HOST_TEST_RESULTS: resultsFile,
+      VSCODE_HOST_TEST_ACK: ackFile,
+    },
   });
   const browser = await launchChromium({ home: server.home });
   const consoleLines = [];
@@ -46,7 +54,10 @@ async function inEditor(name, { devPath, testsPath, vsix, untrusted = false }, b
     page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
     await logIn(page, server);
-    await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: devPath, extensionTestsPath: testsPath }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: devPath, extensionTestsPath: testsPath }), {
+      waitUntil: 'domcontentloaded',
+      timeout: 60_000,
+    });
     say(`${name}: workbench opened`);
     return await body({ page, server, workspace, resultsFile, ackFile, phaseFile, consoleLines });
   } catch (err) {
@@ -98,7 +109,9 @@ async function collect(name, { page, server, resultsFile, ackFile }, during = as
   passed += res.passed;
   failed += res.failed;
   if (res.failed) console.log(`--- extension host output ---\n${hostOutput(server.logFile)}`);
-  say(`${name} suite: ${res.passed} passed, ${res.failed} failed; run() started ${((res.startedAt - t0) / 1000).toFixed(1)} s after this script`);
+  say(
+    `${name} suite: ${res.passed} passed, ${res.failed} failed; run() started ${((res.startedAt - t0) / 1000).toFixed(1)} s after this script`,
+  );
 }
 
 /** A check this script makes in the page itself (not in the extension host). */
@@ -108,7 +121,11 @@ async function check(name, body) {
     console.log(`ok   ${name}${info ? `\n     ${JSON.stringify(info)}` : ''}`);
     passed++;
   } catch (err) {
-    console.log(`FAIL ${name}\n     ${String(err?.stack ?? err).split('\n').join('\n     ')}`);
+    console.log(
+      `FAIL ${name}\n     ${String(err?.stack ?? err)
+        .split('\n')
+        .join('\n     ')}`,
+    );
     failed++;
   }
 }
@@ -139,39 +156,47 @@ async function runCommand(page, title) {
 await inEditor('host', { devPath: ROOT, testsPath: path.join(ROOT, 'out/test/host/suite/index.js') }, (ctx) => collect('host', ctx));
 
 // 2. The untrusted suite, then the palette as a person sees it, then trust granted in the real editor.
-await inEditor('untrusted', { devPath: ROOT, testsPath: path.join(ROOT, 'out/test/host/suite/untrusted.js'), untrusted: true }, async (ctx) => {
-  const { page, phaseFile } = ctx;
-  let trusted = false;
-  await collect('untrusted', ctx, async () => {
-    if (trusted || !fs.existsSync(phaseFile)) return;
-    trusted = true;
-    await check('untrusted: the command palette offers no write command, the read commands stay', async () => {
-      const refresh = await paletteRows(page, 'Hubkeeper: Refresh');
-      if (!refresh.some((l) => l.includes('Hubkeeper: Refresh'))) throw new Error(`Refresh missing: ${refresh}`);
-      for (const title of ['Hubkeeper: Reap All Orphan Hubs', 'Hubkeeper: Rename Component', 'Hubkeeper: Release My Leases']) {
-        const rows = await paletteRows(page, title);
-        if (rows.some((l) => l.includes(title))) throw new Error(`${title} is offered: ${rows}`);
-      }
+await inEditor(
+  'untrusted',
+  { devPath: ROOT, testsPath: path.join(ROOT, 'out/test/host/suite/untrusted.js'), untrusted: true },
+  async (ctx) => {
+    const { page, phaseFile } = ctx;
+    let trusted = false;
+    await collect('untrusted', ctx, async () => {
+      if (trusted || !fs.existsSync(phaseFile)) return;
+      trusted = true;
+      await check('untrusted: the command palette offers no write command, the read commands stay', async () => {
+        const refresh = await paletteRows(page, 'Hubkeeper: Refresh');
+        if (!refresh.some((l) => l.includes('Hubkeeper: Refresh'))) throw new Error(`Refresh missing: ${refresh}`);
+        for (const title of ['Hubkeeper: Reap All Orphan Hubs', 'Hubkeeper: Rename Component', 'Hubkeeper: Release My Leases']) {
+          const rows = await paletteRows(page, title);
+          if (rows.some((l) => l.includes(title))) throw new Error(`${title} is offered: ${rows}`);
+        }
+      });
+      await check('untrusted: the Hubkeeper views show why they are read-only', async () => {
+        await runCommand(page, 'Hubkeeper: Focus on Hubs View');
+        const message = page.locator('.tree-explorer-viewlet-tree-view > .message', { hasText: 'this folder is not trusted' }).first();
+        await message.waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: path.join(results, 'untrusted-views.png') }).catch(() => {});
+        return { message: (await message.innerText()).slice(0, 80) };
+      });
+      // A person trusts the folder: Workspaces: Manage Workspace Trust, then "Trust".
+      await runCommand(page, 'Workspaces: Manage Workspace Trust');
+      const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).first();
+      await trust.waitFor({ timeout: 20_000 });
+      await trust.click();
+      say('untrusted: the folder is trusted now (Workspace Trust editor)');
     });
-    await check('untrusted: the Hubkeeper views show why they are read-only', async () => {
-      await runCommand(page, 'Hubkeeper: Focus on Hubs View');
-      const message = page.locator('.tree-explorer-viewlet-tree-view > .message', { hasText: 'this folder is not trusted' }).first();
-      await message.waitFor({ timeout: 20_000 });
-      await page.screenshot({ path: path.join(results, 'untrusted-views.png') }).catch(() => {});
-      return { message: (await message.innerText()).slice(0, 80) };
-    });
-    // A person trusts the folder: Workspaces: Manage Workspace Trust, then "Trust".
-    await runCommand(page, 'Workspaces: Manage Workspace Trust');
-    const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).first();
-    await trust.waitFor({ timeout: 20_000 });
-    await trust.click();
-    say('untrusted: the folder is trusted now (Workspace Trust editor)');
-  });
-});
+  },
+);
 
 // 3. The packaged VSIX, installed into a fresh editor, activates on its own.
 const vsix = path.join(ROOT, 'hubkeeper.vsix');
-const pack = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+const pack = spawnSync(
+  'npx',
+  ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix],
+  { cwd: ROOT, encoding: 'utf8' },
+);
 if (pack.status !== 0) {
   console.log(pack.stdout, pack.stderr);
   failed++;
@@ -183,7 +208,9 @@ if (pack.status !== 0) {
     const end = Date.now() + 60_000;
     while (Date.now() < end && !(fs.existsSync(lock) && fs.existsSync(entries) && fs.readdirSync(entries).length > 0)) await sleep(250);
     const ok = fs.existsSync(lock);
-    console.log(`${ok ? 'ok  ' : 'FAIL'} the VSIX (${kb.toFixed(1)} KB) installs into code-server and activates: hub lock and entry appear`);
+    console.log(
+      `${ok ? 'ok  ' : 'FAIL'} the VSIX (${kb.toFixed(1)} KB) installs into code-server and activates: hub lock and entry appear`,
+    );
     if (ok) passed++;
     else failed++;
   });

@@ -53,7 +53,9 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
 
   test('each agent publishes what `status --json` prints, through either replica; a change shows without a restart; never a token', async () => {
     const ws = labDir('ws-');
-    const hub = track(spawn(process.execPath, [CLI, 'hub', 'start', ws], { env: { ...process.env, ...a.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const hub = track(
+      spawn(process.execPath, [CLI, 'hub', 'start', ws], { env: { ...process.env, ...a.env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     await waitForLine(hub, /127\.0\.0\.1/);
     const hubToken = fs.readFileSync(path.join(ws, '.hubkeeper', 'hub.token'), 'utf8').trim();
     const local = JSON.parse((await a.cli('status', '--json')).stdout);
@@ -64,7 +66,8 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     assert.deepEqual(published.state.registry, local.registry);
     assert.deepEqual(published.state.entries, local.entries);
     assert.deepEqual(published.state.counts, local.counts);
-    const mine = (s: { hubs: { cwd: string }[] }) => s.hubs.filter((h) => h.cwd === ws).map((h) => ({ ...h, uptime_ms: 0, touched_at: null }));
+    const mine = (s: { hubs: { cwd: string }[] }) =>
+      s.hubs.filter((h) => h.cwd === ws).map((h) => ({ ...h, uptime_ms: 0, touched_at: null }));
     assert.deepEqual(mine(published.state), mine(local), 'the same hub, field for field (clock fields aside)');
     const text = JSON.stringify(published);
     for (const secret of [hubToken, a.token, b.token, labToken]) assert.ok(!text.includes(secret), 'no token is ever published');
@@ -72,11 +75,17 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     assert.equal(published.incarnation, agentA.incarnation);
 
     assert.equal((await a.cli('components', 'resolve', 'robot_arm', '--type', 'module', '--no-lock')).code, 0);
-    const seen = await waitFor(async () => (await stationView(r2.url, b.token, 'station-a'))?.state.entries.find((e: { name: string }) => e.name === 'robot_arm'), 'the new entry in the view from the other replica');
+    const seen = await waitFor(
+      async () => (await stationView(r2.url, b.token, 'station-a'))?.state.entries.find((e: { name: string }) => e.name === 'robot_arm'),
+      'the new entry in the view from the other replica',
+    );
     assert.equal(seen.component_type, 'module');
     const list = await runCli(['fleet', 'list', '--json', '--lab', r2.url, '--token-file', b.tokenFile]);
     const rows = JSON.parse(list.stdout).stations;
-    assert.deepEqual(rows.map((s: { station: string }) => s.station), ['station-a', 'station-b']);
+    assert.deepEqual(
+      rows.map((s: { station: string }) => s.station),
+      ['station-a', 'station-b'],
+    );
     assert.ok(rows.every((s: { health: string }) => s.health === 'healthy'));
     assert.equal(rows[0].counts.entries, 2);
     hub.kill('SIGTERM');
@@ -103,7 +112,7 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     assert.ok(!JSON.stringify(v.state).includes('forged'));
   });
 
-  test("a name with two ids on two stations is a conflict within one heartbeat; `lab adopt` on the station fixes it", async () => {
+  test('a name with two ids on two stations is a conflict within one heartbeat; `lab adopt` on the station fixes it', async () => {
     assert.equal((await a.cli('components', 'resolve', 'shared_arm', '--type', 'node', '--no-lock')).code, 0);
     assert.equal((await b.cli('components', 'resolve', 'shared_arm', '--type', 'node', '--no-lock')).code, 0);
     const ids = await Promise.all([a, b].map(async (s) => (await s.cli('components', 'lookup', 'shared_arm')).stdout.trim()));
@@ -126,15 +135,28 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     assert.equal(adopt.code, 0, adopt.stderr);
     assert.match(adopt.stdout, new RegExp(`now has the lab's id ${ids[0]} \\(was ${ids[1]}\\)`));
     assert.equal((await b.cli('components', 'lookup', 'shared_arm')).stdout.trim(), ids[0]);
-    await waitFor(async () => !(await lab(r1.url, 'GET', '/fleet/conflicts', labToken)).body.conflicts.some((k: { name: string }) => k.name === 'shared_arm'), 'the conflict to clear');
+    await waitFor(
+      async () =>
+        !(await lab(r1.url, 'GET', '/fleet/conflicts', labToken)).body.conflicts.some((k: { name: string }) => k.name === 'shared_arm'),
+      'the conflict to clear',
+    );
     const again = await b.cli('lab', 'adopt', 'shared_arm', '--station', 'station-b');
     assert.match(again.stdout, /already has the lab's id/);
   });
 
   test('lab adopt refuses an entry a live holder has locked, in one line', async () => {
-    const holder = track(spawn(process.execPath, [CLI, 'components', 'resolve', 'held_arm', '--type', 'node', '--hold'], { env: { ...process.env, ...b.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const holder = track(
+      spawn(process.execPath, [CLI, 'components', 'resolve', 'held_arm', '--type', 'node', '--hold'], {
+        env: { ...process.env, ...b.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     await waitForLine(holder, /^[0-9A-Z]{26}/);
-    assert.equal((await lab(r1.url, 'POST', '/registry/entries/held_arm', labToken, { id: '01ARZ3NDEKTSV4RRFFQ69G5FC1', component_type: 'node' })).status, 200);
+    assert.equal(
+      (await lab(r1.url, 'POST', '/registry/entries/held_arm', labToken, { id: '01ARZ3NDEKTSV4RRFFQ69G5FC1', component_type: 'node' }))
+        .status,
+      200,
+    );
     const res = await b.cli('lab', 'adopt', 'held_arm', '--station', 'station-b');
     assert.equal(res.code, 3, res.stderr);
     assert.equal(res.stderr.trim().split('\n').length, 1);
@@ -143,30 +165,34 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     await exited(holder);
   });
 
-  test('Redis paused: local operations complete while it is paused; the agent republishes once it is back', { timeout: 120_000 }, async () => {
-    const before = (await view('station-a')).state.entries.length;
-    redis.cli('CLIENT', 'PAUSE', '600000', 'WRITE');
-    try {
-      for (const n of ['paused_1', 'paused_2', 'paused_3']) {
-        const r = await a.cli('components', 'resolve', n, '--type', 'node');
-        assert.equal(r.code, 0, r.stderr);
+  test(
+    'Redis paused: local operations complete while it is paused; the agent republishes once it is back',
+    { timeout: 120_000 },
+    async () => {
+      const before = (await view('station-a')).state.entries.length;
+      redis.cli('CLIENT', 'PAUSE', '600000', 'WRITE');
+      try {
+        for (const n of ['paused_1', 'paused_2', 'paused_3']) {
+          const r = await a.cli('components', 'resolve', n, '--type', 'node');
+          assert.equal(r.code, 0, r.stderr);
+        }
+        assert.equal((await a.cli('components', 'release', 'paused_1')).code, 0);
+        assert.equal((await a.cli('status', '--json')).code, 0);
+        // Still paused: nothing of it has reached Redis (reads still work during a WRITE pause).
+        const stored = JSON.parse(redis.cli('HGET', 'hk:{lab}:station:station-a', 'state'));
+        assert.equal(stored.entries.length, before, 'the local operations finished while Redis could not take a write');
+      } finally {
+        redis.cli('CLIENT', 'UNPAUSE');
       }
-      assert.equal((await a.cli('components', 'release', 'paused_1')).code, 0);
-      assert.equal((await a.cli('status', '--json')).code, 0);
-      // Still paused: nothing of it has reached Redis (reads still work during a WRITE pause).
-      const stored = JSON.parse(redis.cli('HGET', 'hk:{lab}:station:station-a', 'state'));
-      assert.equal(stored.entries.length, before, 'the local operations finished while Redis could not take a write');
-    } finally {
-      redis.cli('CLIENT', 'UNPAUSE');
-    }
-    const names = await waitFor(async () => {
-      const v = await view('station-a');
-      const got = v?.state.entries.map((e: { name: string }) => e.name) ?? [];
-      return ['paused_1', 'paused_2', 'paused_3'].every((n) => got.includes(n)) && got;
-    }, 'the agent to republish after the pause');
-    assert.ok(names.includes('pipette_1'));
-    assert.equal(agentA.child.exitCode, null, 'the agent kept running');
-  });
+      const names = await waitFor(async () => {
+        const v = await view('station-a');
+        const got = v?.state.entries.map((e: { name: string }) => e.name) ?? [];
+        return ['paused_1', 'paused_2', 'paused_3'].every((n) => got.includes(n)) && got;
+      }, 'the agent to republish after the pause');
+      assert.ok(names.includes('pipette_1'));
+      assert.equal(agentA.child.exitCode, null, 'the agent kept running');
+    },
+  );
 
   test('an agent stopped past its TTL is refused when it continues, and never overwrites its successor', { timeout: 120_000 }, async () => {
     const c = await makeStation(r1.url, labToken, 'station-c');
@@ -177,7 +203,10 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     const next = await start(c, [r2.url], ['--heartbeat', '0.3']);
     assert.ok(next.epoch > old.epoch);
     assert.equal((await c.cli('components', 'resolve', 'after_successor', '--type', 'node', '--no-lock')).code, 0);
-    await waitFor(async () => (await view('station-c'))?.state.entries.some((e: { name: string }) => e.name === 'after_successor'), "the successor's state");
+    await waitFor(
+      async () => (await view('station-c'))?.state.entries.some((e: { name: string }) => e.name === 'after_successor'),
+      "the successor's state",
+    );
     old.child.kill('SIGCONT');
     const end = await exited(old.child);
     assert.equal(end.code, 1, old.stderr());
@@ -185,7 +214,10 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     const v = await view('station-c');
     assert.equal(v.incarnation, next.incarnation, "the successor's incarnation stands");
     assert.equal(v.health, 'healthy');
-    assert.ok(v.state.entries.some((e: { name: string }) => e.name === 'after_successor'), "the successor's data stands");
+    assert.ok(
+      v.state.entries.some((e: { name: string }) => e.name === 'after_successor'),
+      "the successor's data stands",
+    );
   });
 
   test('without a successor, a continued agent is refused, then starts a new incarnation and resyncs', { timeout: 120_000 }, async () => {
@@ -212,6 +244,9 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     await start(e, [r3.url, r2.url], ['--heartbeat', '0.3']);
     await r3.kill();
     assert.equal((await e.cli('components', 'resolve', 'after_failover', '--type', 'node', '--no-lock')).code, 0);
-    await waitFor(async () => (await view('station-e'))?.state.entries.some((x: { name: string }) => x.name === 'after_failover'), 'the change through the other replica');
+    await waitFor(
+      async () => (await view('station-e'))?.state.entries.some((x: { name: string }) => x.name === 'after_failover'),
+      'the change through the other replica',
+    );
   });
 });

@@ -46,9 +46,16 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
   const fleet = (...args: string[]) => runCli(['fleet', ...args, '--json'], { env: requester.env, cwd: requester.home });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const publishedHub = (st: string, pid: number): Promise<any> =>
-    waitFor(async () => (await stationView(r1.url, labToken, st))?.state?.hubs.find((h: { pid: number }) => h.pid === pid), `hub pid ${pid} in ${st}'s published state`);
+    waitFor(
+      async () => (await stationView(r1.url, labToken, st))?.state?.hubs.find((h: { pid: number }) => h.pid === pid),
+      `hub pid ${pid} in ${st}'s published state`,
+    );
   const ask = async (st: string, kind: string, body: unknown, deadlineMs = 30_000) => {
-    const res = await lab(r1.url, 'POST', `/fleet/stations/${st}/requests`, requester.token, { kind, target: body, deadline_ms: deadlineMs });
+    const res = await lab(r1.url, 'POST', `/fleet/stations/${st}/requests`, requester.token, {
+      kind,
+      target: body,
+      deadline_ms: deadlineMs,
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.id as string;
   };
@@ -88,7 +95,8 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
     assert.match(r.detail, /^reaped: SIGTERM/);
     assert.deepEqual(await exited(hub.child), { code: null, signal: 'SIGTERM' });
     const log = audit();
-    for (const event of ['requested', 'claimed', 'done']) assert.match(log, new RegExp(`${event}\\s+request\\s+${r.id}`), `${event} in the audit stream`);
+    for (const event of ['requested', 'claimed', 'done'])
+      assert.match(log, new RegExp(`${event}\\s+request\\s+${r.id}`), `${event} in the audit stream`);
     assert.match(log, /by\s+station requester/);
   });
 
@@ -113,7 +121,10 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
     let id: string;
     try {
       id = await ask('target', 'reap', { key: shown.key, pid: hub.pid, process_start_ticks: shown.process_start_ticks }, 1);
-      await waitFor(async () => (await lab(r1.url, 'GET', `/fleet/requests/${id}`, labToken)).body.state === 'expired', 'the deadline to pass');
+      await waitFor(
+        async () => (await lab(r1.url, 'GET', `/fleet/requests/${id}`, labToken)).body.state === 'expired',
+        'the deadline to pass',
+      );
     } finally {
       agent.child.kill('SIGCONT');
     }
@@ -127,7 +138,11 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
 
   test('a kind the station does not allow is refused by its agent', async () => {
     assert.equal((await target.cli('components', 'resolve', 'old_arm', '--type', 'node', '--no-lock')).code, 0);
-    const id = await ask('target', 'release', { name: 'old_arm', holder_instance: '01ARZ3NDEKTSV4RRFFQ69G5FC1', acquired_at: '2026-01-01T00:00:00Z' });
+    const id = await ask('target', 'release', {
+      name: 'old_arm',
+      holder_instance: '01ARZ3NDEKTSV4RRFFQ69G5FC1',
+      acquired_at: '2026-01-01T00:00:00Z',
+    });
     const r = await outcome(id);
     assert.equal(r.state, 'refused');
     assert.match(r.detail, /does not allow remote release \(it was started with --allow-remote reap,adopt\)/);
@@ -135,17 +150,49 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
 
   test('a remote release frees a stale lease if it is still the one named, and refuses a changed one', async () => {
     const rel = await makeStation(r1.url, labToken, 'releaser');
-    const stale = { holder_pid: 999999, holder_host: 'elsewhere', holder_instance: '01ARZ3NDEKTSV4RRFFQ69G5FC2', acquired_at: '2026-01-01T00:00:00Z', heartbeat_at: '2026-01-01T00:00:10Z', expires_at: '2026-01-01T00:00:40Z' };
-    const entry = (id: string) => ({ id, component_type: 'node', created_at: '2026-01-01T00:00:00Z', last_seen: '2026-01-01T00:00:00Z', metadata: {}, lock: stale, workcell_id: null });
-    fs.writeFileSync(rel.registry, JSON.stringify({ version: 1, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', entries: { stale_arm: entry('01ARZ3NDEKTSV4RRFFQ69G5FC3'), moved_arm: entry('01ARZ3NDEKTSV4RRFFQ69G5FC4') } }, null, 2));
+    const stale = {
+      holder_pid: 999999,
+      holder_host: 'elsewhere',
+      holder_instance: '01ARZ3NDEKTSV4RRFFQ69G5FC2',
+      acquired_at: '2026-01-01T00:00:00Z',
+      heartbeat_at: '2026-01-01T00:00:10Z',
+      expires_at: '2026-01-01T00:00:40Z',
+    };
+    const entry = (id: string) => ({
+      id,
+      component_type: 'node',
+      created_at: '2026-01-01T00:00:00Z',
+      last_seen: '2026-01-01T00:00:00Z',
+      metadata: {},
+      lock: stale,
+      workcell_id: null,
+    });
+    fs.writeFileSync(
+      rel.registry,
+      JSON.stringify(
+        {
+          version: 1,
+          created_at: '2026-01-01T00:00:00Z',
+          updated_at: '2026-01-01T00:00:00Z',
+          entries: { stale_arm: entry('01ARZ3NDEKTSV4RRFFQ69G5FC3'), moved_arm: entry('01ARZ3NDEKTSV4RRFFQ69G5FC4') },
+        },
+        null,
+        2,
+      ),
+    );
     await start(rel, ['--heartbeat', '0.5', '--allow-remote', 'release']);
-    await waitFor(async () => (await stationView(r1.url, labToken, 'releaser'))?.state?.stale_locks.length === 2, 'the stale leases published');
+    await waitFor(
+      async () => (await stationView(r1.url, labToken, 'releaser'))?.state?.stale_locks.length === 2,
+      'the stale leases published',
+    );
     const res = await fleet('release', 'stale_arm', '--station', 'releaser');
     assert.equal(res.code, 0, res.stderr);
     assert.match(JSON.parse(res.stdout).request.detail, /released the stale lease on 'stale_arm'/);
     const doc = JSON.parse(fs.readFileSync(rel.registry, 'utf8'));
     assert.equal(doc.entries.stale_arm.lock, null);
-    const changed = await outcome(await ask('releaser', 'release', { name: 'moved_arm', holder_instance: stale.holder_instance, acquired_at: '2026-01-01T00:00:01Z' }));
+    const changed = await outcome(
+      await ask('releaser', 'release', { name: 'moved_arm', holder_instance: stale.holder_instance, acquired_at: '2026-01-01T00:00:01Z' }),
+    );
     assert.equal(changed.state, 'refused');
     assert.match(changed.detail, /the lock is no longer the one named/);
     assert.notEqual(JSON.parse(fs.readFileSync(rel.registry, 'utf8')).entries.moved_arm.lock, null);
@@ -159,7 +206,10 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
     const termed = waitForLine(hub.child, 'ignored SIGTERM', 60_000);
     const filed = await fleet('reap', String(hub.pid), '--station', 'crasher', '--grace', '60', '--no-wait');
     const id = JSON.parse(filed.stdout).request.id;
-    await waitFor(async () => (await lab(r1.url, 'GET', `/fleet/requests/${id}`, labToken)).body.state === 'running', 'the agent to claim it');
+    await waitFor(
+      async () => (await lab(r1.url, 'GET', `/fleet/requests/${id}`, labToken)).body.state === 'running',
+      'the agent to claim it',
+    );
     await termed;
     await dying.stop('SIGKILL'); // mid-reap: SIGTERM sent, SIGKILL not yet
     await start(crash, ['--heartbeat', '0.5', '--allow-remote', 'reap']);
@@ -181,27 +231,49 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
     assert.equal((await target.cli('components', 'lookup', 'far_arm')).stdout.trim(), labId);
   });
 
-  test('the agent keeps a lab lock alive while its local holder lives, and it lapses within the TTL once the holder dies', { timeout: 120_000 }, async () => {
-    // The local holder writes its real host name, as MADSci does: this station is named after it.
-    const host = os.hostname();
-    const me = await makeStation(r1.url, labToken, host);
-    const holder = track(spawn(process.execPath, [CLI, 'components', 'resolve', 'kept_arm', '--type', 'node', '--hold'], { env: { ...process.env, ...me.env, HUBKEEPER_HOSTNAME: '' }, stdio: ['ignore', 'pipe', 'pipe'] }));
-    const id = (await waitForLine(holder, /^[0-9A-Z]{26}/)).trim();
-    const lock = JSON.parse(fs.readFileSync(me.registry, 'utf8')).entries.kept_arm.lock;
-    assert.equal(lock.holder_pid, holder.pid);
-    // What MADSci's resolver does: one lab lock at resolve, never renewed by MADSci itself.
-    const taken = await lab(r1.url, 'POST', '/registry/entries/kept_arm', me.token, { id, component_type: 'node', acquire_lock: true, lock_holder_host: host, lock_holder_pid: lock.holder_pid, lock_holder_instance: lock.holder_instance });
-    assert.equal(taken.status, 200, JSON.stringify(taken.body));
-    const fence = taken.body.lock.fencing_token;
-    await start(me, ['--heartbeat', '5']); // it beats faster (TTL / 3) while a lab lock depends on it
-    const acquiredUs = Date.parse(taken.body.lock.acquired_at);
-    await waitFor(async () => Date.parse((await lab(r1.url, 'GET', '/lab/status', labToken)).body.server_time) > acquiredUs + 3 * 2000, 'three lab TTLs to pass (server clock)');
-    const kept = (await lab(r1.url, 'GET', '/registry/resolve/kept_arm', labToken)).body.lock;
-    assert.ok(kept, 'still locked after three TTLs');
-    assert.equal(kept.fencing_token, fence, 'the same grant, renewed');
-    assert.equal(kept.holder_instance, lock.holder_instance);
-    holder.kill('SIGKILL');
-    await exited(holder);
-    await waitFor(async () => (await lab(r1.url, 'GET', '/registry/resolve/kept_arm', labToken)).body.lock === null, 'the lab lock to lapse once its holder is dead');
-  });
+  test(
+    'the agent keeps a lab lock alive while its local holder lives, and it lapses within the TTL once the holder dies',
+    { timeout: 120_000 },
+    async () => {
+      // The local holder writes its real host name, as MADSci does: this station is named after it.
+      const host = os.hostname();
+      const me = await makeStation(r1.url, labToken, host);
+      const holder = track(
+        spawn(process.execPath, [CLI, 'components', 'resolve', 'kept_arm', '--type', 'node', '--hold'], {
+          env: { ...process.env, ...me.env, HUBKEEPER_HOSTNAME: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+      const id = (await waitForLine(holder, /^[0-9A-Z]{26}/)).trim();
+      const lock = JSON.parse(fs.readFileSync(me.registry, 'utf8')).entries.kept_arm.lock;
+      assert.equal(lock.holder_pid, holder.pid);
+      // What MADSci's resolver does: one lab lock at resolve, never renewed by MADSci itself.
+      const taken = await lab(r1.url, 'POST', '/registry/entries/kept_arm', me.token, {
+        id,
+        component_type: 'node',
+        acquire_lock: true,
+        lock_holder_host: host,
+        lock_holder_pid: lock.holder_pid,
+        lock_holder_instance: lock.holder_instance,
+      });
+      assert.equal(taken.status, 200, JSON.stringify(taken.body));
+      const fence = taken.body.lock.fencing_token;
+      await start(me, ['--heartbeat', '5']); // it beats faster (TTL / 3) while a lab lock depends on it
+      const acquiredUs = Date.parse(taken.body.lock.acquired_at);
+      await waitFor(
+        async () => Date.parse((await lab(r1.url, 'GET', '/lab/status', labToken)).body.server_time) > acquiredUs + 3 * 2000,
+        'three lab TTLs to pass (server clock)',
+      );
+      const kept = (await lab(r1.url, 'GET', '/registry/resolve/kept_arm', labToken)).body.lock;
+      assert.ok(kept, 'still locked after three TTLs');
+      assert.equal(kept.fencing_token, fence, 'the same grant, renewed');
+      assert.equal(kept.holder_instance, lock.holder_instance);
+      holder.kill('SIGKILL');
+      await exited(holder);
+      await waitFor(
+        async () => (await lab(r1.url, 'GET', '/registry/resolve/kept_arm', labToken)).body.lock === null,
+        'the lab lock to lapse once its holder is dead',
+      );
+    },
+  );
 });

@@ -46,7 +46,12 @@ describe('lab registry: tokens and stations', { skip: SKIP_NO_REDIS }, () => {
       ['POST', '/lab/stations/pc-a/tokens'],
     ];
     for (const [method, route, body] of routes) {
-      for (const [label, headers] of [['none', {}], ['wrong', { Authorization: `Bearer ${'0'.repeat(64)}` }], ['lab token + 1', { Authorization: `Bearer ${labToken}0` }], ['Basic', { Authorization: `Basic ${labToken}` }]] as const) {
+      for (const [label, headers] of [
+        ['none', {}],
+        ['wrong', { Authorization: `Bearer ${'0'.repeat(64)}` }],
+        ['lab token + 1', { Authorization: `Bearer ${labToken}0` }],
+        ['Basic', { Authorization: `Basic ${labToken}` }],
+      ] as const) {
         const res = await lab(r.url, method, route, undefined, body, headers);
         assert.equal(res.status, 401, `${label} ${method} ${route}`);
         assert.ok(!JSON.stringify(res.body).includes(labToken.slice(0, 16)), 'never echoes a token');
@@ -54,14 +59,18 @@ describe('lab registry: tokens and stations', { skip: SKIP_NO_REDIS }, () => {
     }
     assert.equal((await lab(r.url, 'GET', '/registry/resolve/x')).status, 401);
     assert.equal((await lab(r.url, 'GET', '/health')).status, 200, '/health needs no token');
-    assert.equal((await lab(r.url, 'POST', '/registry/entries/x', labToken, { id: ID, component_type: 'node' })).status, 200, 'nothing was written by the refused requests');
+    assert.equal(
+      (await lab(r.url, 'POST', '/registry/entries/x', labToken, { id: ID, component_type: 'node' })).status,
+      200,
+      'nothing was written by the refused requests',
+    );
   });
 
   test('a station token writes only its own data; the lab token may write anything', async () => {
     // Its own lock and state: fine.
     const own = await lab(r.url, 'POST', '/registry/entries/x/lock', pcA, { holder_host: 'pc-a', holder_pid: 5, holder_instance: 'a-1' });
     assert.equal(own.status, 200);
-    assert.equal((await lab(r.url, 'PUT', '/fleet/stations/pc-a/state', pcA, { state: { leases: 3, v: 1.50 } })).status, 200);
+    assert.equal((await lab(r.url, 'PUT', '/fleet/stations/pc-a/state', pcA, { state: { leases: 3, v: 1.5 } })).status, 200);
     const state = await lab(r.url, 'GET', '/fleet/stations/pc-a/state', pcB);
     assert.deepEqual(state.body.state, { leases: 3, v: 1.5 }, 'any token may read');
 
@@ -69,7 +78,12 @@ describe('lab registry: tokens and stations', { skip: SKIP_NO_REDIS }, () => {
     const refusals: [string, string, string, unknown][] = [
       ['state of another station', 'PUT', '/fleet/stations/pc-a/state', { state: { forged: true } }],
       ['lock in another host name', 'POST', '/registry/entries/x/lock', { holder_host: 'pc-a', holder_pid: 5, holder_instance: 'a-1' }],
-      ['register with a lock in another host name', 'POST', '/registry/entries/y', { id: ID, component_type: 'node', acquire_lock: true, lock_holder_host: 'pc-a', lock_holder_pid: 1, lock_holder_instance: 'b' }],
+      [
+        'register with a lock in another host name',
+        'POST',
+        '/registry/entries/y',
+        { id: ID, component_type: 'node', acquire_lock: true, lock_holder_host: 'pc-a', lock_holder_pid: 1, lock_holder_instance: 'b' },
+      ],
       ["release of another station's lock", 'POST', '/registry/entries/x/unlock', { holder_instance: 'a-1' }],
       ['create a token', 'POST', '/lab/stations/pc-b/tokens', undefined],
       ['revoke a token', 'DELETE', '/lab/stations/pc-a/tokens', undefined],
@@ -113,9 +127,16 @@ describe('lab registry: tokens and stations', { skip: SKIP_NO_REDIS }, () => {
     }
     assert.equal((await raw(r.port, request('GET', '/health', host, [`Host: evil.example`]))).status, 421, 'a second Host');
     for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${r.port + 1}`]) {
-      assert.equal((await raw(r.port, request('GET', '/registry/entries', host, [auth, `Origin: ${origin}`]))).status, 403, `Origin ${origin}`);
+      assert.equal(
+        (await raw(r.port, request('GET', '/registry/entries', host, [auth, `Origin: ${origin}`]))).status,
+        403,
+        `Origin ${origin}`,
+      );
     }
-    assert.equal((await raw(r.port, request('GET', '/registry/entries', `localhost:${r.port}`, [auth, `Origin: http://localhost:${r.port}`]))).status, 200);
+    assert.equal(
+      (await raw(r.port, request('GET', '/registry/entries', `localhost:${r.port}`, [auth, `Origin: http://localhost:${r.port}`]))).status,
+      200,
+    );
 
     const names: [string, RegExp][] = [
       ['/registry/resolve/a%2Fb', /one path segment/],
@@ -130,8 +151,18 @@ describe('lab registry: tokens and stations', { skip: SKIP_NO_REDIS }, () => {
       assert.equal(res.status, 400, target);
       assert.match(JSON.parse(res.body).error, why, target);
     }
-    assert.equal((await lab(r.url, 'GET', `/registry/resolve/${encodeURIComponent('µL pipette #1')}`, labToken)).status, 404, 'an encoded name is decoded, then looked up');
-    const spaced = await lab(r.url, 'POST', `/registry/entries/${encodeURIComponent('µL pipette #1')}`, labToken, `{"id": "${ID}", "component_type": "module", "metadata": {"big": 12345678901234567890, "f": 200.0}}`);
+    assert.equal(
+      (await lab(r.url, 'GET', `/registry/resolve/${encodeURIComponent('µL pipette #1')}`, labToken)).status,
+      404,
+      'an encoded name is decoded, then looked up',
+    );
+    const spaced = await lab(
+      r.url,
+      'POST',
+      `/registry/entries/${encodeURIComponent('µL pipette #1')}`,
+      labToken,
+      `{"id": "${ID}", "component_type": "module", "metadata": {"big": 12345678901234567890, "f": 200.0}}`,
+    );
     assert.equal(spaced.status, 200);
     assert.equal(spaced.body.name, 'µL pipette #1');
     const rawMeta = await raw(r.port, request('GET', `/registry/resolve/${encodeURIComponent('µL pipette #1')}`, host, [auth]));
@@ -172,7 +203,10 @@ describe('lab serve: refusals at start, and Redis coming later', { skip: SKIP_NO
     fs.chmodSync(file, 0o644);
     const res = await runCli(['lab', 'serve', '--redis', 'redis://:pw@127.0.0.1:1', '--listen', '127.0.0.1:0', '--token-file', file]);
     assert.equal(res.code, 1);
-    assert.equal(res.stderr.trim(), `hubkeeper: ${file}: permissions 0644 are too wide; the token file must be readable by its owner only (chmod 600)`);
+    assert.equal(
+      res.stderr.trim(),
+      `hubkeeper: ${file}: permissions 0644 are too wide; the token file must be readable by its owner only (chmod 600)`,
+    );
     const fresh = path.join(dir, 'new', 'lab.token');
     const r = await startReplica({ redisUrl: 'redis://:pw@127.0.0.1:1', tokenFile: fresh });
     assert.equal(fs.statSync(fresh).mode & 0o777, 0o600);

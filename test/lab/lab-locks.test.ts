@@ -31,12 +31,26 @@ interface Grant {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function claimer(host: string, replica: Replica, token: string, name: string, count: number): Promise<any[]> {
   return new Promise((resolve, reject) => {
-    const child = track(spawn('python3', [STATION, 'claim', name, String(count)], { env: { ...process.env, HUBKEEPER_HOSTNAME: host, LAB_URL: replica.url, LAB_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(
+      spawn('python3', [STATION, 'claim', name, String(count)], {
+        env: { ...process.env, HUBKEEPER_HOSTNAME: host, LAB_URL: replica.url, LAB_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let out = '';
     let err = '';
     child.stdout?.on('data', (c) => (out += c));
     child.stderr?.on('data', (c) => (err += c));
-    child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n').map((l) => JSON.parse(l))) : reject(new Error(`claimer ${host} exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(
+            out
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l)),
+          )
+        : reject(new Error(`claimer ${host} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -61,12 +75,24 @@ describe('lab locks', { skip: SKIP }, () => {
 
   test(`${CLAIMERS} concurrent claimers through two replicas: no double grant, fencing tokens strictly increasing`, async () => {
     assert.equal((await lab(r1.url, 'POST', '/registry/entries/contended_arm', token, entry('01ARZ3NDEKTSV4RRFFQ69G5FA1'))).status, 200);
-    const runs = await Promise.all(Array.from({ length: CLAIMERS }, (_, i) => claimer(`claimer-${i}`, i % 2 ? r2 : r1, token, 'contended_arm', GRANTS_EACH)));
+    const runs = await Promise.all(
+      Array.from({ length: CLAIMERS }, (_, i) => claimer(`claimer-${i}`, i % 2 ? r2 : r1, token, 'contended_arm', GRANTS_EACH)),
+    );
     const grants: Grant[] = runs.flat().filter((l) => l.op === 'grant');
     const summaries = runs.map((r) => r[r.length - 1]);
-    assert.deepEqual(summaries.map((s) => s.done), Array(CLAIMERS).fill(GRANTS_EACH), 'every claimer got its turns');
-    assert.ok(summaries.some((s) => s.refused > 0), 'they really contended (some lock requests were refused with 409)');
-    assert.ok(grants.every((g) => g.granted && g.released), 'each grant was a new grant, released by its holder');
+    assert.deepEqual(
+      summaries.map((s) => s.done),
+      Array(CLAIMERS).fill(GRANTS_EACH),
+      'every claimer got its turns',
+    );
+    assert.ok(
+      summaries.some((s) => s.refused > 0),
+      'they really contended (some lock requests were refused with 409)',
+    );
+    assert.ok(
+      grants.every((g) => g.granted && g.released),
+      'each grant was a new grant, released by its holder',
+    );
 
     const ordered = [...grants].sort((a, b) => a.fence - b.fence);
     assert.equal(new Set(grants.map((g) => g.fence)).size, grants.length, 'no fencing token was handed out twice');
@@ -80,7 +106,9 @@ describe('lab locks', { skip: SKIP }, () => {
     assert.equal(overlaps, 0, 'a grant never came before the previous holder released (server clock)');
     assert.equal(outOfOrder, 0, 'fencing tokens increase in the order of the grants');
     assert.equal(ordered[ordered.length - 1].fence - ordered[0].fence, grants.length - 1, 'one token per grant, none skipped');
-    process.stdout.write(`FIGURE lab-locks contention: claimers=${CLAIMERS} grants=${grants.length} refused=${summaries.reduce((n, s) => n + s.refused, 0)} double_grants=${overlaps}\n`);
+    process.stdout.write(
+      `FIGURE lab-locks contention: claimers=${CLAIMERS} grants=${grants.length} refused=${summaries.reduce((n, s) => n + s.refused, 0)} double_grants=${overlaps}\n`,
+    );
   });
 
   test('a heartbeat by the holder keeps its fencing token; another instance is refused while the lock lives', async () => {
@@ -96,7 +124,10 @@ describe('lab locks', { skip: SKIP }, () => {
     assert.equal(other.status, 409);
     assert.match(other.body.error, /^Locked by pc-1 \(PID 10\) until \d{4}-/);
     // The same instance id claimed from another host is not the holder either.
-    assert.equal((await lab(r1.url, 'POST', '/registry/entries/heartbeat_arm/lock', token, { ...holder, holder_host: 'pc-2' })).status, 409);
+    assert.equal(
+      (await lab(r1.url, 'POST', '/registry/entries/heartbeat_arm/lock', token, { ...holder, holder_host: 'pc-2' })).status,
+      409,
+    );
     assert.equal((await lab(r1.url, 'POST', '/registry/entries/nobody_knows/lock', token, holder)).status, 404);
   });
 
@@ -105,11 +136,19 @@ describe('lab locks', { skip: SKIP }, () => {
     try {
       await untilHealth(short.url, 200);
       await lab(short.url, 'POST', '/registry/entries/expiring_arm', token, entry('01ARZ3NDEKTSV4RRFFQ69G5FA3'));
-      const a = await lab(short.url, 'POST', '/registry/entries/expiring_arm/lock', token, { holder_host: 'pc-a', holder_pid: 1, holder_instance: 'a' });
+      const a = await lab(short.url, 'POST', '/registry/entries/expiring_arm/lock', token, {
+        holder_host: 'pc-a',
+        holder_pid: 1,
+        holder_instance: 'a',
+      });
       assert.equal(a.status, 200);
       assert.equal(micros(a.body.lock.expires_at) - micros(a.body.lock.acquired_at), 1_000_000, 'TTL 1 s');
       const b = (await waitFor(async () => {
-        const r = await lab(short.url, 'POST', '/registry/entries/expiring_arm/lock', token, { holder_host: 'pc-b', holder_pid: 2, holder_instance: 'b' });
+        const r = await lab(short.url, 'POST', '/registry/entries/expiring_arm/lock', token, {
+          holder_host: 'pc-b',
+          holder_pid: 2,
+          holder_instance: 'b',
+        });
         return r.status === 200 ? r : undefined;
       }, 'the lock to expire')) as JsonReply;
       assert.ok(micros(b.body.lock.acquired_at) >= micros(a.body.lock.expires_at), 'granted only once the first lock had expired');
@@ -117,8 +156,15 @@ describe('lab locks', { skip: SKIP }, () => {
       // A's late release is refused (409): it no longer holds the lock.
       assert.equal((await lab(short.url, 'POST', '/registry/entries/expiring_arm/unlock', token, { holder_instance: 'a' })).status, 409);
       // MADSci's resolve shows no lock once it has lapsed.
-      await waitFor(async () => (await lab(short.url, 'GET', '/registry/resolve/expiring_arm', token)).body.lock === null, 'the second lock to lapse');
-      assert.deepEqual((await lab(short.url, 'POST', '/registry/entries/expiring_arm/unlock', token, { holder_instance: 'a' })).body.released, false, 'an expired lock counts as free');
+      await waitFor(
+        async () => (await lab(short.url, 'GET', '/registry/resolve/expiring_arm', token)).body.lock === null,
+        'the second lock to lapse',
+      );
+      assert.deepEqual(
+        (await lab(short.url, 'POST', '/registry/entries/expiring_arm/unlock', token, { holder_instance: 'a' })).body.released,
+        false,
+        'an expired lock counts as free',
+      );
     } finally {
       await short.kill();
     }

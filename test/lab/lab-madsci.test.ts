@@ -26,14 +26,25 @@ interface Machine {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function station(m: Machine, replica: Replica, ...args: string[]): Promise<any[]> {
   return new Promise((resolve, reject) => {
-    const child = track(spawn('python3', [STATION, ...args], { env: { ...process.env, HOME: m.home, HUBKEEPER_HOSTNAME: m.host, LAB_URL: replica.url, LAB_TOKEN: m.token }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(
+      spawn('python3', [STATION, ...args], {
+        env: { ...process.env, HOME: m.home, HUBKEEPER_HOSTNAME: m.host, LAB_URL: replica.url, LAB_TOKEN: m.token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let out = '';
     let err = '';
     child.stdout?.on('data', (c) => (out += c));
     child.stderr?.on('data', (c) => (err += c));
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`station ${m.host} ${args.join(' ')} exited ${code}: ${err}`));
-      resolve(out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+      resolve(
+        out
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      );
     });
   });
 }
@@ -54,7 +65,11 @@ describe('lab registry: MADSci stations on three machines, two replicas', { skip
     r2 = await startReplica({ redisUrl: redis.url, tokenFile: labTokenPath });
     await untilHealth(r1.url, 200);
     await untilHealth(r2.url, 200);
-    for (const [key, host] of [['a', 'lab-pc-a'], ['b', 'lab-pc-b'], ['c', 'lab-pc-c']] as const) {
+    for (const [key, host] of [
+      ['a', 'lab-pc-a'],
+      ['b', 'lab-pc-b'],
+      ['c', 'lab-pc-c'],
+    ] as const) {
       const made = await cli('token', 'create', host);
       assert.equal(made.code, 0, made.stderr);
       machines[key] = { host, home: labDir(`machine-${key}-`), token: made.stdout.trim() };
@@ -103,7 +118,19 @@ describe('lab registry: MADSci stations on three machines, two replicas', { skip
     assert.equal(entry.body.id, lab1, 'a different id is never stored');
     assert.equal(entry.body.conflicts.length, 1);
     const k = entry.body.conflicts[0];
-    assert.deepEqual({ ...k, at: undefined }, { name: 'liquidhandler_1', lab_id: lab1, offered_id: localId, host: 'lab-pc-c', pid: out.pid, instance: out.instance, station: 'lab-pc-c', at: undefined });
+    assert.deepEqual(
+      { ...k, at: undefined },
+      {
+        name: 'liquidhandler_1',
+        lab_id: lab1,
+        offered_id: localId,
+        host: 'lab-pc-c',
+        pid: out.pid,
+        instance: out.instance,
+        station: 'lab-pc-c',
+        at: undefined,
+      },
+    );
     assert.match(k.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
 
     const listed = await cli('conflicts', '--json');
@@ -122,7 +149,9 @@ describe('lab registry: MADSci stations on three machines, two replicas', { skip
     // A new process on A is a new instance: it cannot release the lock its earlier process took either.
     assert.equal((await station(a, r2, 'release', 'liquidhandler_1'))[0].lab_status, 409);
     const before = await lab(r2.url, 'GET', '/registry/resolve/liquidhandler_1', labToken);
-    const freed = await lab(r2.url, 'POST', '/registry/entries/liquidhandler_1/unlock', labToken, { holder_instance: before.body.lock.holder_instance });
+    const freed = await lab(r2.url, 'POST', '/registry/entries/liquidhandler_1/unlock', labToken, {
+      holder_instance: before.body.lock.holder_instance,
+    });
     assert.deepEqual([freed.status, freed.body.released], [200, true]);
     const [claimed] = await station(b, r1, 'claim', 'liquidhandler_1', '1');
     assert.equal(claimed.fence, before.body.lock.fencing_token + 1, 'the next grant has the next fencing token');
@@ -139,12 +168,23 @@ describe('lab registry: MADSci stations on three machines, two replicas', { skip
     assert.equal(status.body.counts.entries, 22);
     r1 = await startReplica({ redisUrl: redis.url, tokenFile: labTokenPath });
     await untilHealth(r1.url, 200);
-    assert.equal((await lab(r1.url, 'GET', '/registry/resolve/after_kill', labToken)).body.id, made.id, 'a new replica sees everything at once');
+    assert.equal(
+      (await lab(r1.url, 'GET', '/registry/resolve/after_kill', labToken)).body.id,
+      made.id,
+      'a new replica sees everything at once',
+    );
   });
 
   test('Redis SHUTDOWN and restart: 503 meanwhile, then the same data, without restarting the replicas', async () => {
     const { a, b } = machines;
-    const probe = { id: '01ARZ3NDEKTSV4RRFFQ69G5FAW', component_type: 'node', acquire_lock: true, lock_holder_host: 'x', lock_holder_pid: 1, lock_holder_instance: 'restart-1' };
+    const probe = {
+      id: '01ARZ3NDEKTSV4RRFFQ69G5FAW',
+      component_type: 'node',
+      acquire_lock: true,
+      lock_holder_host: 'x',
+      lock_holder_pid: 1,
+      lock_holder_instance: 'restart-1',
+    };
     const fenceBefore = (await lab(r1.url, 'POST', '/registry/entries/restart_probe', labToken, probe)).body.lock.fencing_token as number;
     assert.ok(fenceBefore >= 1);
     const before = (await lab(r1.url, 'GET', '/registry/entries', labToken)).body.entries;
@@ -164,8 +204,15 @@ describe('lab registry: MADSci stations on three machines, two replicas', { skip
     const [made] = await station(b, r1, 'resolve', 'after_restart', 'node');
     assert.equal(made.lab_status, 200);
     assert.equal((await station(a, r2, 'lookup', 'after_restart'))[0].id, made.id);
-    assert.equal((await lab(r1.url, 'POST', '/registry/entries/restart_probe/unlock', labToken, { holder_instance: 'restart-1' })).body.released, true);
-    const next = await lab(r2.url, 'POST', '/registry/entries/restart_probe/lock', labToken, { holder_host: 'x', holder_pid: 1, holder_instance: 'restart-2' });
+    assert.equal(
+      (await lab(r1.url, 'POST', '/registry/entries/restart_probe/unlock', labToken, { holder_instance: 'restart-1' })).body.released,
+      true,
+    );
+    const next = await lab(r2.url, 'POST', '/registry/entries/restart_probe/lock', labToken, {
+      holder_host: 'x',
+      holder_pid: 1,
+      holder_instance: 'restart-2',
+    });
     assert.ok(next.body.fencing_token > fenceBefore, 'fencing tokens keep growing across the restart');
     assert.match(r1.log(), /connected again/);
   });

@@ -48,13 +48,17 @@ test('wall clock jumps forward an hour: a live holder keeps its lease; after it 
   pass(31_000);
   await b.resolve('arm', 'node');
   const taken = await b.getEntry('arm');
-  figure('clock-forward', { jump_s: 3600, stolen_from_live_holder: stolen, taken_after_real_expiry: taken?.kind === 'entry' && taken.lock?.holderInstance === b.holder.instanceId ? 1 : 0 });
+  figure('clock-forward', {
+    jump_s: 3600,
+    stolen_from_live_holder: stolen,
+    taken_after_real_expiry: taken?.kind === 'entry' && taken.lock?.holderInstance === b.holder.instanceId ? 1 : 0,
+  });
   assert.equal(stolen, 0);
   assert.ok(taken?.kind === 'entry' && taken.lock?.holderInstance === b.holder.instanceId);
   await b.holder.releaseAll();
 });
 
-test('wall clock jumps back an hour: a dead holder\'s lease is not held for an extra hour', async () => {
+test("wall clock jumps back an hour: a dead holder's lease is not held for an extra hour", async () => {
   const { clocks, holder, pass } = machine();
   const a = holder();
   const b = holder();
@@ -66,12 +70,16 @@ test('wall clock jumps back an hour: a dead holder\'s lease is not held for an e
   const t0 = clocks.mono;
   await b.resolve('arm', 'node'); // by the wall clock this lock would look live for another hour
   const entry = await b.getEntry('arm');
-  figure('clock-backward', { jump_s: -3600, waited_s: (clocks.mono - t0) / 1000 + 31, taken: entry?.kind === 'entry' && entry.lock?.holderInstance === b.holder.instanceId ? 1 : 0 });
+  figure('clock-backward', {
+    jump_s: -3600,
+    waited_s: (clocks.mono - t0) / 1000 + 31,
+    taken: entry?.kind === 'entry' && entry.lock?.holderInstance === b.holder.instanceId ? 1 : 0,
+  });
   assert.ok(entry?.kind === 'entry' && entry.lock?.holderInstance === b.holder.instanceId);
   await b.holder.releaseAll();
 });
 
-test('a lock MADSci rewrote (without the monotonic record) follows MADSci\'s wall-clock rule', async () => {
+test("a lock MADSci rewrote (without the monotonic record) follows MADSci's wall-clock rule", async () => {
   const { file, clocks, holder, pass } = machine();
   const a = holder();
   const b = holder();

@@ -71,13 +71,26 @@ const pythonNumber = fc.oneof(
 const anyNumber = fc.oneof(
   pythonNumber,
   fc
-    .tuple(fc.boolean(), fc.oneof(fc.constant('0'), fc.bigInt({ min: 1n, max: 10n ** 25n }).map(String)), fc.option(fc.stringMatching(/^[0-9]{1,8}$/)), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,3}$/))))
+    .tuple(
+      fc.boolean(),
+      fc.oneof(fc.constant('0'), fc.bigInt({ min: 1n, max: 10n ** 25n }).map(String)),
+      fc.option(fc.stringMatching(/^[0-9]{1,8}$/)),
+      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,3}$/))),
+    )
     .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac === null ? '' : '.' + frac}${exp === null ? '' : exp.join('')}`),
 );
 
 function jsonValue(numbers: fc.Arbitrary<string>): fc.Arbitrary<JsonValue> {
   const { value } = fc.letrec<{ value: JsonValue; array: JsonValue[]; object: JsonObject }>((tie) => ({
-    value: fc.oneof({ depthSize: 'small', maxDepth: 4 }, fc.constant(null), fc.boolean(), anyString, numbers.map((n) => new JsonNumber(n)), tie('array'), tie('object')),
+    value: fc.oneof(
+      { depthSize: 'small', maxDepth: 4 },
+      fc.constant(null),
+      fc.boolean(),
+      anyString,
+      numbers.map((n) => new JsonNumber(n)),
+      tie('array'),
+      tie('object'),
+    ),
     array: fc.array(tie('value'), { maxLength: 4 }),
     object: jsonObject(tie('value')),
   }));
@@ -93,17 +106,40 @@ const date = fc.tuple(digits(4, 1, 9999), digits(2, 1, 12), digits(2, 1, 28));
 const clock = fc.tuple(digits(2, 0, 23), digits(2, 0, 59), digits(2, 0, 59));
 /** Times as MADSci writes them (UTC, Z, 6 digits or none), plus zoned and zoneless ones kept as written. */
 const registryTime = fc.oneof(
-  fc.tuple(date, clock, fc.option(digits(6, 1, 999_999))).map(([[y, mo, d], [h, mi, s], frac]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${frac === null ? '' : '.' + frac}Z`),
   fc
-    .tuple(date, fc.constantFrom('T', ' '), clock, fc.option(fc.stringMatching(/^[0-9]{1,9}$/)), fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('+', '-'), digits(2, 0, 23), fc.constantFrom(':', ''), digits(2, 0, 59)).map((z) => z.join(''))))
+    .tuple(date, clock, fc.option(digits(6, 1, 999_999)))
+    .map(([[y, mo, d], [h, mi, s], frac]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${frac === null ? '' : '.' + frac}Z`),
+  fc
+    .tuple(
+      date,
+      fc.constantFrom('T', ' '),
+      clock,
+      fc.option(fc.stringMatching(/^[0-9]{1,9}$/)),
+      fc.oneof(
+        fc.constant(''),
+        fc.tuple(fc.constantFrom('+', '-'), digits(2, 0, 23), fc.constantFrom(':', ''), digits(2, 0, 59)).map((z) => z.join('')),
+      ),
+    )
     .filter(([, , , , zone]) => !/^[+-]00:?00$/.test(zone))
     .map(([[y, mo, d], sep, [h, mi, s], frac, zone]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac === null ? '' : '.' + frac}${zone}`),
 );
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const ulid = fc.tuple(fc.integer({ min: 0, max: 7 }), fc.array(fc.integer({ min: 0, max: 31 }), { minLength: 25, maxLength: 25 })).map(([first, rest]) => String(first) + rest.map((i) => CROCKFORD[i]).join(''));
-const validName = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.constantFrom('liquidhandler_1', '7', '..', 'a/b', '__proto__', 'pipette µL')).filter((n) => nameProblem(n) === undefined);
-const extraKeys = (known: readonly string[], values: fc.Arbitrary<JsonValue>) => jsonObject(values, key.filter((k) => !known.includes(k)), 2);
+const ulid = fc
+  .tuple(fc.integer({ min: 0, max: 7 }), fc.array(fc.integer({ min: 0, max: 31 }), { minLength: 25, maxLength: 25 }))
+  .map(([first, rest]) => String(first) + rest.map((i) => CROCKFORD[i]).join(''));
+const validName = fc
+  .oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+    fc.constantFrom('liquidhandler_1', '7', '..', 'a/b', '__proto__', 'pipette µL'),
+  )
+  .filter((n) => nameProblem(n) === undefined);
+const extraKeys = (known: readonly string[], values: fc.Arbitrary<JsonValue>) =>
+  jsonObject(
+    values,
+    key.filter((k) => !known.includes(k)),
+    2,
+  );
 
 const ENTRY_KEYS = ['id', 'component_type', 'created_at', 'last_seen', 'metadata', 'lock', 'workcell_id'];
 const LOCK_KEYS = ['holder_pid', 'holder_host', 'holder_instance', 'acquired_at', 'heartbeat_at', 'expires_at'];
@@ -111,17 +147,72 @@ const LOCK_KEYS = ['holder_pid', 'holder_host', 'holder_instance', 'acquired_at'
 function registryDocument(numbers: fc.Arbitrary<string>): fc.Arbitrary<JsonObject> {
   const value = jsonValue(numbers);
   const lock = fc
-    .tuple(fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n }), anyString, fc.oneof(ulid, anyString), registryTime, registryTime, registryTime, extraKeys(LOCK_KEYS, value))
-    .map(([pid, host, instance, a, h, e, extra]): JsonObject => new Map<string, JsonValue>([['holder_pid', new JsonNumber(String(pid))], ['holder_host', host], ['holder_instance', instance], ['acquired_at', a], ['heartbeat_at', h], ['expires_at', e], ...extra]));
+    .tuple(
+      fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n }),
+      anyString,
+      fc.oneof(ulid, anyString),
+      registryTime,
+      registryTime,
+      registryTime,
+      extraKeys(LOCK_KEYS, value),
+    )
+    .map(
+      ([pid, host, instance, a, h, e, extra]): JsonObject =>
+        new Map<string, JsonValue>([
+          ['holder_pid', new JsonNumber(String(pid))],
+          ['holder_host', host],
+          ['holder_instance', instance],
+          ['acquired_at', a],
+          ['heartbeat_at', h],
+          ['expires_at', e],
+          ...extra,
+        ]),
+    );
   const validEntry = fc
-    .tuple(ulid, fc.constantFrom(...COMPONENT_TYPES), registryTime, registryTime, jsonObject(value), fc.option(lock), fc.option(anyString), extraKeys(ENTRY_KEYS, value))
-    .map(([id, type, created, seen, metadata, lk, workcell, extra]): JsonObject => new Map<string, JsonValue>([['id', id], ['component_type', type], ['created_at', created], ['last_seen', seen], ['metadata', metadata], ['lock', lk], ['workcell_id', workcell], ...extra]));
+    .tuple(
+      ulid,
+      fc.constantFrom(...COMPONENT_TYPES),
+      registryTime,
+      registryTime,
+      jsonObject(value),
+      fc.option(lock),
+      fc.option(anyString),
+      extraKeys(ENTRY_KEYS, value),
+    )
+    .map(
+      ([id, type, created, seen, metadata, lk, workcell, extra]): JsonObject =>
+        new Map<string, JsonValue>([
+          ['id', id],
+          ['component_type', type],
+          ['created_at', created],
+          ['last_seen', seen],
+          ['metadata', metadata],
+          ['lock', lk],
+          ['workcell_id', workcell],
+          ...extra,
+        ]),
+    );
   // Invalid entries (any JSON, or a bad name) are kept verbatim and must round-trip as well.
-  const entries = fc.uniqueArray(fc.oneof({ weight: 4, arbitrary: fc.tuple(validName, validEntry) }, { weight: 1, arbitrary: fc.tuple(key, fc.oneof(value, validEntry)) }), { selector: ([k]) => k, maxLength: 5 });
+  const entries = fc.uniqueArray(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.tuple(validName, validEntry) },
+      { weight: 1, arbitrary: fc.tuple(key, fc.oneof(value, validEntry)) },
+    ),
+    { selector: ([k]) => k, maxLength: 5 },
+  );
   const version = fc.oneof(fc.constant('1'), fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String));
   return fc
     .tuple(version, registryTime, registryTime, entries, extraKeys(['version', 'created_at', 'updated_at', 'entries'], value))
-    .map(([v, created, updated, list, extra]) => new Map<string, JsonValue>([['version', new JsonNumber(v)], ['created_at', created], ['updated_at', updated], ['entries', new Map(list)], ...extra]));
+    .map(
+      ([v, created, updated, list, extra]) =>
+        new Map<string, JsonValue>([
+          ['version', new JsonNumber(v)],
+          ['created_at', created],
+          ['updated_at', updated],
+          ['entries', new Map(list)],
+          ...extra,
+        ]),
+    );
 }
 
 const documentText = registryDocument(anyNumber).map((doc) => pythonJson(doc));
@@ -150,34 +241,47 @@ test('(a) serialize(parse(text)) === text for every document the serializer writ
   figure('fuzz-registry-roundtrip-coverage', seen);
 });
 
-test("(a) Python's json.dumps(json.loads(text), indent=2) gives the same bytes (sample)", { skip: !which('python3') && 'python3 not installed' }, () => {
-  const texts = fc.sample(pythonDocumentText, { numRuns: scaled(300, 40), seed: 7 });
-  for (const text of texts) assert.equal(serializeRegistryDocument(parseRegistryDocument(text, FILE, NOW)), text);
-  const dir = tempDir('hubkeeper-fuzz-');
-  const input = path.join(dir, 'texts.json');
-  fs.writeFileSync(input, JSON.stringify(texts)); // lone surrogates are escaped, and Python reads them back as such
-  const script = [
-    'import json, sys',
-    'texts = json.load(open(sys.argv[1]))',
-    'bad = []',
-    'for i, t in enumerate(texts):',
-    '    out = json.dumps(json.loads(t), indent=2)',
-    '    if out != t: bad.append([i, out])',
-    'print(json.dumps(bad[:3]))',
-    'print(len(bad))',
-  ].join('\n');
-  const [sample, count] = execFileSync('python3', ['-c', script, input], { encoding: 'utf8' }).trim().split('\n');
-  const mismatches = Number(count);
-  figure('fuzz-python-agreement', { documents: texts.length, mismatches });
-  const firstBad = (JSON.parse(sample) as [number, string][])[0];
-  assert.equal(mismatches, 0, firstBad && `document ${firstBad[0]}:\n--- Hubkeeper\n${texts[firstBad[0]]}\n--- Python\n${firstBad[1]}`);
-});
+test(
+  "(a) Python's json.dumps(json.loads(text), indent=2) gives the same bytes (sample)",
+  { skip: !which('python3') && 'python3 not installed' },
+  () => {
+    const texts = fc.sample(pythonDocumentText, { numRuns: scaled(300, 40), seed: 7 });
+    for (const text of texts) assert.equal(serializeRegistryDocument(parseRegistryDocument(text, FILE, NOW)), text);
+    const dir = tempDir('hubkeeper-fuzz-');
+    const input = path.join(dir, 'texts.json');
+    fs.writeFileSync(input, JSON.stringify(texts)); // lone surrogates are escaped, and Python reads them back as such
+    const script = [
+      'import json, sys',
+      'texts = json.load(open(sys.argv[1]))',
+      'bad = []',
+      'for i, t in enumerate(texts):',
+      '    out = json.dumps(json.loads(t), indent=2)',
+      '    if out != t: bad.append([i, out])',
+      'print(json.dumps(bad[:3]))',
+      'print(len(bad))',
+    ].join('\n');
+    const [sample, count] = execFileSync('python3', ['-c', script, input], { encoding: 'utf8' }).trim().split('\n');
+    const mismatches = Number(count);
+    figure('fuzz-python-agreement', { documents: texts.length, mismatches });
+    const firstBad = (JSON.parse(sample) as [number, string][])[0];
+    assert.equal(mismatches, 0, firstBad && `document ${firstBad[0]}:\n--- Hubkeeper\n${texts[firstBad[0]]}\n--- Python\n${firstBad[1]}`);
+  },
+);
 
 const hubEntry: fc.Arbitrary<HubEntry> = fc
   .tuple(
-    fc.array(fc.string({ unit: 'grapheme', maxLength: 8 }).filter((s) => !s.includes('/') && !s.includes('\0')), { maxLength: 4 }).map((parts) => '/' + parts.join('/')),
+    fc
+      .array(
+        fc.string({ unit: 'grapheme', maxLength: 8 }).filter((s) => !s.includes('/') && !s.includes('\0')),
+        { maxLength: 4 },
+      )
+      .map((parts) => '/' + parts.join('/')),
     fc.string({ unit: 'grapheme', maxLength: 12 }),
-    fc.oneof(fc.constant(''), fc.integer({ min: 1, max: 65535 }).map((p) => `http://127.0.0.1:${p}`), fc.string({ unit: 'grapheme', maxLength: 20 })),
+    fc.oneof(
+      fc.constant(''),
+      fc.integer({ min: 1, max: 65535 }).map((p) => `http://127.0.0.1:${p}`),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+    ),
     fc.string({ unit: 'grapheme', maxLength: 12 }),
     fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     fc.integer({ min: 0, max: 253402300799999 }).map(goTime),
@@ -198,12 +302,48 @@ test('(a) hub entries: parse(serialize(entry)) is the entry, and serialize(parse
 
 // --- (b) no foreign exceptions ------------------------------------------------------------------
 
-type Mutation = { kind: 'truncate'; at: number } | { kind: 'flip'; at: number; to: string } | { kind: 'insert'; at: number; text: string } | { kind: 'delete'; at: number; length: number } | { kind: 'repeat'; at: number; length: number };
+type Mutation =
+  | { kind: 'truncate'; at: number }
+  | { kind: 'flip'; at: number; to: string }
+  | { kind: 'insert'; at: number; text: string }
+  | { kind: 'delete'; at: number; length: number }
+  | { kind: 'repeat'; at: number; length: number };
 
-const JSONISH = fc.constantFrom('{', '}', '[', ']', ':', ',', '"', '\\', 'u', 'n', 'null', 'true', '0', '-', 'e', '.', ' ', '\n', 'NaN', '-Infinity', '\u0000', '\ud800', '\u00b5', '"entries"', '"lock"', '"hub_pid"', '1e999', '-0');
+const JSONISH = fc.constantFrom(
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  '"',
+  '\\',
+  'u',
+  'n',
+  'null',
+  'true',
+  '0',
+  '-',
+  'e',
+  '.',
+  ' ',
+  '\n',
+  'NaN',
+  '-Infinity',
+  '\u0000',
+  '\ud800',
+  '\u00b5',
+  '"entries"',
+  '"lock"',
+  '"hub_pid"',
+  '1e999',
+  '-0',
+);
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.nat().map((at): Mutation => ({ kind: 'truncate', at })),
-  fc.tuple(fc.nat(), fc.oneof(JSONISH, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }))).map(([at, to]): Mutation => ({ kind: 'flip', at, to })),
+  fc
+    .tuple(fc.nat(), fc.oneof(JSONISH, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })))
+    .map(([at, to]): Mutation => ({ kind: 'flip', at, to })),
   fc.tuple(fc.nat(), fc.oneof(JSONISH, anyString)).map(([at, text]): Mutation => ({ kind: 'insert', at, text })),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 40 })).map(([at, length]): Mutation => ({ kind: 'delete', at, length })),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 40 })).map(([at, length]): Mutation => ({ kind: 'repeat', at, length })),
@@ -225,8 +365,16 @@ function mutate(text: string, mutations: Mutation[]): string {
 const hostileInput = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
   { weight: 2, arbitrary: fc.array(JSONISH, { maxLength: 60 }).map((parts) => parts.join('')) },
-  { weight: 4, arbitrary: fc.tuple(documentText, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([text, ms]) => mutate(text, ms)) },
-  { weight: 2, arbitrary: fc.tuple(hubEntry.map(serializeHubEntry), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([text, ms]) => mutate(text, ms)) },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(documentText, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([text, ms]) => mutate(text, ms)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(hubEntry.map(serializeHubEntry), fc.array(mutation, { minLength: 1, maxLength: 4 }))
+      .map(([text, ms]) => mutate(text, ms)),
+  },
 );
 
 let outcomes = { parsed: 0, refused: 0, rewritten: 0 };
@@ -284,7 +432,13 @@ function daysFromCivil(y: number, m: number, d: number): number {
 
 const timeText = fc.oneof(
   fc
-    .tuple(date, fc.constantFrom('T', ' '), clock, fc.option(fc.stringMatching(/^[0-9]{1,9}$/)), fc.constantFrom('Z', 'z', '+00:00', '-00:00', '+0000', '', '+02:00', '-05:30', '+14:00', '+2359'))
+    .tuple(
+      date,
+      fc.constantFrom('T', ' '),
+      clock,
+      fc.option(fc.stringMatching(/^[0-9]{1,9}$/)),
+      fc.constantFrom('Z', 'z', '+00:00', '-00:00', '+0000', '', '+02:00', '-05:30', '+14:00', '+2359'),
+    )
     .map(([[y, mo, d], sep, [h, mi, s], frac, zone]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac === null ? '' : '.' + frac}${zone}`),
   fc.string({ unit: fc.constantFrom('0', '1', '2', '9', '-', ':', 'T', 'Z', '.', '+', ' '), maxLength: 32 }),
   anyString,
@@ -299,7 +453,8 @@ test('(c) timestamps: parse gives canonical text for UTC, keeps other text, and 
       const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/.exec(text);
       assert.ok(m, 'only ISO-8601 date-times are accepted');
       const zone = m[8];
-      const offset = !zone || /^[Zz]$/.test(zone) ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+      const offset =
+        !zone || /^[Zz]$/.test(zone) ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
       if (offset === 0 && zone) assert.match(t.text, CANONICAL, 'UTC is written canonically');
       else assert.equal(t.text, text, 'another zone, or none, is kept as written');
       const again = Timestamp.parse(t.text);
@@ -309,7 +464,8 @@ test('(c) timestamps: parse gives canonical text for UTC, keeps other text, and 
       const year = Number(m[1]);
       if (year <= 2200) {
         // Exact in a double up to about 2255: check the instant against an independent computation.
-        const seconds = daysFromCivil(year, Number(m[2]), Number(m[3])) * 86400 + Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]) - offset * 60;
+        const seconds =
+          daysFromCivil(year, Number(m[2]), Number(m[3])) * 86400 + Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]) - offset * 60;
         assert.equal(t.micros, seconds * 1_000_000 + Number((m[7] ?? '').padEnd(6, '0').slice(0, 6)));
       }
     }),

@@ -37,7 +37,15 @@ import { figure } from './profile';
  */
 
 const tally = { tried: 0, clearErrors: 0, unchanged: 0, crashes: 0, failed: 0 };
-after(() => figure('hostile-files', { cases: tally.tried, clear_errors: tally.clearErrors, files_unchanged: tally.unchanged, crashes: tally.crashes, failed: tally.failed }));
+after(() =>
+  figure('hostile-files', {
+    cases: tally.tried,
+    clear_errors: tally.clearErrors,
+    files_unchanged: tally.unchanged,
+    crashes: tally.crashes,
+    failed: tally.failed,
+  }),
+);
 
 function hostile(name: string, run: () => Promise<void>, options: { todo?: string; skip?: string | false } = {}): void {
   test(name, { todo: options.todo, skip: options.skip }, async () => {
@@ -150,7 +158,10 @@ function entryCase(title: string, victim: string, problems: string[], name = 'vi
     assert.deepEqual(doc?.problems, [], 'no document-level problem');
     const bad = invalid(doc?.entries.get(name));
     assert.deepEqual(bad.problems, problems);
-    await assert.rejects(reg.release(name), exactly(RegistryError, `${file}: Entry '${name}' cannot be used until it is fixed: ${problems.join('; ')}`, file));
+    await assert.rejects(
+      reg.release(name),
+      exactly(RegistryError, `${file}: Entry '${name}' cannot be used until it is fixed: ${problems.join('; ')}`, file),
+    );
     assertUnchanged(file, before);
     assert.equal(await reg.lookup('good_1'), GOOD_ID, 'the other entry is still usable');
     assert.equal(await reg.lookup(name), undefined, 'an invalid entry has no usable id');
@@ -178,13 +189,24 @@ function validCase(title: string, victim: string, survives: string[], name = 'vi
     const text = fs.readFileSync(file, 'utf8');
     for (const s of survives) assert.ok(text.includes(s), `${s} survives the rewrite`);
     assert.equal(await reg.lookup('good_1'), GOOD_ID);
-    assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), ['registry.json', 'registry.json.hubkeeper-lock', 'registry.json.lock'].filter((f) => fs.existsSync(path.join(path.dirname(file), f))).sort(), 'nothing else was created');
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).sort(),
+      ['registry.json', 'registry.json.hubkeeper-lock', 'registry.json.lock']
+        .filter((f) => fs.existsSync(path.join(path.dirname(file), f)))
+        .sort(),
+      'nothing else was created',
+    );
     assert.equal(fs.readdirSync(path.dirname(dir)).length, outside, 'nothing was created outside the registry folder');
   });
 }
 
 /** The document cannot be read: reads and writes throw the same text, the file is untouched. */
-function documentCase(title: string, content: string | Buffer | ((file: string) => void), problem: string, options: { writeProblem?: string; type?: typeof RegistryError } = {}): void {
+function documentCase(
+  title: string,
+  content: string | Buffer | ((file: string) => void),
+  problem: string,
+  options: { writeProblem?: string; type?: typeof RegistryError } = {},
+): void {
   hostile(`registry document: ${title}`, async () => {
     const { file, reg } = registryIn(typeof content === 'function' ? undefined : content);
     if (typeof content === 'function') content(file);
@@ -192,7 +214,10 @@ function documentCase(title: string, content: string | Buffer | ((file: string) 
     const type = options.type ?? RegistryFormatError;
     await assert.rejects(reg.snapshot(), exactly(type, `${file}: ${problem}`, file));
     await assert.rejects(reg.lookup('good_1'), exactly(type, `${file}: ${problem}`, file));
-    await assert.rejects(reg.resolve('fresh_name', 'node', { acquireLock: false }), exactly(type, `${file}: ${options.writeProblem ?? `${problem}. ${UNTOUCHED}`}`, file));
+    await assert.rejects(
+      reg.resolve('fresh_name', 'node', { acquireLock: false }),
+      exactly(type, `${file}: ${options.writeProblem ?? `${problem}. ${UNTOUCHED}`}`, file),
+    );
     assertUnchanged(file, before);
   });
 }
@@ -207,7 +232,10 @@ function documentProblemCase(title: string, text: string, problems: string[], ch
     tally.clearErrors++;
     await check?.(reg);
     const [where, ...rest] = problems[0].split(': ');
-    await assert.rejects(reg.resolve('fresh_name', 'node', { acquireLock: false }), exactly(RegistryFormatError, `${file}: ${where}: ${rest.join(': ')}. ${UNTOUCHED}`, file));
+    await assert.rejects(
+      reg.resolve('fresh_name', 'node', { acquireLock: false }),
+      exactly(RegistryFormatError, `${file}: ${where}: ${rest.join(': ')}. ${UNTOUCHED}`, file),
+    );
     await assert.rejects(reg.remove('good_1'), (e: unknown) => e instanceof RegistryFormatError);
     assertUnchanged(file, before);
   });
@@ -229,7 +257,11 @@ const truncations: [string, number, string][] = [
 for (const [where, at, problem] of truncations) {
   // A prefix is reported at its end; a wrong character where it is.
   const text = at < 0 ? FULL.replace('null', 'nul!') : FULL.slice(0, at);
-  const column = problem.startsWith('invalid \\u') ? FULL.indexOf('\\u00b5') + 1 : problem.startsWith('unexpected character') ? FULL.indexOf('null') + 1 : at + 1;
+  const column = problem.startsWith('invalid \\u')
+    ? FULL.indexOf('\\u00b5') + 1
+    : problem.startsWith('unexpected character')
+      ? FULL.indexOf('null') + 1
+      : at + 1;
   documentCase(`truncated ${where}`, text, `not valid JSON: line 1, column ${column}: ${problem}`);
 }
 /** Line and column just past the end of `text`, as the parser counts them. */
@@ -239,18 +271,38 @@ function endOf(text: string): string {
 }
 {
   const cut = MADSCI_EXAMPLE.slice(0, MADSCI_EXAMPLE.indexOf('"last_seen"') + '"last_seen": "2026-03-05T14:02:10.004100Z"'.length);
-  documentCase('MADSci layout truncated at a line end', cut, `not valid JSON: ${endOf(cut)}: unexpected end of file, expected ',' or '}' (the file is truncated)`);
+  documentCase(
+    'MADSci layout truncated at a line end',
+    cut,
+    `not valid JSON: ${endOf(cut)}: unexpected end of file, expected ',' or '}' (the file is truncated)`,
+  );
   assert.equal(endOf(cut), 'line 10, column 49');
 }
 documentCase('an empty file', '', 'not valid JSON: line 1, column 1: the file is empty');
 documentCase('only whitespace', ' \n\t\n', 'not valid JSON: line 3, column 1: the file is empty');
-documentCase('a trailing comma', '{"entries": {},}', 'not valid JSON: line 1, column 16: expected a string key, found \'}\'');
+documentCase('a trailing comma', '{"entries": {},}', "not valid JSON: line 1, column 16: expected a string key, found '}'");
 documentCase('single quotes', "{'entries': {}}", "not valid JSON: line 1, column 2: expected a string key, found '''");
 documentCase('a comment', '// registry\n{"entries": {}}', "not valid JSON: line 1, column 1: unexpected character '/'");
-documentCase('text after the document', '{"entries": {}}\n{"entries": {}}', 'not valid JSON: line 2, column 1: unexpected text after the end of the JSON document');
-documentCase('a NUL byte inside a string', '{"entries": {"a\u0000b": {}}}', 'not valid JSON: line 1, column 16: control character U+0000 inside a string');
-documentCase('a UTF-8 byte order mark', '\ufeff{"entries": {}}', 'starts with a UTF-8 byte order mark, which JSON readers such as Python reject');
-documentCase('invalid UTF-8', Buffer.concat([Buffer.from('{"entries": {"caf'), Buffer.from([0xe9]), Buffer.from('": {}}}')]), 'is not valid UTF-8 text');
+documentCase(
+  'text after the document',
+  '{"entries": {}}\n{"entries": {}}',
+  'not valid JSON: line 2, column 1: unexpected text after the end of the JSON document',
+);
+documentCase(
+  'a NUL byte inside a string',
+  '{"entries": {"a\u0000b": {}}}',
+  'not valid JSON: line 1, column 16: control character U+0000 inside a string',
+);
+documentCase(
+  'a UTF-8 byte order mark',
+  '\ufeff{"entries": {}}',
+  'starts with a UTF-8 byte order mark, which JSON readers such as Python reject',
+);
+documentCase(
+  'invalid UTF-8',
+  Buffer.concat([Buffer.from('{"entries": {"caf'), Buffer.from([0xe9]), Buffer.from('": {}}}')]),
+  'is not valid UTF-8 text',
+);
 
 // --- wrong types at the top level -------------------------------------------------------------
 
@@ -263,12 +315,42 @@ documentCase('entries is a string', `{${TOP}, "entries": "none"}`, 'entries: exp
 documentCase('entries is a number', `{${TOP}, "entries": 0}`, 'entries: expected an object, found a number');
 documentCase('entries is true', `{${TOP}, "entries": true}`, 'entries: expected an object, found a boolean');
 const readsGood = async (reg: ComponentRegistry) => assert.equal(await reg.lookup('good_1'), GOOD_ID, 'entries are still readable');
-documentProblemCase('version is a string', registryText(entry(), 'victim', TOP.replace('"version": 1', '"version": "1"')), ['version: expected an integer, found a string'], readsGood);
-documentProblemCase('version is 1.0', registryText(entry(), 'victim', TOP.replace('"version": 1', '"version": 1.0')), ['version: expected an integer, found 1.0'], readsGood);
-documentProblemCase('version is an object', registryText(entry(), 'victim', TOP.replace('"version": 1', '"version": {"major": 1}')), ['version: expected an integer, found an object'], readsGood);
-documentProblemCase('created_at is a number', registryText(entry(), 'victim', TOP.replace('"created_at": "2026-03-05T14:00:00.120000Z"', '"created_at": 1772719200')), ['created_at: not an ISO-8601 time'], readsGood);
-documentProblemCase('updated_at is null', registryText(entry(), 'victim', TOP.replace('"updated_at": "2026-03-05T14:02:10.004211Z"', '"updated_at": null')), ['updated_at: not an ISO-8601 time'], readsGood);
-documentProblemCase('created_at is a date only', registryText(entry(), 'victim', TOP.replace('"created_at": "2026-03-05T14:00:00.120000Z"', '"created_at": "2026-03-05"')), ['created_at: not an ISO-8601 time'], readsGood);
+documentProblemCase(
+  'version is a string',
+  registryText(entry(), 'victim', TOP.replace('"version": 1', '"version": "1"')),
+  ['version: expected an integer, found a string'],
+  readsGood,
+);
+documentProblemCase(
+  'version is 1.0',
+  registryText(entry(), 'victim', TOP.replace('"version": 1', '"version": 1.0')),
+  ['version: expected an integer, found 1.0'],
+  readsGood,
+);
+documentProblemCase(
+  'version is an object',
+  registryText(entry(), 'victim', TOP.replace('"version": 1', '"version": {"major": 1}')),
+  ['version: expected an integer, found an object'],
+  readsGood,
+);
+documentProblemCase(
+  'created_at is a number',
+  registryText(entry(), 'victim', TOP.replace('"created_at": "2026-03-05T14:00:00.120000Z"', '"created_at": 1772719200')),
+  ['created_at: not an ISO-8601 time'],
+  readsGood,
+);
+documentProblemCase(
+  'updated_at is null',
+  registryText(entry(), 'victim', TOP.replace('"updated_at": "2026-03-05T14:02:10.004211Z"', '"updated_at": null')),
+  ['updated_at: not an ISO-8601 time'],
+  readsGood,
+);
+documentProblemCase(
+  'created_at is a date only',
+  registryText(entry(), 'victim', TOP.replace('"created_at": "2026-03-05T14:00:00.120000Z"', '"created_at": "2026-03-05"')),
+  ['created_at: not an ISO-8601 time'],
+  readsGood,
+);
 
 // --- wrong types in an entry ------------------------------------------------------------------
 
@@ -280,37 +362,69 @@ entryCase('id is a number', entry({ id: '42' }), ['entries.victim.id: expected a
 entryCase('id is missing', entry({ id: undefined }), ['entries.victim.id: expected a ULID string, found missing']);
 entryCase('component_type is a number', entry({ component_type: '3' }), [`entries.victim.component_type: ${TYPES}, found a number`]);
 entryCase('component_type is null', entry({ component_type: 'null' }), [`entries.victim.component_type: ${TYPES}, found null`]);
-entryCase('component_type is unknown', entry({ component_type: '"robot_arm"' }), [`entries.victim.component_type: ${TYPES}, found "robot_arm"`]);
-entryCase('component_type has the wrong case', entry({ component_type: '"Node"' }), [`entries.victim.component_type: ${TYPES}, found "Node"`]);
-entryCase('created_at is a number', entry({ created_at: '1772719200' }), ['entries.victim.created_at: expected an ISO-8601 time string, found a number']);
-entryCase('last_seen is a boolean', entry({ last_seen: 'true' }), ['entries.victim.last_seen: expected an ISO-8601 time string, found a boolean']);
+entryCase('component_type is unknown', entry({ component_type: '"robot_arm"' }), [
+  `entries.victim.component_type: ${TYPES}, found "robot_arm"`,
+]);
+entryCase('component_type has the wrong case', entry({ component_type: '"Node"' }), [
+  `entries.victim.component_type: ${TYPES}, found "Node"`,
+]);
+entryCase('created_at is a number', entry({ created_at: '1772719200' }), [
+  'entries.victim.created_at: expected an ISO-8601 time string, found a number',
+]);
+entryCase('last_seen is a boolean', entry({ last_seen: 'true' }), [
+  'entries.victim.last_seen: expected an ISO-8601 time string, found a boolean',
+]);
 entryCase('metadata is an array', entry({ metadata: '[["unit", "uL"]]' }), ['entries.victim.metadata: expected an object, found an array']);
 entryCase('metadata is a string', entry({ metadata: '"{}"' }), ['entries.victim.metadata: expected an object, found a string']);
 entryCase('lock is a string', entry({ lock: '"locked"' }), ['entries.victim.lock: expected an object or null, found a string']);
 entryCase('lock is an array', entry({ lock: '[]' }), ['entries.victim.lock: expected an object or null, found an array']);
-entryCase('workcell_id is a number', entry({ workcell_id: '7' }), ['entries.victim.workcell_id: expected a string or null, found a number']);
-entryCase('workcell_id is an object', entry({ workcell_id: '{"id": "wc-1"}' }), ['entries.victim.workcell_id: expected a string or null, found an object']);
-entryCase('every field wrong at once', '{"id": true, "component_type": [], "created_at": {}, "last_seen": 0, "metadata": 1, "lock": 2, "workcell_id": false}', [
-  'entries.victim.id: expected a ULID string, found a boolean',
-  `entries.victim.component_type: ${TYPES}, found an array`,
-  'entries.victim.created_at: expected an ISO-8601 time string, found an object',
-  'entries.victim.last_seen: expected an ISO-8601 time string, found a number',
-  'entries.victim.metadata: expected an object, found a number',
-  'entries.victim.lock: expected an object or null, found a number',
-  'entries.victim.workcell_id: expected a string or null, found a boolean',
+entryCase('workcell_id is a number', entry({ workcell_id: '7' }), [
+  'entries.victim.workcell_id: expected a string or null, found a number',
 ]);
+entryCase('workcell_id is an object', entry({ workcell_id: '{"id": "wc-1"}' }), [
+  'entries.victim.workcell_id: expected a string or null, found an object',
+]);
+entryCase(
+  'every field wrong at once',
+  '{"id": true, "component_type": [], "created_at": {}, "last_seen": 0, "metadata": 1, "lock": 2, "workcell_id": false}',
+  [
+    'entries.victim.id: expected a ULID string, found a boolean',
+    `entries.victim.component_type: ${TYPES}, found an array`,
+    'entries.victim.created_at: expected an ISO-8601 time string, found an object',
+    'entries.victim.last_seen: expected an ISO-8601 time string, found a number',
+    'entries.victim.metadata: expected an object, found a number',
+    'entries.victim.lock: expected an object or null, found a number',
+    'entries.victim.workcell_id: expected a string or null, found a boolean',
+  ],
+);
 
 // --- wrong types in a lock --------------------------------------------------------------------
 
-entryCase('holder_pid is a string', withLock({ holder_pid: '"4242"' }), ['entries.victim.lock.holder_pid: expected an integer, found a string']);
-entryCase('holder_pid is 4242.0', withLock({ holder_pid: '4242.0' }), ['entries.victim.lock.holder_pid: expected an integer, found 4242.0']);
-entryCase('holder_pid is beyond 2^53', withLock({ holder_pid: '99999999999999999999' }), ['entries.victim.lock.holder_pid: 99999999999999999999 is out of range']);
+entryCase('holder_pid is a string', withLock({ holder_pid: '"4242"' }), [
+  'entries.victim.lock.holder_pid: expected an integer, found a string',
+]);
+entryCase('holder_pid is 4242.0', withLock({ holder_pid: '4242.0' }), [
+  'entries.victim.lock.holder_pid: expected an integer, found 4242.0',
+]);
+entryCase('holder_pid is beyond 2^53', withLock({ holder_pid: '99999999999999999999' }), [
+  'entries.victim.lock.holder_pid: 99999999999999999999 is out of range',
+]);
 entryCase('holder_pid is null', withLock({ holder_pid: 'null' }), ['entries.victim.lock.holder_pid: expected an integer, found null']);
-entryCase('holder_host is a number', withLock({ holder_host: '10' }), ['entries.victim.lock.holder_host: expected a string, found a number']);
-entryCase('holder_instance is missing', withLock({ holder_instance: undefined }), ['entries.victim.lock.holder_instance: expected a string, found missing']);
-entryCase('acquired_at is a number', withLock({ acquired_at: '1772719200.14' }), ['entries.victim.lock.acquired_at: expected an ISO-8601 time string, found a number']);
-entryCase('heartbeat_at is null', withLock({ heartbeat_at: 'null' }), ['entries.victim.lock.heartbeat_at: expected an ISO-8601 time string, found null']);
-entryCase('expires_at is an object', withLock({ expires_at: '{"seconds": 30}' }), ['entries.victim.lock.expires_at: expected an ISO-8601 time string, found an object']);
+entryCase('holder_host is a number', withLock({ holder_host: '10' }), [
+  'entries.victim.lock.holder_host: expected a string, found a number',
+]);
+entryCase('holder_instance is missing', withLock({ holder_instance: undefined }), [
+  'entries.victim.lock.holder_instance: expected a string, found missing',
+]);
+entryCase('acquired_at is a number', withLock({ acquired_at: '1772719200.14' }), [
+  'entries.victim.lock.acquired_at: expected an ISO-8601 time string, found a number',
+]);
+entryCase('heartbeat_at is null', withLock({ heartbeat_at: 'null' }), [
+  'entries.victim.lock.heartbeat_at: expected an ISO-8601 time string, found null',
+]);
+entryCase('expires_at is an object', withLock({ expires_at: '{"seconds": 30}' }), [
+  'entries.victim.lock.expires_at: expected an ISO-8601 time string, found an object',
+]);
 
 // --- invalid ULIDs ------------------------------------------------------------------------------
 
@@ -329,19 +443,43 @@ for (const [what, id] of [
 
 // --- times in other formats and zones ---------------------------------------------------------
 
-validCase('a time without a zone is read as UTC and kept as written', entry({ created_at: '"2026-03-05T14:00:00.130000"' }), ['"created_at": "2026-03-05T14:00:00.130000"']);
-validCase('a +02:00 time is kept as written', withLock({ expires_at: '"2026-03-05T16:02:40.004100+02:00"' }), ['"expires_at": "2026-03-05T16:02:40.004100+02:00"'], 'victim', (doc) => {
-  const lock = (doc.entries.get('victim') as { lock: { expiresAt: Timestamp } }).lock;
-  assert.equal(lock.expiresAt.micros, (Timestamp.parse('2026-03-05T14:02:40.004100Z') as Timestamp).micros);
-});
-validCase('+00:00 is read and written back as Z', entry({ created_at: '"2026-03-05T14:00:00.130000+00:00"' }), ['"created_at": "2026-03-05T14:00:00.130000Z"']);
-entryCase('a date without a time', entry({ created_at: '"2026-03-05"' }), ['entries.victim.created_at: not an ISO-8601 time: "2026-03-05"']);
-entryCase('an epoch number as a string', entry({ last_seen: '"1772719200"' }), ['entries.victim.last_seen: not an ISO-8601 time: "1772719200"']);
-entryCase('garbage', withLock({ expires_at: '"in 30 seconds"' }), ['entries.victim.lock.expires_at: not an ISO-8601 time: "in 30 seconds"']);
-entryCase('February 30th', entry({ created_at: '"2026-02-30T00:00:00Z"' }), ['entries.victim.created_at: not an ISO-8601 time: "2026-02-30T00:00:00Z"']);
-entryCase('hour 24', entry({ last_seen: '"2026-03-05T24:00:00Z"' }), ['entries.victim.last_seen: not an ISO-8601 time: "2026-03-05T24:00:00Z"']);
-entryCase('an RFC 2822 date', withLock({ acquired_at: '"Thu, 05 Mar 2026 14:00:00 GMT"' }), ['entries.victim.lock.acquired_at: not an ISO-8601 time: "Thu, 05 Mar 2026 14:00:00 GMT"']);
-entryCase('a zone offset of +25:00', entry({ created_at: '"2026-03-05T14:00:00+25:00"' }), ['entries.victim.created_at: not an ISO-8601 time: "2026-03-05T14:00:00+25:00"']);
+validCase('a time without a zone is read as UTC and kept as written', entry({ created_at: '"2026-03-05T14:00:00.130000"' }), [
+  '"created_at": "2026-03-05T14:00:00.130000"',
+]);
+validCase(
+  'a +02:00 time is kept as written',
+  withLock({ expires_at: '"2026-03-05T16:02:40.004100+02:00"' }),
+  ['"expires_at": "2026-03-05T16:02:40.004100+02:00"'],
+  'victim',
+  (doc) => {
+    const lock = (doc.entries.get('victim') as { lock: { expiresAt: Timestamp } }).lock;
+    assert.equal(lock.expiresAt.micros, (Timestamp.parse('2026-03-05T14:02:40.004100Z') as Timestamp).micros);
+  },
+);
+validCase('+00:00 is read and written back as Z', entry({ created_at: '"2026-03-05T14:00:00.130000+00:00"' }), [
+  '"created_at": "2026-03-05T14:00:00.130000Z"',
+]);
+entryCase('a date without a time', entry({ created_at: '"2026-03-05"' }), [
+  'entries.victim.created_at: not an ISO-8601 time: "2026-03-05"',
+]);
+entryCase('an epoch number as a string', entry({ last_seen: '"1772719200"' }), [
+  'entries.victim.last_seen: not an ISO-8601 time: "1772719200"',
+]);
+entryCase('garbage', withLock({ expires_at: '"in 30 seconds"' }), [
+  'entries.victim.lock.expires_at: not an ISO-8601 time: "in 30 seconds"',
+]);
+entryCase('February 30th', entry({ created_at: '"2026-02-30T00:00:00Z"' }), [
+  'entries.victim.created_at: not an ISO-8601 time: "2026-02-30T00:00:00Z"',
+]);
+entryCase('hour 24', entry({ last_seen: '"2026-03-05T24:00:00Z"' }), [
+  'entries.victim.last_seen: not an ISO-8601 time: "2026-03-05T24:00:00Z"',
+]);
+entryCase('an RFC 2822 date', withLock({ acquired_at: '"Thu, 05 Mar 2026 14:00:00 GMT"' }), [
+  'entries.victim.lock.acquired_at: not an ISO-8601 time: "Thu, 05 Mar 2026 14:00:00 GMT"',
+]);
+entryCase('a zone offset of +25:00', entry({ created_at: '"2026-03-05T14:00:00+25:00"' }), [
+  'entries.victim.created_at: not an ISO-8601 time: "2026-03-05T14:00:00+25:00"',
+]);
 
 // --- duplicate keys -------------------------------------------------------------------------
 
@@ -349,16 +487,36 @@ const DUP = 'only its last value is read (as Python does), and rewriting the fil
 {
   const other = entry({ id: '"01JNQ8Z6T9K3M2V7X4C5B8D0EH"' });
   const text = `{${TOP}, "entries": {${GOOD}, "victim": ${entry()}, "victim": ${other}}}`;
-  documentProblemCase('an entry name twice', text, [`entries.victim: duplicate key at line 1, column ${text.lastIndexOf('"victim"') + 1}: ${DUP}`], async (reg) => {
-    assert.equal(await reg.lookup('victim'), '01JNQ8Z6T9K3M2V7X4C5B8D0EH', 'the last one is read, as Python does');
-    await readsGood(reg);
-  });
+  documentProblemCase(
+    'an entry name twice',
+    text,
+    [`entries.victim: duplicate key at line 1, column ${text.lastIndexOf('"victim"') + 1}: ${DUP}`],
+    async (reg) => {
+      assert.equal(await reg.lookup('victim'), '01JNQ8Z6T9K3M2V7X4C5B8D0EH', 'the last one is read, as Python does');
+      await readsGood(reg);
+    },
+  );
   const meta = registryText(entry({ metadata: '{"volume": 1, "volume": 2}' }));
-  documentProblemCase('a metadata key twice', meta, [`entries.victim.metadata.volume: duplicate key at line 1, column ${meta.lastIndexOf('"volume"') + 1}: ${DUP}`], readsGood);
+  documentProblemCase(
+    'a metadata key twice',
+    meta,
+    [`entries.victim.metadata.volume: duplicate key at line 1, column ${meta.lastIndexOf('"volume"') + 1}: ${DUP}`],
+    readsGood,
+  );
   const top = `{"version": 1, ${TOP}, "entries": {${GOOD}}}`;
-  documentProblemCase('a top-level key twice', top, [`version: duplicate key at line 1, column ${top.lastIndexOf('"version"') + 1}: ${DUP}`], readsGood);
+  documentProblemCase(
+    'a top-level key twice',
+    top,
+    [`version: duplicate key at line 1, column ${top.lastIndexOf('"version"') + 1}: ${DUP}`],
+    readsGood,
+  );
   const lockDup = registryText(withLock({ holder_pid: '4242, "holder_pid": 4343' }));
-  documentProblemCase('a lock key twice', lockDup, [`entries.victim.lock.holder_pid: duplicate key at line 1, column ${lockDup.lastIndexOf('"holder_pid"') + 1}: ${DUP}`], readsGood);
+  documentProblemCase(
+    'a lock key twice',
+    lockDup,
+    [`entries.victim.lock.holder_pid: duplicate key at line 1, column ${lockDup.lastIndexOf('"holder_pid"') + 1}: ${DUP}`],
+    readsGood,
+  );
   const many = `{${TOP}, "entries": {${GOOD}}, "x": {${Array.from({ length: 5000 }, () => '"k": 0').join(', ')}}}`;
   hostile('registry document problem: 5,000 repeated keys are listed briefly, in linear time', async () => {
     const { file, reg } = registryIn(many);
@@ -367,7 +525,10 @@ const DUP = 'only its last value is read (as Python does), and rewriting the fil
     assert.equal(doc?.problems?.length, 11);
     assert.equal(doc?.problems?.[10], '(top level): 4989 more duplicate keys');
     tally.clearErrors++;
-    await assert.rejects(reg.resolve('fresh_name', 'node', { acquireLock: false }), (e: unknown) => e instanceof RegistryFormatError && e.message.startsWith(`${file}: x.k: duplicate key at line 1, column`));
+    await assert.rejects(
+      reg.resolve('fresh_name', 'node', { acquireLock: false }),
+      (e: unknown) => e instanceof RegistryFormatError && e.message.startsWith(`${file}: x.k: duplicate key at line 1, column`),
+    );
     assertUnchanged(file, before);
   });
 }
@@ -376,25 +537,50 @@ const DUP = 'only its last value is read (as Python does), and rewriting the fil
 
 // root (1) > entries (2) > entry (3) > metadata (4) > k arrays: 996 arrays reach the limit of 1000.
 const nested = (k: number) => entry({ metadata: `{"deep": ${'['.repeat(k)}${']'.repeat(k)}}` });
-validCase('metadata nested just within the depth limit (1000 levels)', nested(996), [`"deep": [\n${' '.repeat(10)}[\n${' '.repeat(12)}[`, `${' '.repeat(2 * 999)}[]\n${' '.repeat(2 * 998)}]`]);
+validCase('metadata nested just within the depth limit (1000 levels)', nested(996), [
+  `"deep": [\n${' '.repeat(10)}[\n${' '.repeat(12)}[`,
+  `${' '.repeat(2 * 999)}[]\n${' '.repeat(2 * 998)}]`,
+]);
 {
   const text = registryText(nested(997));
   const column = text.indexOf('['.repeat(997)) + 997;
-  documentCase('metadata nested one level beyond the limit', text, `cannot be read: line 1, column ${column}: nesting deeper than 1000 levels (the limit of this reader, about where Python's json gives up too)`);
+  documentCase(
+    'metadata nested one level beyond the limit',
+    text,
+    `cannot be read: line 1, column ${column}: nesting deeper than 1000 levels (the limit of this reader, about where Python's json gives up too)`,
+  );
   const deeper = registryText(nested(100_000));
-  documentCase('metadata nested 100,000 levels (no stack overflow)', deeper, `cannot be read: line 1, column ${column}: nesting deeper than 1000 levels (the limit of this reader, about where Python's json gives up too)`);
+  documentCase(
+    'metadata nested 100,000 levels (no stack overflow)',
+    deeper,
+    `cannot be read: line 1, column ${column}: nesting deeper than 1000 levels (the limit of this reader, about where Python's json gives up too)`,
+  );
 }
 
 // --- hostile but valid values -----------------------------------------------------------------
 
-validCase('NaN, Infinity, -0.0, 1e400 and a 30-digit integer in metadata survive', entry({ metadata: '{"a": NaN, "b": -Infinity, "c": -0.0, "d": 1e400, "e": 123456789012345678901234567890}' }), ['"a": NaN', '"b": -Infinity', '"c": -0.0', '"d": 1e400', '"e": 123456789012345678901234567890']);
-validCase('lone surrogates and astral characters in metadata survive', entry({ metadata: '{"s": "\\ud800", "t": "\\udfff\\ud800", "u": "\ud83d\ude00"}' }), ['"s": "\\ud800"', '"t": "\\udfff\\ud800"', '"u": "\\ud83d\\ude00"']);
-validCase('a metadata key "__proto__" stays data', entry({ metadata: '{"__proto__": {"polluted": true}}' }), ['"__proto__": {\n          "polluted": true'], 'victim', (doc) => {
-  const plain = toPlain((doc.entries.get('victim') as RegistryEntry).metadata) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(plain), ['__proto__'], 'toPlain keeps the key as an own property');
-  assert.equal(JSON.stringify(plain), '{"__proto__":{"polluted":true}}');
-  assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
-});
+validCase(
+  'NaN, Infinity, -0.0, 1e400 and a 30-digit integer in metadata survive',
+  entry({ metadata: '{"a": NaN, "b": -Infinity, "c": -0.0, "d": 1e400, "e": 123456789012345678901234567890}' }),
+  ['"a": NaN', '"b": -Infinity', '"c": -0.0', '"d": 1e400', '"e": 123456789012345678901234567890'],
+);
+validCase(
+  'lone surrogates and astral characters in metadata survive',
+  entry({ metadata: '{"s": "\\ud800", "t": "\\udfff\\ud800", "u": "\ud83d\ude00"}' }),
+  ['"s": "\\ud800"', '"t": "\\udfff\\ud800"', '"u": "\\ud83d\\ude00"'],
+);
+validCase(
+  'a metadata key "__proto__" stays data',
+  entry({ metadata: '{"__proto__": {"polluted": true}}' }),
+  ['"__proto__": {\n          "polluted": true'],
+  'victim',
+  (doc) => {
+    const plain = toPlain((doc.entries.get('victim') as RegistryEntry).metadata) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(plain), ['__proto__'], 'toPlain keeps the key as an own property');
+    assert.equal(JSON.stringify(plain), '{"__proto__":{"polluted":true}}');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
+  },
+);
 validCase('holder_pid -1 and 0 are integers (the lock is only checked for expiry)', withLock({ holder_pid: '-1' }), ['"holder_pid": -1']);
 validCase('holder_pid beyond int32 is kept', withLock({ holder_pid: '3000000000' }), ['"holder_pid": 3000000000']);
 
@@ -406,7 +592,10 @@ function badNameCase(title: string, name: string, shownPath: string, problem: st
   hostile(`registry name refused on write: ${title}`, async () => {
     const { file, reg } = registryIn(registryText(entry()));
     const before = fingerprint(file);
-    await assert.rejects(reg.resolve(name, 'node', { acquireLock: false }), exactly(RegistryError, `Invalid name ${JSON.stringify(name.slice(0, 60))}: ${problem}`));
+    await assert.rejects(
+      reg.resolve(name, 'node', { acquireLock: false }),
+      exactly(RegistryError, `Invalid name ${JSON.stringify(name.slice(0, 60))}: ${problem}`),
+    );
     assertUnchanged(file, before);
     assert.equal(await reg.lookup('good_1'), GOOD_ID);
   });
@@ -415,7 +604,12 @@ badNameCase('with a BEL control character', 'bad\u0007name', 'entries["bad\\u000
 badNameCase('with an escape sequence', '\u001b[31mred', 'entries["\\u001b[31mred"]', CONTROL('001B', 1));
 badNameCase('with a newline', 'two\nlines', 'entries["two\\nlines"]', CONTROL('000A', 4));
 badNameCase('with a right-to-left override', 'node\u202e1gnp.exe', 'entries["node\u202e1gnp.exe"]', CONTROL('202E', 5));
-badNameCase('of 10,000 characters', 'n'.repeat(10_000), `entries["${'n'.repeat(40)}…"]`, 'a component name is at most 200 characters (this one has 10000)');
+badNameCase(
+  'of 10,000 characters',
+  'n'.repeat(10_000),
+  `entries["${'n'.repeat(40)}…"]`,
+  'a component name is at most 200 characters (this one has 10000)',
+);
 badNameCase('empty', '', 'entries[""]', 'a component name cannot be empty');
 badNameCase('of spaces only', '   ', 'entries["   "]', 'a component name cannot be only whitespace');
 validCase('name ".." (a JSON key, never a path)', entry(), [`"..": {`], '..');
@@ -441,12 +635,19 @@ hostile('registry document: a 100 MB file is refused by the size limit without b
   try {
     const problem = 'is larger (100.0 MiB) than the 64.0 MiB a registry may have; it was not read';
     await assert.rejects(reg.snapshot(), exactly(RegistryFormatError, `${file}: ${problem}`, file));
-    await assert.rejects(reg.resolve('fresh_name', 'node', { acquireLock: false }), exactly(RegistryFormatError, `${file}: ${problem}. ${UNTOUCHED}`, file));
+    await assert.rejects(
+      reg.resolve('fresh_name', 'node', { acquireLock: false }),
+      exactly(RegistryFormatError, `${file}: ${problem}. ${UNTOUCHED}`, file),
+    );
   } finally {
     fs.promises.readFile = realReadFile;
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  assert.deepEqual(reads.filter((p) => p === file), [], 'the file was never read');
+  assert.deepEqual(
+    reads.filter((p) => p === file),
+    [],
+    'the file was never read',
+  );
   const after = fs.statSync(file, { bigint: true });
   assert.deepEqual([after.size, after.mtimeNs, after.ino], [stat.size, stat.mtimeNs, stat.ino], 'size, mtime and inode unchanged');
   tally.unchanged++;
@@ -469,23 +670,27 @@ hostile('registry symlink: writes go to the target and keep the link', async () 
   assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
   assert.equal(fs.readlinkSync(link), '../../shared/registry.json', 'pointing where it did');
   assert.equal((reparse(real).entries.get('fresh_name') as { id: string }).id, id, 'the target was written');
-  assert.deepEqual(fs.readdirSync(path.dirname(real)).filter((f) => f.includes('tmp')), [], 'no temp file left beside the target');
+  assert.deepEqual(
+    fs.readdirSync(path.dirname(real)).filter((f) => f.includes('tmp')),
+    [],
+    'no temp file left beside the target',
+  );
 });
-hostile(
-  'registry symlink: a dangling link is never written through (its target not created), nor replaced',
-  async () => {
-    const dir = tempDir('hubkeeper-hostile-');
-    fs.mkdirSync(path.join(dir, 'shared'));
-    const link = path.join(dir, 'registry.json');
-    fs.symlinkSync('shared/registry.json', link);
-    const reg = new ComponentRegistry(link, { holder: new LeaseHolder(), tornReadRetryMs: 0 });
-    assert.equal(await reg.snapshot(), undefined, 'no registry yet');
-    const target = path.join(dir, 'shared', 'registry.json');
-    await assert.rejects(reg.resolve('fresh_name', 'node', { acquireLock: false }), exactly(RegistryError, `${link} is a symbolic link to ${target}, which does not exist; refusing to create a file through it`, link));
-    assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
-    assert.deepEqual(fs.readdirSync(path.join(dir, 'shared')), [], 'nothing was created where it points');
-  },
-);
+hostile('registry symlink: a dangling link is never written through (its target not created), nor replaced', async () => {
+  const dir = tempDir('hubkeeper-hostile-');
+  fs.mkdirSync(path.join(dir, 'shared'));
+  const link = path.join(dir, 'registry.json');
+  fs.symlinkSync('shared/registry.json', link);
+  const reg = new ComponentRegistry(link, { holder: new LeaseHolder(), tornReadRetryMs: 0 });
+  assert.equal(await reg.snapshot(), undefined, 'no registry yet');
+  const target = path.join(dir, 'shared', 'registry.json');
+  await assert.rejects(
+    reg.resolve('fresh_name', 'node', { acquireLock: false }),
+    exactly(RegistryError, `${link} is a symbolic link to ${target}, which does not exist; refusing to create a file through it`, link),
+  );
+  assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'shared')), [], 'nothing was created where it points');
+});
 documentCase(
   'a symlink loop at the registry path',
   (file) => fs.symlinkSync(path.basename(file), file),
@@ -518,9 +723,18 @@ const offHostAttempts: string[] = [];
 const realConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
   const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-  const host = typeof first === 'object' && first !== null && 'host' in first ? String((first as { host?: string }).host ?? 'localhost') : typeof args[1] === 'string' ? args[1] : 'localhost';
+  const host =
+    typeof first === 'object' && first !== null && 'host' in first
+      ? String((first as { host?: string }).host ?? 'localhost')
+      : typeof args[1] === 'string'
+        ? args[1]
+        : 'localhost';
   const port = typeof first === 'object' && first !== null && 'port' in first ? (first as { port?: unknown }).port : undefined;
-  if (!(typeof first === 'object' && first !== null && 'path' in first) && !['localhost', '127.0.0.1', '::1'].includes(host) && !host.startsWith('127.')) {
+  if (
+    !(typeof first === 'object' && first !== null && 'path' in first) &&
+    !['localhost', '127.0.0.1', '::1'].includes(host) &&
+    !host.startsWith('127.')
+  ) {
     offHostAttempts.push(`${host}:${String(port)}`);
     throw new Error(`test guard: refused a connection to ${host}`);
   }
@@ -592,24 +806,36 @@ function hubUnreadableCase(title: string, make: (file: string, lab: HubLab) => v
     const before = fingerprint(file);
     const expected = typeof problem === 'string' ? problem : problem(file);
     const listing = await lab.list();
-    assert.deepEqual(listing.unreadable.map((u) => [u.file, u.problem]), [[file, expected]]);
+    assert.deepEqual(
+      listing.unreadable.map((u) => [u.file, u.problem]),
+      [[file, expected]],
+    );
     tally.clearErrors++;
     assert.equal(listing.hubs.filter((h) => h.source !== 'process-scan' && h.cwd !== lab.goodCwd).length, 0, 'the bad file yields no hub');
     goodStillListed(lab, listing);
-    await assert.rejects(registerIdleWorkspace(lab.roots[1], HOSTILE_CWD, 'x'), exactly(HubEntryError, `${file}: ${expected}; the file was left as it is, not replaced by an idle entry`));
+    await assert.rejects(
+      registerIdleWorkspace(lab.roots[1], HOSTILE_CWD, 'x'),
+      exactly(HubEntryError, `${file}: ${expected}; the file was left as it is, not replaced by an idle entry`),
+    );
     assertUnchanged(file, before);
   });
 }
 
 /** An entry that is read: its listing is exactly `expect`; the file is never touched by listing. */
-function hubListedCase(title: string, fields: Fields, expect: Partial<HubInfo> | ((lab: HubLab) => Partial<HubInfo>), options: { cwdOf?: (lab: HubLab) => string; liveHub?: boolean } = {}): void {
+function hubListedCase(
+  title: string,
+  fields: Fields,
+  expect: Partial<HubInfo> | ((lab: HubLab) => Partial<HubInfo>),
+  options: { cwdOf?: (lab: HubLab) => string; liveHub?: boolean } = {},
+): void {
   hostile(`hub entry listed: ${title}`, async () => {
     const lab = hubLab();
     const cwd = options.cwdOf?.(lab) ?? HOSTILE_CWD;
     const over: Fields = { cwd: JSON.stringify(cwd), ...fields };
     if (options.liveHub) {
       const hub = await liveHub();
-      for (const [k, v] of Object.entries(over)) if (v !== undefined) over[k] = v.replace('$PID', String(hub.pid)).replace('$STARTED', JSON.stringify(goTime(Date.now())));
+      for (const [k, v] of Object.entries(over))
+        if (v !== undefined) over[k] = v.replace('$PID', String(hub.pid)).replace('$STARTED', JSON.stringify(goTime(Date.now())));
     }
     const file = lab.entryFile(cwd);
     fs.writeFileSync(file, bonesEntry(over), { mode: 0o600 });
@@ -641,40 +867,96 @@ function liveHub(): Promise<{ pid: number }> {
 
 // --- broken and mistyped entries --------------------------------------------------------------
 
-hubUnreadableCase('truncated JSON', (f) => fs.writeFileSync(f, bonesEntry({}).slice(0, 60)), `not valid JSON: ${endOf(bonesEntry({}).slice(0, 60))}: unexpected end of file inside a string (the file is truncated)`);
+hubUnreadableCase(
+  'truncated JSON',
+  (f) => fs.writeFileSync(f, bonesEntry({}).slice(0, 60)),
+  `not valid JSON: ${endOf(bonesEntry({}).slice(0, 60))}: unexpected end of file inside a string (the file is truncated)`,
+);
 hubUnreadableCase('an array', (f) => fs.writeFileSync(f, '[]'), 'expected a JSON object, found an array');
 hubUnreadableCase('cwd is a number', (f) => fs.writeFileSync(f, bonesEntry({ cwd: '42' })), 'cwd: expected a string, found a number');
 hubUnreadableCase('name is an array', (f) => fs.writeFileSync(f, bonesEntry({ name: '["a"]' })), 'name: expected a string, found an array');
-hubUnreadableCase('hub_url is an object', (f) => fs.writeFileSync(f, bonesEntry({ hub_url: '{"host": "127.0.0.1"}' })), 'hub_url: expected a string, found an object');
-hubUnreadableCase('nats_url is a boolean', (f) => fs.writeFileSync(f, bonesEntry({ nats_url: 'true' })), 'nats_url: expected a string, found a boolean');
-hubUnreadableCase('hub_pid is a string', (f) => fs.writeFileSync(f, bonesEntry({ hub_pid: '"81234"' })), 'hub_pid: expected an integer, found a string');
+hubUnreadableCase(
+  'hub_url is an object',
+  (f) => fs.writeFileSync(f, bonesEntry({ hub_url: '{"host": "127.0.0.1"}' })),
+  'hub_url: expected a string, found an object',
+);
+hubUnreadableCase(
+  'nats_url is a boolean',
+  (f) => fs.writeFileSync(f, bonesEntry({ nats_url: 'true' })),
+  'nats_url: expected a string, found a boolean',
+);
+hubUnreadableCase(
+  'hub_pid is a string',
+  (f) => fs.writeFileSync(f, bonesEntry({ hub_pid: '"81234"' })),
+  'hub_pid: expected an integer, found a string',
+);
 hubUnreadableCase('hub_pid is 1.5', (f) => fs.writeFileSync(f, bonesEntry({ hub_pid: '1.5' })), 'hub_pid: expected an integer, found 1.5');
 hubUnreadableCase('hub_pid is 1e3', (f) => fs.writeFileSync(f, bonesEntry({ hub_pid: '1e3' })), 'hub_pid: expected an integer, found 1e3');
-hubUnreadableCase('hub_pid beyond 2^53', (f) => fs.writeFileSync(f, bonesEntry({ hub_pid: '9007199254740993' })), 'hub_pid: 9007199254740993 is out of range');
-hubUnreadableCase('started_at is a number', (f) => fs.writeFileSync(f, bonesEntry({ started_at: '1772719200' })), 'started_at: expected a string, found a number');
-hubUnreadableCase('started_at has no zone', (f) => fs.writeFileSync(f, bonesEntry({ started_at: '"2026-03-05T14:00:00"' })), 'started_at: not an RFC 3339 time: "2026-03-05T14:00:00"');
-hubUnreadableCase('started_at has 10 fraction digits', (f) => fs.writeFileSync(f, bonesEntry({ started_at: '"2026-03-05T14:00:00.1234567891Z"' })), 'started_at: not an RFC 3339 time: "2026-03-05T14:00:00.1234567891Z"');
-hubUnreadableCase('cwd is relative', (f) => fs.writeFileSync(f, bonesEntry({ cwd: '"src/robot-cell"' })), 'cwd: not an absolute path: "src/robot-cell"');
-hubUnreadableCase('cwd starts with ..', (f) => fs.writeFileSync(f, bonesEntry({ cwd: '"../../etc"' })), 'cwd: not an absolute path: "../../etc"');
-hubUnreadableCase('cwd contains a NUL', (f) => fs.writeFileSync(f, bonesEntry({ cwd: '"/tmp/a\\u0000b"' })), 'cwd: contains a NUL character: "/tmp/a\\u0000b"');
+hubUnreadableCase(
+  'hub_pid beyond 2^53',
+  (f) => fs.writeFileSync(f, bonesEntry({ hub_pid: '9007199254740993' })),
+  'hub_pid: 9007199254740993 is out of range',
+);
+hubUnreadableCase(
+  'started_at is a number',
+  (f) => fs.writeFileSync(f, bonesEntry({ started_at: '1772719200' })),
+  'started_at: expected a string, found a number',
+);
+hubUnreadableCase(
+  'started_at has no zone',
+  (f) => fs.writeFileSync(f, bonesEntry({ started_at: '"2026-03-05T14:00:00"' })),
+  'started_at: not an RFC 3339 time: "2026-03-05T14:00:00"',
+);
+hubUnreadableCase(
+  'started_at has 10 fraction digits',
+  (f) => fs.writeFileSync(f, bonesEntry({ started_at: '"2026-03-05T14:00:00.1234567891Z"' })),
+  'started_at: not an RFC 3339 time: "2026-03-05T14:00:00.1234567891Z"',
+);
+hubUnreadableCase(
+  'cwd is relative',
+  (f) => fs.writeFileSync(f, bonesEntry({ cwd: '"src/robot-cell"' })),
+  'cwd: not an absolute path: "src/robot-cell"',
+);
+hubUnreadableCase(
+  'cwd starts with ..',
+  (f) => fs.writeFileSync(f, bonesEntry({ cwd: '"../../etc"' })),
+  'cwd: not an absolute path: "../../etc"',
+);
+hubUnreadableCase(
+  'cwd contains a NUL',
+  (f) => fs.writeFileSync(f, bonesEntry({ cwd: '"/tmp/a\\u0000b"' })),
+  'cwd: contains a NUL character: "/tmp/a\\u0000b"',
+);
 
 // --- file kinds, sizes, links, owners ---------------------------------------------------------
 
-hubUnreadableCase('a 100 MB entry file (not read)', (f) => {
-  fs.writeFileSync(f, bonesEntry({}).slice(0, -2) + ',\n  "padding": "');
-  fs.truncateSync(f, 100 * 1024 * 1024);
-}, 'is larger (100.0 MiB) than the 1.0 MiB a hub entry may have; it was not read');
-hubUnreadableCase('a symlink to a valid entry elsewhere (not followed)', (f, lab) => {
-  const elsewhere = path.join(lab.home, 'elsewhere.json');
-  fs.writeFileSync(elsewhere, bonesEntry({ cwd: JSON.stringify(lab.goodCwd), hub_pid: '0' }));
-  fs.symlinkSync(elsewhere, f);
-}, 'is a symlink; a hub entry must be a regular file');
-hubUnreadableCase('a symlink to /dev/zero (not followed)', (f) => fs.symlinkSync('/dev/zero', f), 'is a symlink; a hub entry must be a regular file');
+hubUnreadableCase(
+  'a 100 MB entry file (not read)',
+  (f) => {
+    fs.writeFileSync(f, bonesEntry({}).slice(0, -2) + ',\n  "padding": "');
+    fs.truncateSync(f, 100 * 1024 * 1024);
+  },
+  'is larger (100.0 MiB) than the 1.0 MiB a hub entry may have; it was not read',
+);
+hubUnreadableCase(
+  'a symlink to a valid entry elsewhere (not followed)',
+  (f, lab) => {
+    const elsewhere = path.join(lab.home, 'elsewhere.json');
+    fs.writeFileSync(elsewhere, bonesEntry({ cwd: JSON.stringify(lab.goodCwd), hub_pid: '0' }));
+    fs.symlinkSync(elsewhere, f);
+  },
+  'is a symlink; a hub entry must be a regular file',
+);
+hubUnreadableCase(
+  'a symlink to /dev/zero (not followed)',
+  (f) => fs.symlinkSync('/dev/zero', f),
+  'is a symlink; a hub entry must be a regular file',
+);
 hubUnreadableCase('a directory', (f) => fs.mkdirSync(f), 'is not a regular file');
 hubUnreadableCase('a FIFO (no blocking read)', (f) => execFileSync('mkfifo', [f]), 'is not a regular file');
 
 hostile(
-  'hub entry owned by another user: root reads it; that user cannot read root\'s 0600 files and gets a clear problem',
+  "hub entry owned by another user: root reads it; that user cannot read root's 0600 files and gets a clear problem",
   async () => {
     const lab = hubLab();
     const cwd = path.join(lab.home, 'src', 'theirs');
@@ -690,7 +972,8 @@ hostile(
     for (let d = lab.dir; d !== path.dirname(lab.home); d = path.dirname(d)) fs.chmodSync(d, 0o755);
     const { file: registry } = registryIn(registryText(entry()));
     fs.chmodSync(registry, 0o600);
-    for (let d = path.dirname(registry); d !== path.dirname(path.dirname(path.dirname(registry))); d = path.dirname(d)) fs.chmodSync(d, 0o755);
+    for (let d = path.dirname(registry); d !== path.dirname(path.dirname(path.dirname(registry))); d = path.dirname(d))
+      fs.chmodSync(d, 0o755);
     const script = `
       const { readHubRegistry } = require(${JSON.stringify(path.join(ROOT, 'out', 'src', 'core', 'hubs', 'hub-registry.js'))});
       const { RegistryFile } = require(${JSON.stringify(path.join(ROOT, 'out', 'src', 'core', 'registry', 'registry-file.js'))});
@@ -724,14 +1007,42 @@ hostile('hub entry: a temp file of a writer is skipped, not reported', async () 
 
 // --- hub_pid ----------------------------------------------------------------------------------
 
-hubListedCase('hub_pid 0 is an idle workspace (never probed, even with an off-host URL)', { hub_pid: '0', hub_url: '"http://10.255.255.1:9"' }, { state: 'idle', pid: undefined, dead: true, reason: 'cwd no longer exists' });
+hubListedCase(
+  'hub_pid 0 is an idle workspace (never probed, even with an off-host URL)',
+  { hub_pid: '0', hub_url: '"http://10.255.255.1:9"' },
+  { state: 'idle', pid: undefined, dead: true, reason: 'cwd no longer exists' },
+);
 hubListedCase('hub_pid -0 reads as 0', { hub_pid: '-0', hub_url: '""' }, { state: 'idle', pid: undefined });
-hubListedCase('hub_pid -1 is no process (bones would signal every process)', { hub_pid: '-1' }, { state: 'stopped', dead: true, reason: 'hub_pid -1 is not a valid process id' });
-hubListedCase('hub_pid beyond int32', { hub_pid: '2147483648' }, { state: 'stopped', dead: true, reason: 'hub_pid 2147483648 is not a valid process id' });
-hubListedCase('hub_pid beyond pid_max but within int32', { hub_pid: '4194305' }, { state: 'stopped', dead: true, reason: 'hub pid 4194305 is not running' });
-hubListedCase('hub_pid 1 is init, not a hub', { hub_pid: '1', started_at: JSON.stringify(goTime(Date.now())) }, () => ({ state: 'stopped', dead: true, reason: `pid 1 now runs ${describeArgv(getProcess(1)?.argv ?? [])}, not a hub` }));
-hubListedCase('hub_pid of this test process (alive, not a hub)', { hub_pid: String(process.pid), started_at: JSON.stringify(goTime(Date.now())) }, { state: 'stopped', dead: true, reason: `pid ${process.pid} now runs ${describeArgv(getProcess(process.pid)?.argv ?? [])}, not a hub` });
-hubListedCase('duplicate hub_pid keys: the last one counts, as in Go', { hub_pid: '81234, "HUB_PID": 0' }, { state: 'idle', pid: undefined });
+hubListedCase(
+  'hub_pid -1 is no process (bones would signal every process)',
+  { hub_pid: '-1' },
+  { state: 'stopped', dead: true, reason: 'hub_pid -1 is not a valid process id' },
+);
+hubListedCase(
+  'hub_pid beyond int32',
+  { hub_pid: '2147483648' },
+  { state: 'stopped', dead: true, reason: 'hub_pid 2147483648 is not a valid process id' },
+);
+hubListedCase(
+  'hub_pid beyond pid_max but within int32',
+  { hub_pid: '4194305' },
+  { state: 'stopped', dead: true, reason: 'hub pid 4194305 is not running' },
+);
+hubListedCase('hub_pid 1 is init, not a hub', { hub_pid: '1', started_at: JSON.stringify(goTime(Date.now())) }, () => ({
+  state: 'stopped',
+  dead: true,
+  reason: `pid 1 now runs ${describeArgv(getProcess(1)?.argv ?? [])}, not a hub`,
+}));
+hubListedCase(
+  'hub_pid of this test process (alive, not a hub)',
+  { hub_pid: String(process.pid), started_at: JSON.stringify(goTime(Date.now())) },
+  { state: 'stopped', dead: true, reason: `pid ${process.pid} now runs ${describeArgv(getProcess(process.pid)?.argv ?? [])}, not a hub` },
+);
+hubListedCase(
+  'duplicate hub_pid keys: the last one counts, as in Go',
+  { hub_pid: '81234, "HUB_PID": 0' },
+  { state: 'idle', pid: undefined },
+);
 
 // --- hub_url off-host: never probed -----------------------------------------------------------
 
@@ -741,7 +1052,14 @@ const liveWs = (lab: HubLab) => {
   fs.writeFileSync(path.join(ws, '.bones', 'agent.id'), 'agent-live\n');
   return ws;
 };
-for (const url of ['http://10.255.255.1:9', 'http://127.0.0.1:9@10.255.255.1:9/', 'http://[::ffff:10.255.255.1]:9/', 'https://10.255.255.1:9/', 'http://localhost.hostile.invalid:9/', 'http://0.0.0.0:9/']) {
+for (const url of [
+  'http://10.255.255.1:9',
+  'http://127.0.0.1:9@10.255.255.1:9/',
+  'http://[::ffff:10.255.255.1]:9/',
+  'https://10.255.255.1:9/',
+  'http://localhost.hostile.invalid:9/',
+  'http://0.0.0.0:9/',
+]) {
   hubListedCase(
     `hub_url off-host is never probed: ${url}`,
     { hub_pid: '$PID', started_at: '$STARTED', hub_url: JSON.stringify(url) },
@@ -761,14 +1079,30 @@ hostile('hub_url on loopback is probed (the control case): a local server counts
     const lab = hubLab();
     const ws = liveWs(lab);
     const hub = await liveHub();
-    fs.writeFileSync(lab.entryFile(ws), bonesEntry({ cwd: JSON.stringify(ws), hub_pid: String(hub.pid), started_at: JSON.stringify(goTime(Date.now())), hub_url: JSON.stringify(url) }));
+    fs.writeFileSync(
+      lab.entryFile(ws),
+      bonesEntry({
+        cwd: JSON.stringify(ws),
+        hub_pid: String(hub.pid),
+        started_at: JSON.stringify(goTime(Date.now())),
+        hub_url: JSON.stringify(url),
+      }),
+    );
     const before = probed.length;
     const info = (await lab.list()).hubs.find((h) => h.cwd === ws);
     assert.deepEqual([info?.state, info?.reason], ['running', undefined]);
     assert.deepEqual(probed.slice(before), [url]);
     assert.equal(requests, 1);
     // And with the default probe (no spy), an off-host URL sends nothing either.
-    fs.writeFileSync(lab.entryFile(ws), bonesEntry({ cwd: JSON.stringify(ws), hub_pid: String(hub.pid), started_at: JSON.stringify(goTime(Date.now())), hub_url: '"http://10.255.255.1:9"' }));
+    fs.writeFileSync(
+      lab.entryFile(ws),
+      bonesEntry({
+        cwd: JSON.stringify(ws),
+        hub_pid: String(hub.pid),
+        started_at: JSON.stringify(goTime(Date.now())),
+        hub_url: '"http://10.255.255.1:9"',
+      }),
+    );
     const listing = await listHubs({ roots: lab.roots, env: lab.env, processes: listProcesses().filter((p) => p.ppid === process.pid) });
     assert.equal(listing.hubs.find((h) => h.cwd === ws)?.reason, 'not probed: http://10.255.255.1:9 is not a loopback address');
     assert.equal(await probeHubUrl('http://10.255.255.1:9'), 'not-probed');
@@ -777,7 +1111,10 @@ hostile('hub_url on loopback is probed (the control case): a local server counts
   }
 });
 test('no probe was ever asked about an off-host URL, and no off-host connection was attempted', { concurrency: false }, () => {
-  assert.deepEqual(probed.filter((u) => !isLoopbackUrl(u)), []);
+  assert.deepEqual(
+    probed.filter((u) => !isLoopbackUrl(u)),
+    [],
+  );
   assert.deepEqual(offHostAttempts, []);
 });
 
@@ -798,9 +1135,14 @@ hubListedCase(
     },
   },
 );
-hubListedCase('cwd with . and doubled slashes', { hub_pid: '0', hub_url: '""' }, { state: 'idle', dead: false, reason: undefined }, {
-  cwdOf: (lab) => {
-    fs.mkdirSync(path.join(lab.home, 'src', 'other2'));
-    return `${lab.home}//src/./other2/`;
+hubListedCase(
+  'cwd with . and doubled slashes',
+  { hub_pid: '0', hub_url: '""' },
+  { state: 'idle', dead: false, reason: undefined },
+  {
+    cwdOf: (lab) => {
+      fs.mkdirSync(path.join(lab.home, 'src', 'other2'));
+      return `${lab.home}//src/./other2/`;
+    },
   },
-});
+);

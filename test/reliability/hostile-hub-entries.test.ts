@@ -29,7 +29,10 @@ const ID = 'fedcba9876543210';
 const ROOT_UID = process.getuid?.() === 0;
 
 function victim(asUser?: number): ChildProcess {
-  const args = asUser === undefined ? ['sleep', ['10000']] : ['setpriv', [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', 'sleep', '10000']];
+  const args =
+    asUser === undefined
+      ? ['sleep', ['10000']]
+      : ['setpriv', [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', 'sleep', '10000']];
   return track(spawn(args[0] as string, args[1] as string[], { stdio: 'ignore' }));
 }
 
@@ -45,24 +48,127 @@ interface Case {
   skip?: string | false;
 }
 
-const base = (pid: number) => ({ cwd: '/nonexistent/crafted', name: 'crafted', hub_url: '', nats_url: '', hub_pid: pid, started_at: goTime(Date.now()) });
+const base = (pid: number) => ({
+  cwd: '/nonexistent/crafted',
+  name: 'crafted',
+  hub_url: '',
+  nats_url: '',
+  hub_pid: pid,
+  started_at: goTime(Date.now()),
+});
 const CMD = ['sleep', '10000'];
 
 const cases: Case[] = [
-  { name: "the victim's command line and a start in 2099", entry: (pid) => ({ ...base(pid), started_at: '2099-01-01T00:00:00Z', hubkeeper_cmdline: CMD }) },
+  {
+    name: "the victim's command line and a start in 2099",
+    entry: (pid) => ({ ...base(pid), started_at: '2099-01-01T00:00:00Z', hubkeeper_cmdline: CMD }),
+  },
   { name: "the victim's command line and a plausible wall-clock start", entry: (pid) => ({ ...base(pid), hubkeeper_cmdline: CMD }) },
-  { name: "the victim's command line and its exact start time in ms", entry: (pid, self) => ({ ...base(pid), hubkeeper_process_start: self.startMs, hubkeeper_cmdline: CMD }) },
-  { name: "the victim's command line and its ticks with another boot id", entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: '00000000-0000-0000-0000-000000000000', hubkeeper_cmdline: CMD }) },
-  { name: "the victim's command line and ticks one off", entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: (self.startTicks ?? 0) + 1, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: CMD }) },
-  { name: "the victim's command line with its exact start forged from /proc (asked, never signalled)", entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: CMD }) },
+  {
+    name: "the victim's command line and its exact start time in ms",
+    entry: (pid, self) => ({ ...base(pid), hubkeeper_process_start: self.startMs, hubkeeper_cmdline: CMD }),
+  },
+  {
+    name: "the victim's command line and its ticks with another boot id",
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: '00000000-0000-0000-0000-000000000000',
+      hubkeeper_cmdline: CMD,
+    }),
+  },
+  {
+    name: "the victim's command line and ticks one off",
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: (self.startTicks ?? 0) + 1,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: CMD,
+    }),
+  },
+  {
+    name: "the victim's command line with its exact start forged from /proc (asked, never signalled)",
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: CMD,
+    }),
+  },
   { name: 'no command line at all (a plain process is no hub)', entry: (pid) => base(pid) },
-  { name: 'pid 1 with its own command line and start', target: 'init', entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: getProcess(1)?.argv ?? [] }) },
-  { name: 'this very process, exactly', target: 'self', entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: getProcess(pid)?.argv ?? [] }) },
-  { name: "another user's process, exactly", asUser: 65534, skip: !ROOT_UID && 'needs root to run a process as another user', entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: CMD }) },
-  { name: 'an exact entry in a file owned by another user', skip: !ROOT_UID && 'needs root to chown', plant: (file) => fs.chownSync(file, 65534, 65534), entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: CMD }) },
-  { name: 'an exact entry in a group-writable file', plant: (file) => fs.chmodSync(file, 0o620), entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: CMD }) },
-  { name: 'an exact entry in a world-writable directory', plant: (_f, dir) => fs.chmodSync(dir, 0o777), entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: CMD }) },
-  { name: 'an exact entry in a directory owned by another user', skip: !ROOT_UID && 'needs root to chown', plant: (_f, dir) => fs.chownSync(dir, 65534, 65534), entry: (pid, self) => ({ ...base(pid), hubkeeper_process_ticks: self.startTicks, hubkeeper_boot_id: self.bootId, hubkeeper_cmdline: CMD }) },
+  {
+    name: 'pid 1 with its own command line and start',
+    target: 'init',
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: getProcess(1)?.argv ?? [],
+    }),
+  },
+  {
+    name: 'this very process, exactly',
+    target: 'self',
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: getProcess(pid)?.argv ?? [],
+    }),
+  },
+  {
+    name: "another user's process, exactly",
+    asUser: 65534,
+    skip: !ROOT_UID && 'needs root to run a process as another user',
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: CMD,
+    }),
+  },
+  {
+    name: 'an exact entry in a file owned by another user',
+    skip: !ROOT_UID && 'needs root to chown',
+    plant: (file) => fs.chownSync(file, 65534, 65534),
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: CMD,
+    }),
+  },
+  {
+    name: 'an exact entry in a group-writable file',
+    plant: (file) => fs.chmodSync(file, 0o620),
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: CMD,
+    }),
+  },
+  {
+    name: 'an exact entry in a world-writable directory',
+    plant: (_f, dir) => fs.chmodSync(dir, 0o777),
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: CMD,
+    }),
+  },
+  {
+    name: 'an exact entry in a directory owned by another user',
+    skip: !ROOT_UID && 'needs root to chown',
+    plant: (_f, dir) => fs.chownSync(dir, 65534, 65534),
+    entry: (pid, self) => ({
+      ...base(pid),
+      hubkeeper_process_ticks: self.startTicks,
+      hubkeeper_boot_id: self.bootId,
+      hubkeeper_cmdline: CMD,
+    }),
+  },
 ];
 
 for (const c of cases) {
@@ -84,11 +190,19 @@ for (const c of cases) {
     const hub = (await listHubs({ roots, env: hubEnv, processes })).hubs.find((h) => h.id === ID);
     assert.ok(hub, 'the entry is listed');
     const signals: string[] = [];
-    const result = await reapHub(hub, { env: hubEnv, graceMs: 100, askTimeoutMs: 300, kill: (p, s) => (p === pid ? signals.push(s) : undefined) });
+    const result = await reapHub(hub, {
+      env: hubEnv,
+      graceMs: 100,
+      askTimeoutMs: 300,
+      kill: (p, s) => (p === pid ? signals.push(s) : undefined),
+    });
     if (result.outcome === 'refused' || result.outcome === 'pruned') tally.refused_or_not_hub++;
     assert.notEqual(result.outcome, 'reaped', `${result.outcome}: ${result.detail}`);
     assert.notEqual(planReap(hub).kind, 'signal', 'no plan ever signals it');
-    assert.ok(orphansToReap([hub]).reap.every((h) => planReap(h).kind !== 'signal'), '--orphans never plans a signal for it');
+    assert.ok(
+      orphansToReap([hub]).reap.every((h) => planReap(h).kind !== 'signal'),
+      '--orphans never plans a signal for it',
+    );
     tally.signals_to_victims += signals.length;
     assert.deepEqual(signals, [], 'no signal was sent');
     await sleep(50);
@@ -112,7 +226,13 @@ test('stop requests: a FIFO does not block the session; one another user wrote, 
   assert.equal(fifo, undefined, 'a FIFO is not a request (and did not block)');
   assert.match(lines.join('\n'), /is not a regular file/);
   fs.rmSync(file);
-  const request = { pid: self.pid, start_ticks: self.startTicks, boot_id: self.bootId, requested_by: 'x', requested_at: new Date().toISOString() };
+  const request = {
+    pid: self.pid,
+    start_ticks: self.startTicks,
+    boot_id: self.bootId,
+    requested_by: 'x',
+    requested_at: new Date().toISOString(),
+  };
   fs.writeFileSync(file, JSON.stringify({ ...request, start_ticks: (self.startTicks ?? 0) + 1 }), { mode: 0o600 });
   assert.equal(await readStopRequestFor(roots[0], ID, self), undefined, 'a request for an earlier hub of the workspace is not for us');
   fs.writeFileSync(file, JSON.stringify(request), { mode: 0o600 });

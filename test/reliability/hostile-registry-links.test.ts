@@ -26,7 +26,15 @@ import { figure } from './profile';
  */
 
 const tally = { cases: 0, refused: 0, unchanged: 0, accepted: 0, failed: 0 };
-after(() => figure('hostile-registry-links', { cases: tally.cases, refused_exactly: tally.refused, files_unchanged: tally.unchanged, safe_writes_done: tally.accepted, failed: tally.failed }));
+after(() =>
+  figure('hostile-registry-links', {
+    cases: tally.cases,
+    refused_exactly: tally.refused,
+    files_unchanged: tally.unchanged,
+    safe_writes_done: tally.accepted,
+    failed: tally.failed,
+  }),
+);
 
 const ROOT_ONLY = process.getuid?.() !== 0 && 'needs root to give files to another user (uid 65534)';
 const NO_FLOCK = (!which('flock') || !which('perl')) && 'needs util-linux flock(1) and perl (the lock helper whose wait the test observes)';
@@ -111,9 +119,17 @@ async function victimWhileSwapped(registry: string, swap: string, env: NodeJS.Pr
     }),
   );
   await waitForLine(holder, 'locked');
-  const victim = track(spawn(process.execPath, [CLI, '--registry', registry, ...RESOLVE], { env: { ...process.env, NO_COLOR: '1', HUBKEEPER_TRUST_GROUP_WRITABLE: '' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const victim = track(
+    spawn(process.execPath, [CLI, '--registry', registry, ...RESOLVE], {
+      env: { ...process.env, NO_COLOR: '1', HUBKEEPER_TRUST_GROUP_WRITABLE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const result = collect(victim);
-  await waitFor(() => listProcesses().some((p) => p.ppid === victim.pid && p.argv.includes(lockFile)), "the victim to wait for MADSci's flock");
+  await waitFor(
+    () => listProcesses().some((p) => p.ppid === victim.pid && p.argv.includes(lockFile)),
+    "the victim to wait for MADSci's flock",
+  );
   holder.stdin?.write('\n');
   await waitForLine(holder, 'swapped');
   assert.equal(victim.exitCode, null, 'the victim is still waiting for the flock while the path is swapped');
@@ -130,40 +146,59 @@ function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-const changedWaiting = (registry: string, was: string, now: string) => `${registry}: changed while waiting for the registry lock (it was ${was}, now it is ${now}); nothing was written`;
+const changedWaiting = (registry: string, was: string, now: string) =>
+  `${registry}: changed while waiting for the registry lock (it was ${was}, now it is ${now}); nothing was written`;
 
 // --- paths swapped while MADSci's flock is held ------------------------------------------------
 
-hostile('the repro: registry.json -> bashrc, swapped for a valid registry file under the flock; the victim writes nothing', async () => {
-  const { registry, decoy } = lab(null);
-  fs.symlinkSync(decoy, registry);
-  const r = await victimWhileSwapped(registry, 'printf "%s" "$REG" > registry.json.new && mv registry.json.new registry.json', { REG: OTHER_REGISTRY });
-  assertRefused(r, changedWaiting(registry, `a symbolic link to ${decoy}`, 'a regular file'));
-  assert.equal(fs.readFileSync(decoy, 'utf8'), BASHRC, 'bashrc is byte for byte what it was');
-  assertUnchanged(snapshot(decoy, registry));
-  assert.equal(fs.readFileSync(registry, 'utf8'), OTHER_REGISTRY, "the attacker's file is not written either");
-}, NO_FLOCK);
+hostile(
+  'the repro: registry.json -> bashrc, swapped for a valid registry file under the flock; the victim writes nothing',
+  async () => {
+    const { registry, decoy } = lab(null);
+    fs.symlinkSync(decoy, registry);
+    const r = await victimWhileSwapped(registry, 'printf "%s" "$REG" > registry.json.new && mv registry.json.new registry.json', {
+      REG: OTHER_REGISTRY,
+    });
+    assertRefused(r, changedWaiting(registry, `a symbolic link to ${decoy}`, 'a regular file'));
+    assert.equal(fs.readFileSync(decoy, 'utf8'), BASHRC, 'bashrc is byte for byte what it was');
+    assertUnchanged(snapshot(decoy, registry));
+    assert.equal(fs.readFileSync(registry, 'utf8'), OTHER_REGISTRY, "the attacker's file is not written either");
+  },
+  NO_FLOCK,
+);
 
-hostile('a registry file swapped for a link to another JSON file under the flock: refused, the link not replaced', async () => {
-  const { registry, home } = lab();
-  const decoy = path.join(home, 'settings.json');
-  fs.writeFileSync(decoy, OTHER_REGISTRY); // valid JSON: nothing but the swap check stops the write
-  const r = await victimWhileSwapped(registry, 'ln -s "$DECOY" registry.json.new && mv registry.json.new registry.json', { DECOY: decoy });
-  assertRefused(r, changedWaiting(registry, 'a regular file', `a symbolic link to ${decoy}`));
-  assertUnchanged({ [registry]: `link -> ${decoy}`, [decoy]: `file ${Buffer.from(OTHER_REGISTRY).toString('base64')}` });
-}, NO_FLOCK);
+hostile(
+  'a registry file swapped for a link to another JSON file under the flock: refused, the link not replaced',
+  async () => {
+    const { registry, home } = lab();
+    const decoy = path.join(home, 'settings.json');
+    fs.writeFileSync(decoy, OTHER_REGISTRY); // valid JSON: nothing but the swap check stops the write
+    const r = await victimWhileSwapped(registry, 'ln -s "$DECOY" registry.json.new && mv registry.json.new registry.json', {
+      DECOY: decoy,
+    });
+    assertRefused(r, changedWaiting(registry, 'a regular file', `a symbolic link to ${decoy}`));
+    assertUnchanged({ [registry]: `link -> ${decoy}`, [decoy]: `file ${Buffer.from(OTHER_REGISTRY).toString('base64')}` });
+  },
+  NO_FLOCK,
+);
 
-hostile('a link re-aimed at another file under the flock: refused, both files unchanged', async () => {
-  const { registry, home, decoy } = lab(null);
-  const mine = path.join(home, 'registry.json');
-  fs.writeFileSync(mine, MADSCI_EXAMPLE);
-  fs.symlinkSync(mine, registry);
-  fs.writeFileSync(decoy, OTHER_REGISTRY);
-  const before = snapshot(mine, decoy);
-  const r = await victimWhileSwapped(registry, 'ln -s "$DECOY" registry.json.new && mv registry.json.new registry.json', { DECOY: decoy });
-  assertRefused(r, changedWaiting(registry, `a symbolic link to ${mine}`, `a symbolic link to ${decoy}`));
-  assertUnchanged(before);
-}, NO_FLOCK);
+hostile(
+  'a link re-aimed at another file under the flock: refused, both files unchanged',
+  async () => {
+    const { registry, home, decoy } = lab(null);
+    const mine = path.join(home, 'registry.json');
+    fs.writeFileSync(mine, MADSCI_EXAMPLE);
+    fs.symlinkSync(mine, registry);
+    fs.writeFileSync(decoy, OTHER_REGISTRY);
+    const before = snapshot(mine, decoy);
+    const r = await victimWhileSwapped(registry, 'ln -s "$DECOY" registry.json.new && mv registry.json.new registry.json', {
+      DECOY: decoy,
+    });
+    assertRefused(r, changedWaiting(registry, `a symbolic link to ${mine}`, `a symbolic link to ${decoy}`));
+    assertUnchanged(before);
+  },
+  NO_FLOCK,
+);
 
 // --- the file read is the file written ---------------------------------------------------------
 
@@ -176,12 +211,19 @@ hostile('the file replaced between the read and the rename (by a writer ignoring
   };
   await assert.rejects(
     reg.update((doc, now) => (replaced(), { doc: doc ?? emptyDocument(now), result: undefined })),
-    (e: unknown) => e instanceof RegistryError && e.message === `${registry}: changed while it was being updated (${registry} is no longer the file that was read); nothing was written`,
+    (e: unknown) =>
+      e instanceof RegistryError &&
+      e.message ===
+        `${registry}: changed while it was being updated (${registry} is no longer the file that was read); nothing was written`,
   );
   tally.refused++;
   assert.equal(fs.readFileSync(registry, 'utf8'), OTHER_REGISTRY);
   tally.unchanged++;
-  assert.deepEqual(fs.readdirSync(path.dirname(registry)).filter((f) => f.includes('tmp')), [], 'the temp file is removed');
+  assert.deepEqual(
+    fs.readdirSync(path.dirname(registry)).filter((f) => f.includes('tmp')),
+    [],
+    'the temp file is removed',
+  );
 });
 
 hostile('the file replaced by a link between the read and the rename: refused, the link and its target kept', async () => {
@@ -193,7 +235,10 @@ hostile('the file replaced by a link between the read and the rename: refused, t
   };
   await assert.rejects(
     reg.update((doc, now) => (swap(), { doc: doc ?? emptyDocument(now), result: undefined })),
-    (e: unknown) => e instanceof RegistryError && e.message === `${registry}: changed while it was being updated (it was a regular file, now it is a symbolic link to ${decoy}); nothing was written`,
+    (e: unknown) =>
+      e instanceof RegistryError &&
+      e.message ===
+        `${registry}: changed while it was being updated (it was a regular file, now it is a symbolic link to ${decoy}); nothing was written`,
   );
   tally.refused++;
   assertUnchanged({ [registry]: `link -> ${decoy}`, [decoy]: `file ${Buffer.from(BASHRC).toString('base64')}` });
@@ -205,7 +250,10 @@ hostile('a dangling link: refused, nothing created where it points', async () =>
   const { registry, home } = lab(null);
   const target = path.join(home, 'registry.json');
   fs.symlinkSync(target, registry);
-  assertRefused(await cli(registry, RESOLVE), `${registry} is a symbolic link to ${target}, which does not exist; refusing to create a file through it`);
+  assertRefused(
+    await cli(registry, RESOLVE),
+    `${registry} is a symbolic link to ${target}, which does not exist; refusing to create a file through it`,
+  );
   assert.deepEqual(fs.readdirSync(home), ['bashrc'], 'nothing created in the directory it points into');
 });
 
@@ -213,7 +261,10 @@ hostile('a dangling link into a missing directory: refused, no directory created
   const { registry, home } = lab(null);
   const target = path.join(home, 'new', 'dir', 'registry.json');
   fs.symlinkSync(target, registry);
-  assertRefused(await cli(registry, RESOLVE), `${registry} is a symbolic link to ${target}, which does not exist; refusing to create a file through it`);
+  assertRefused(
+    await cli(registry, RESOLVE),
+    `${registry} is a symbolic link to ${target}, which does not exist; refusing to create a file through it`,
+  );
   assert.deepEqual(fs.readdirSync(home), ['bashrc']);
 });
 
@@ -238,58 +289,92 @@ for (const mode of [0o777, 0o1777]) {
   });
 }
 
-hostile('a group-writable (0775) registry directory: refused without the opt-in, written with --trust-group-writable or HUBKEEPER_TRUST_GROUP_WRITABLE=1', async () => {
-  const { registry, madsci } = lab();
-  fs.chmodSync(madsci, 0o775);
-  const before = snapshot(registry);
-  const gid = fs.statSync(madsci).gid; // ours: the group it was created with
-  assertRefused(await cli(registry, RESOLVE), `${registry}: refusing to write: the directory ${madsci} is writable by group ${gid} (mode 0775); ${TRUST_GROUP_WRITABLE_HINT}`);
-  assertUnchanged(before);
-  await assertResolves(registry, await cli(registry, ['--trust-group-writable', ...RESOLVE]));
-  await assertResolves(registry, await cli(registry, RESOLVE, { HUBKEEPER_TRUST_GROUP_WRITABLE: '1' }));
-});
+hostile(
+  'a group-writable (0775) registry directory: refused without the opt-in, written with --trust-group-writable or HUBKEEPER_TRUST_GROUP_WRITABLE=1',
+  async () => {
+    const { registry, madsci } = lab();
+    fs.chmodSync(madsci, 0o775);
+    const before = snapshot(registry);
+    const gid = fs.statSync(madsci).gid; // ours: the group it was created with
+    assertRefused(
+      await cli(registry, RESOLVE),
+      `${registry}: refusing to write: the directory ${madsci} is writable by group ${gid} (mode 0775); ${TRUST_GROUP_WRITABLE_HINT}`,
+    );
+    assertUnchanged(before);
+    await assertResolves(registry, await cli(registry, ['--trust-group-writable', ...RESOLVE]));
+    await assertResolves(registry, await cli(registry, RESOLVE, { HUBKEEPER_TRUST_GROUP_WRITABLE: '1' }));
+  },
+);
 
-hostile('a directory writable by a group that is not the user\'s: refused even with the opt-in', async () => {
-  const { registry, madsci } = lab();
-  fs.chownSync(madsci, UID, 65534);
-  fs.chmodSync(madsci, 0o775);
-  const before = snapshot(registry);
-  assertRefused(await cli(registry, ['--trust-group-writable', ...RESOLVE]), `${registry}: refusing to write: the directory ${madsci} is writable by group 65534, which is not one of yours (mode 0775)`);
-  assertUnchanged(before);
-}, ROOT_ONLY);
+hostile(
+  "a directory writable by a group that is not the user's: refused even with the opt-in",
+  async () => {
+    const { registry, madsci } = lab();
+    fs.chownSync(madsci, UID, 65534);
+    fs.chmodSync(madsci, 0o775);
+    const before = snapshot(registry);
+    assertRefused(
+      await cli(registry, ['--trust-group-writable', ...RESOLVE]),
+      `${registry}: refusing to write: the directory ${madsci} is writable by group 65534, which is not one of yours (mode 0775)`,
+    );
+    assertUnchanged(before);
+  },
+  ROOT_ONLY,
+);
 
 // --- other users' links and directories --------------------------------------------------------
 
-hostile('a registry directory owned by another user: refused', async () => {
-  const { registry, madsci } = lab();
-  fs.chownSync(madsci, 65534, 65534);
-  const before = snapshot(registry);
-  assertRefused(await cli(registry, RESOLVE), `${registry}: refusing to write: the directory ${madsci} is owned by uid 65534, not by you (uid ${UID}) or root`);
-  assertUnchanged(before);
-}, ROOT_ONLY);
+hostile(
+  'a registry directory owned by another user: refused',
+  async () => {
+    const { registry, madsci } = lab();
+    fs.chownSync(madsci, 65534, 65534);
+    const before = snapshot(registry);
+    assertRefused(
+      await cli(registry, RESOLVE),
+      `${registry}: refusing to write: the directory ${madsci} is owned by uid 65534, not by you (uid ${UID}) or root`,
+    );
+    assertUnchanged(before);
+  },
+  ROOT_ONLY,
+);
 
-hostile('a registry link owned by another user (pointing at our own file): refused', async () => {
-  const { registry, home } = lab(null);
-  const mine = path.join(home, 'registry.json');
-  fs.writeFileSync(mine, MADSCI_EXAMPLE);
-  fs.symlinkSync(mine, registry);
-  fs.lchownSync(registry, 65534, 65534);
-  const before = snapshot(registry, mine);
-  assertRefused(await cli(registry, RESOLVE), `${registry}: refusing to write: the symbolic link ${registry} is owned by uid 65534, not by you (uid ${UID}) or root`);
-  assertUnchanged(before);
-}, ROOT_ONLY);
+hostile(
+  'a registry link owned by another user (pointing at our own file): refused',
+  async () => {
+    const { registry, home } = lab(null);
+    const mine = path.join(home, 'registry.json');
+    fs.writeFileSync(mine, MADSCI_EXAMPLE);
+    fs.symlinkSync(mine, registry);
+    fs.lchownSync(registry, 65534, 65534);
+    const before = snapshot(registry, mine);
+    assertRefused(
+      await cli(registry, RESOLVE),
+      `${registry}: refusing to write: the symbolic link ${registry} is owned by uid 65534, not by you (uid ${UID}) or root`,
+    );
+    assertUnchanged(before);
+  },
+  ROOT_ONLY,
+);
 
-hostile("our link into another user's directory: refused", async () => {
-  const { dir, registry } = lab(null);
-  const theirs = path.join(dir, 'theirs');
-  fs.mkdirSync(theirs, { mode: 0o755 });
-  fs.writeFileSync(path.join(theirs, 'registry.json'), MADSCI_EXAMPLE);
-  fs.chownSync(theirs, 65534, 65534);
-  fs.symlinkSync(path.join(theirs, 'registry.json'), registry);
-  const before = snapshot(registry, path.join(theirs, 'registry.json'));
-  assertRefused(await cli(registry, RESOLVE), `${registry}: refusing to write: the directory ${theirs} is owned by uid 65534, not by you (uid ${UID}) or root`);
-  assertUnchanged(before);
-}, ROOT_ONLY);
+hostile(
+  "our link into another user's directory: refused",
+  async () => {
+    const { dir, registry } = lab(null);
+    const theirs = path.join(dir, 'theirs');
+    fs.mkdirSync(theirs, { mode: 0o755 });
+    fs.writeFileSync(path.join(theirs, 'registry.json'), MADSCI_EXAMPLE);
+    fs.chownSync(theirs, 65534, 65534);
+    fs.symlinkSync(path.join(theirs, 'registry.json'), registry);
+    const before = snapshot(registry, path.join(theirs, 'registry.json'));
+    assertRefused(
+      await cli(registry, RESOLVE),
+      `${registry}: refusing to write: the directory ${theirs} is owned by uid 65534, not by you (uid ${UID}) or root`,
+    );
+    assertUnchanged(before);
+  },
+  ROOT_ONLY,
+);
 
 // --- what must keep working --------------------------------------------------------------------
 
@@ -322,13 +407,32 @@ test('the directory rule: own or root-owned, writable by no one else; group only
   const cases: [string, fs.Stats, boolean, string | undefined][] = [
     ['own 0755', dir(1000, 1000, 0o755), false, undefined],
     ['root-owned 0755 (/etc-like)', dir(0, 0, 0o755), false, undefined],
-    ['root-owned 1777 (/tmp itself)', dir(0, 0, 0o1777), false, 'the directory d is writable by every user (mode 1777), who could swap the file for a symbolic link'],
-    ['root-owned 0775, group not ours', dir(0, 50, 0o775), true, 'the directory d is writable by group 50, which is not one of yours (mode 0775)'],
+    [
+      'root-owned 1777 (/tmp itself)',
+      dir(0, 0, 0o1777),
+      false,
+      'the directory d is writable by every user (mode 1777), who could swap the file for a symbolic link',
+    ],
+    [
+      'root-owned 0775, group not ours',
+      dir(0, 50, 0o775),
+      true,
+      'the directory d is writable by group 50, which is not one of yours (mode 0775)',
+    ],
     ['own 0775, our group, opted in', dir(1000, 27, 0o775), true, undefined],
-    ['own 0775, our group, not opted in', dir(1000, 27, 0o775), false, `the directory d is writable by group 27 (mode 0775); ${TRUST_GROUP_WRITABLE_HINT}`],
+    [
+      'own 0775, our group, not opted in',
+      dir(1000, 27, 0o775),
+      false,
+      `the directory d is writable by group 27 (mode 0775); ${TRUST_GROUP_WRITABLE_HINT}`,
+    ],
     ['another user 0755', dir(1001, 1001, 0o755), false, 'the directory d is owned by uid 1001, not by you (uid 1000) or root'],
   ];
-  for (const [what, st, trust, expected] of cases) assert.equal(directoryProblem('d', st, user, { trustGroupWritable: trust }), expected, what);
+  for (const [what, st, trust, expected] of cases)
+    assert.equal(directoryProblem('d', st, user, { trustGroupWritable: trust }), expected, what);
   assert.equal(linkProblem('l', { uid: 0 } as fs.Stats, user), undefined, 'root-owned link');
-  assert.equal(linkProblem('l', { uid: 1001 } as fs.Stats, user), 'the symbolic link l is owned by uid 1001, not by you (uid 1000) or root');
+  assert.equal(
+    linkProblem('l', { uid: 1001 } as fs.Stats, user),
+    'the symbolic link l is owned by uid 1001, not by you (uid 1000) or root',
+  );
 });

@@ -51,7 +51,16 @@ test('8 hubs starting and stopping on 4 workspaces for 60 s: never two holders o
 
   let overlaps = 0;
   for (const a of held) for (const b of held) if (a !== b && a.workspace === b.workspace && a.from < b.to && b.from < a.to) overlaps++;
-  figure('hub-churn', { seconds, hubs: 8, workspaces: 4, starts, held: held.length, refused: refusals, with_wait: takeovers, two_holders: overlaps / 2 });
+  figure('hub-churn', {
+    seconds,
+    hubs: 8,
+    workspaces: 4,
+    starts,
+    held: held.length,
+    refused: refusals,
+    with_wait: takeovers,
+    two_holders: overlaps / 2,
+  });
   assert.equal(overlaps, 0, 'two hubs held one workspace at once');
   assert.ok(held.length > 4, 'hubs did hold the workspaces');
 });

@@ -52,7 +52,14 @@ interface Reply {
 }
 
 /** One request through node:http; the reply counts even if the server hangs up right after it (413). */
-function call(port: number, method: string, target: string, headers: http.OutgoingHttpHeaders = {}, agent?: http.Agent, body?: Buffer): Promise<Reply> {
+function call(
+  port: number,
+  method: string,
+  target: string,
+  headers: http.OutgoingHttpHeaders = {},
+  agent?: http.Agent,
+  body?: Buffer,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: target, headers, agent: agent ?? false, timeout: HANG_GUARD_MS });
     req.on('timeout', () => req.destroy(new Error(`no reply to ${method} ${target}`)));
@@ -199,14 +206,40 @@ describe('hub endpoint: Host and Origin (DNS rebinding, cross-site requests)', (
     const { port, token, counter, host } = await start();
     const P = port;
     const refused = [
-      'evil.example', `evil.example:${P}`, `127.0.0.1.evil.example:${P}`, `localhost.evil.example:${P}`, `evil.example:${P}@127.0.0.1:${P}`,
-      `127.0.0.1:${P + 1}`, `127.0.0.1:${P - 1}`, `localhost:${P + 1}`, '127.0.0.1', 'localhost', `127.0.0.1:0${P}`, `127.0.0.1:${P}.`,
-      `localhost.:${P}`, `127.0.0.2:${P}`, `0.0.0.0:${P}`, `127.1:${P}`, `2130706433:${P}`, `0x7f000001:${P}`, `user@127.0.0.1:${P}`,
-      '[::1]', `[::1]:${P + 1}`, `::1:${P}`, `[0:0:0:0:0:0:0:1]:${P}`, `[::ffff:127.0.0.1]:${P}`, `[::ffff:7f00:1]:${P}`, `[fe80::1%25lo]:${P}`, '',
+      'evil.example',
+      `evil.example:${P}`,
+      `127.0.0.1.evil.example:${P}`,
+      `localhost.evil.example:${P}`,
+      `evil.example:${P}@127.0.0.1:${P}`,
+      `127.0.0.1:${P + 1}`,
+      `127.0.0.1:${P - 1}`,
+      `localhost:${P + 1}`,
+      '127.0.0.1',
+      'localhost',
+      `127.0.0.1:0${P}`,
+      `127.0.0.1:${P}.`,
+      `localhost.:${P}`,
+      `127.0.0.2:${P}`,
+      `0.0.0.0:${P}`,
+      `127.1:${P}`,
+      `2130706433:${P}`,
+      `0x7f000001:${P}`,
+      `user@127.0.0.1:${P}`,
+      '[::1]',
+      `[::1]:${P + 1}`,
+      `::1:${P}`,
+      `[0:0:0:0:0:0:0:1]:${P}`,
+      `[::ffff:127.0.0.1]:${P}`,
+      `[::ffff:7f00:1]:${P}`,
+      `[fe80::1%25lo]:${P}`,
+      '',
     ];
     const allowed = [host, `localhost:${P}`, `LocalHost:${P}`, `[::1]:${P}`];
     for (const h of refused) {
-      for (const [target, extra] of [['/health', []], ['/v1/status', [`Authorization: Bearer ${token}`]]] as [string, string[]][]) {
+      for (const [target, extra] of [
+        ['/health', []],
+        ['/v1/status', [`Authorization: Bearer ${token}`]],
+      ] as [string, string[]][]) {
         const r = await raw(port, request('GET', target, h, extra));
         assert.equal(r.status, 421, `Host ${JSON.stringify(h)} on ${target}`);
         assert.equal(jsonError(r.body), 'unexpected Host header');
@@ -218,7 +251,11 @@ describe('hub endpoint: Host and Origin (DNS rebinding, cross-site requests)', (
     assert.equal(dupSame.status, 421, 'even a repeat of the right one');
     // A 33rd header is dropped from req.headers by maxHeadersCount; it must not hide a second Host.
     const filler = Array.from({ length: 40 }, (_, i) => `X-Filler-${i}: 1`);
-    assert.equal((await raw(port, request('GET', '/health', host, [...filler, `Host: evil.example:${P}`]))).status, 421, 'Host hidden behind 40 headers');
+    assert.equal(
+      (await raw(port, request('GET', '/health', host, [...filler, `Host: evil.example:${P}`]))).status,
+      421,
+      'Host hidden behind 40 headers',
+    );
     const http10 = await raw(port, request('GET', '/health', undefined, [], '', 'HTTP/1.0'));
     assert.equal(http10.status, 421, 'no Host with HTTP/1.0');
     // HTTP/1.1 without Host: Node itself answers 400 (requireHostHeader) before our handler runs.
@@ -228,7 +265,11 @@ describe('hub endpoint: Host and Origin (DNS rebinding, cross-site requests)', (
 
     for (const h of allowed) {
       assert.equal((await raw(port, request('GET', '/health', h))).status, 200, `Host ${h}`);
-      assert.equal((await raw(port, request('GET', '/v1/status', h, [`Authorization: Bearer ${token}`]))).status, 200, `Host ${h} with token`);
+      assert.equal(
+        (await raw(port, request('GET', '/v1/status', h, [`Authorization: Bearer ${token}`]))).status,
+        200,
+        `Host ${h} with token`,
+      );
     }
     assert.equal(counter.calls, allowed.length);
     figure('hub-endpoint host', {
@@ -245,9 +286,22 @@ describe('hub endpoint: Host and Origin (DNS rebinding, cross-site requests)', (
     const P = port;
     const auth = `Authorization: Bearer ${token}`;
     const refused = [
-      'http://evil.example', `http://evil.example:${P}`, 'null', `https://127.0.0.1:${P}`, `http://127.0.0.1:${P + 1}`, 'http://127.0.0.1',
-      'http://localhost', `https://localhost:${P}`, `http://127.0.0.1.evil.example:${P}`, `http://127.0.0.1:${P}/`, `HTTP://127.0.0.1:${P}`,
-      `http://[::1]:${P}`, `http://127.0.0.1:${P}, http://evil.example`, `http://127.0.0.1:${P}.`, 'file://', '',
+      'http://evil.example',
+      `http://evil.example:${P}`,
+      'null',
+      `https://127.0.0.1:${P}`,
+      `http://127.0.0.1:${P + 1}`,
+      'http://127.0.0.1',
+      'http://localhost',
+      `https://localhost:${P}`,
+      `http://127.0.0.1.evil.example:${P}`,
+      `http://127.0.0.1:${P}/`,
+      `HTTP://127.0.0.1:${P}`,
+      `http://[::1]:${P}`,
+      `http://127.0.0.1:${P}, http://evil.example`,
+      `http://127.0.0.1:${P}.`,
+      'file://',
+      '',
     ];
     const allowed = [`http://127.0.0.1:${P}`, `http://localhost:${P}`];
     let answers = 0;
@@ -263,12 +317,24 @@ describe('hub endpoint: Host and Origin (DNS rebinding, cross-site requests)', (
       assert.equal(jsonError(status.body), 'cross-origin requests are not allowed');
     }
     // Repeated Origin headers: refused even when each is one of ours.
-    check(await raw(port, request('GET', '/health', host, [`Origin: ${allowed[0]}`, 'Origin: http://evil.example'])), 403, 'ours then evil');
+    check(
+      await raw(port, request('GET', '/health', host, [`Origin: ${allowed[0]}`, 'Origin: http://evil.example'])),
+      403,
+      'ours then evil',
+    );
     check(await raw(port, request('GET', '/health', host, [`Origin: ${allowed[0]}`, `Origin: ${allowed[0]}`])), 403, 'ours twice');
     const filler = Array.from({ length: 40 }, (_, i) => `X-Filler-${i}: 1`);
-    check(await raw(port, request('GET', '/health', host, [...filler, 'Origin: http://evil.example'])), 403, 'Origin hidden behind 40 headers');
+    check(
+      await raw(port, request('GET', '/health', host, [...filler, 'Origin: http://evil.example'])),
+      403,
+      'Origin hidden behind 40 headers',
+    );
     // A CORS preflight from a web page: the Origin check answers first, and grants nothing.
-    const preflight = ['Origin: http://evil.example', 'Access-Control-Request-Method: GET', 'Access-Control-Request-Headers: authorization'];
+    const preflight = [
+      'Origin: http://evil.example',
+      'Access-Control-Request-Method: GET',
+      'Access-Control-Request-Headers: authorization',
+    ];
     check(await raw(port, request('OPTIONS', '/v1/status', host, preflight)), 403, 'preflight from a web page');
     assert.equal(counter.calls, 0, 'status() was never reached cross-origin');
 
@@ -278,7 +344,12 @@ describe('hub endpoint: Host and Origin (DNS rebinding, cross-site requests)', (
     }
     check(await raw(port, request('GET', '/health', host)), 200, 'no Origin at all');
     assert.equal(counter.calls, allowed.length);
-    figure('hub-endpoint origin', { refused_origins: refused.length + 4, allowed_origins: allowed.length, answers_checked: answers, cors_grants: 0 });
+    figure('hub-endpoint origin', {
+      refused_origins: refused.length + 4,
+      allowed_origins: allowed.length,
+      answers_checked: answers,
+      cors_grants: 0,
+    });
   });
 });
 
@@ -295,9 +366,17 @@ describe('hub endpoint: bodies and slow clients', () => {
     const declared = await raw(port, health([`Content-Length: ${cap + 1}`]) + 'x'.repeat(cap + 1) + next);
     const declaredNoBody = await raw(port, health([`Content-Length: ${100 * 1024 * 1024}`])); // sends nothing of the 100 MB
     const chunk = (n: number) => `${n.toString(16)}\r\nx${'x'.repeat(n - 1)}\r\n`;
-    const chunked = await raw(port, health(['Transfer-Encoding: chunked']) + chunk(cap / 2) + chunk(cap / 2) + chunk(1) + '0\r\n\r\n' + next);
+    const chunked = await raw(
+      port,
+      health(['Transfer-Encoding: chunked']) + chunk(cap / 2) + chunk(cap / 2) + chunk(1) + '0\r\n\r\n' + next,
+    );
     const chunkedOpen = await raw(port, health(['Transfer-Encoding: chunked']) + chunk(cap + 1)); // never terminated
-    for (const [label, r] of [['declared', declared], ['declared 100 MB, not sent', declaredNoBody], ['chunked', chunked], ['chunked, unterminated', chunkedOpen]] as [string, Raw][]) {
+    for (const [label, r] of [
+      ['declared', declared],
+      ['declared 100 MB, not sent', declaredNoBody],
+      ['chunked', chunked],
+      ['chunked, unterminated', chunkedOpen],
+    ] as [string, Raw][]) {
       assert.equal(r.status, 413, label);
       assert.equal(jsonError(r.body), 'request body too large', label);
       assert.match(r.text, /\r\nConnection: close\r\n/, label);
@@ -378,17 +457,57 @@ describe('hub endpoint: paths and methods', () => {
     // [target, expected status]: 400 = refused as malformed (ours or Node's parser), 404 = no such route,
     // 431 = the request line is over the 8 KiB header limit.
     const targets: [string, number][] = [
-      ['/v1/../v1/status', 400], ['/v1/./status', 400], ['/./v1/status', 400], ['/v1/status/.', 400], ['/v1/status/..', 400],
-      ['/v1/status/../status', 400], ['/health/../v1/status', 400], ['/../v1/status', 400], ['/../../../../etc/passwd', 400],
-      ['//v1/status', 400], ['/v1//status', 400], ['///v1/status', 400], ['//health/../v1/status', 400], [`//127.0.0.1:${P}/v1/status`, 400],
-      ['/%2e%2e/v1/status', 400], ['/v1/%2E%2E/v1/status', 400], ['/%2e/v1/status', 400], ['/.%2e/v1/status', 400], ['/v1%2fstatus', 400],
-      ['/v1%2Fstatus', 400], ['/%2fv1/status', 400], ['/v1/status%00', 400], ['/v1/status%20', 400], ['/%76%31/status', 400],
-      ['/v1/st%61tus', 400], ['/v1/status%2f', 400], ['%2fv1%2fstatus', 400], ['/%252e%252e/v1/status', 400], ['/%c0%ae%c0%ae/v1/status', 400],
-      ['/v1\\status', 400], ['\\v1\\status', 400], ['/v1/status\\', 400], ['/v1\\..\\v1\\status', 400], ['/..\\v1/status', 400],
-      [`http://127.0.0.1:${P}/v1/status`, 400], [`HTTP://127.0.0.1:${P}/v1/status`, 400], ['http://evil.example/v1/status', 400],
-      [`127.0.0.1:${P}`, 400], ['*', 400], ['/v1/status;jsessionid=1', 400], ['/v1/status#x', 400],
-      ['/V1/Status', 404], ['/v1/status/', 404], ['/v1/status.json', 404], ['/v1/status~', 404], ['/v1', 404], ['/__proto__', 404],
-      [`/v1/${'../'.repeat(2000)}v1/status`, 400], [`/${'a/'.repeat(3000)}`, 404], [`/${'a'.repeat(100_000)}`, 431], [`/v1/status?${'a'.repeat(100_000)}`, 431],
+      ['/v1/../v1/status', 400],
+      ['/v1/./status', 400],
+      ['/./v1/status', 400],
+      ['/v1/status/.', 400],
+      ['/v1/status/..', 400],
+      ['/v1/status/../status', 400],
+      ['/health/../v1/status', 400],
+      ['/../v1/status', 400],
+      ['/../../../../etc/passwd', 400],
+      ['//v1/status', 400],
+      ['/v1//status', 400],
+      ['///v1/status', 400],
+      ['//health/../v1/status', 400],
+      [`//127.0.0.1:${P}/v1/status`, 400],
+      ['/%2e%2e/v1/status', 400],
+      ['/v1/%2E%2E/v1/status', 400],
+      ['/%2e/v1/status', 400],
+      ['/.%2e/v1/status', 400],
+      ['/v1%2fstatus', 400],
+      ['/v1%2Fstatus', 400],
+      ['/%2fv1/status', 400],
+      ['/v1/status%00', 400],
+      ['/v1/status%20', 400],
+      ['/%76%31/status', 400],
+      ['/v1/st%61tus', 400],
+      ['/v1/status%2f', 400],
+      ['%2fv1%2fstatus', 400],
+      ['/%252e%252e/v1/status', 400],
+      ['/%c0%ae%c0%ae/v1/status', 400],
+      ['/v1\\status', 400],
+      ['\\v1\\status', 400],
+      ['/v1/status\\', 400],
+      ['/v1\\..\\v1\\status', 400],
+      ['/..\\v1/status', 400],
+      [`http://127.0.0.1:${P}/v1/status`, 400],
+      [`HTTP://127.0.0.1:${P}/v1/status`, 400],
+      ['http://evil.example/v1/status', 400],
+      [`127.0.0.1:${P}`, 400],
+      ['*', 400],
+      ['/v1/status;jsessionid=1', 400],
+      ['/v1/status#x', 400],
+      ['/V1/Status', 404],
+      ['/v1/status/', 404],
+      ['/v1/status.json', 404],
+      ['/v1/status~', 404],
+      ['/v1', 404],
+      ['/__proto__', 404],
+      [`/v1/${'../'.repeat(2000)}v1/status`, 400],
+      [`/${'a/'.repeat(3000)}`, 404],
+      [`/${'a'.repeat(100_000)}`, 431],
+      [`/v1/status?${'a'.repeat(100_000)}`, 431],
     ];
     const seen: Record<number, number> = {};
     for (const [target, expected] of targets) {
@@ -401,7 +520,10 @@ describe('hub endpoint: paths and methods', () => {
       }
     }
     // Bytes node:http will not send: raw UTF-8 and control characters in the target.
-    for (const bytes of [Buffer.from(`GET /v1/st\u00e4tus HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 'utf8'), Buffer.from(`GET /v1/status\x01 HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 'latin1')]) {
+    for (const bytes of [
+      Buffer.from(`GET /v1/st\u00e4tus HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 'utf8'),
+      Buffer.from(`GET /v1/status\x01 HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 'latin1'),
+    ]) {
       const r = await raw(port, bytes);
       assert.equal(r.status, 400);
       seen[400]++;
@@ -411,7 +533,15 @@ describe('hub endpoint: paths and methods', () => {
     assert.equal((await raw(port, request('GET', '/v1/status?x=/../..%2f', host, [`Authorization: Bearer ${token}`]))).status, 200);
     assert.equal((await raw(port, request('GET', '/v1/status?x=/../..%2f', host))).status, 401);
     assert.equal(counter.calls, 1);
-    figure('hub-endpoint paths', { targets: targets.length + 2, requests: targets.length * 2 + 2, answered_400: seen[400], answered_404: seen[404], answered_431: seen[431], status_200: 0, status_calls: 0 });
+    figure('hub-endpoint paths', {
+      targets: targets.length + 2,
+      requests: targets.length * 2 + 2,
+      answered_400: seen[400],
+      answered_404: seen[404],
+      answered_431: seen[431],
+      status_200: 0,
+      status_calls: 0,
+    });
   });
 
   test('methods other than GET and HEAD get 405 with Allow; CONNECT is hung up on; never 200', async () => {
@@ -452,7 +582,13 @@ describe('hub endpoint: paths and methods', () => {
     assert.equal(head.status, 401);
     assert.equal(head.body, '');
     assert.equal(counter.calls, 0);
-    figure('hub-endpoint methods', { methods: methods.length + 4, answered_405: answered, unknown_400: 3, connect_hung_up: connects.length, status_200: 0 });
+    figure('hub-endpoint methods', {
+      methods: methods.length + 4,
+      answered_405: answered,
+      unknown_400: 3,
+      connect_hung_up: connects.length,
+      status_200: 0,
+    });
   });
 });
 
@@ -478,7 +614,10 @@ function fdLimit(): number | undefined {
 /** Linux's count of connections dropped because a listen queue was full (all processes). */
 function listenOverflows(): number | undefined {
   try {
-    const [names, values] = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const [names, values] = fs
+      .readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
     const i = names.split(' ').indexOf('ListenOverflows');
     return i > 0 ? Number(values.split(' ')[i]) : undefined;
   } catch {
@@ -487,125 +626,142 @@ function listenOverflows(): number | undefined {
 }
 
 describe('hub endpoint: flood', () => {
-  test(`${scaled(1000, 200)} concurrent connections: the server stays up and /health answers during the flood`, { timeout: 120_000 }, async () => {
-    // A long request timeout so the held connections outlive every phase; close() ends them.
-    // The cap on connections is lifted here (it has its own test): this measures the server under load.
-    const { port, host } = await start({ requestTimeoutMs: 120_000, maxConnections: 10_000 });
-    const fdsBefore = openFds() ?? 0;
-    const overflowsBefore = listenOverflows();
-    const limit = fdLimit();
-    const concurrency = 50;
-    // Client and server end both live in this process: two descriptors per held connection and
-    // per request in flight. Under a low `ulimit -n` the flood shrinks rather than hit EMFILE.
-    const wanted = scaled(1000, 200);
-    const held = limit === undefined ? wanted : Math.min(wanted, Math.floor((limit - fdsBefore - 4 * concurrency - 100) / 2));
-    assert.ok(held >= 100, `too few descriptors for a flood (limit ${limit})`);
-    const requests = scaled(1000, 200);
+  test(
+    `${scaled(1000, 200)} concurrent connections: the server stays up and /health answers during the flood`,
+    { timeout: 120_000 },
+    async () => {
+      // A long request timeout so the held connections outlive every phase; close() ends them.
+      // The cap on connections is lifted here (it has its own test): this measures the server under load.
+      const { port, host } = await start({ requestTimeoutMs: 120_000, maxConnections: 10_000 });
+      const fdsBefore = openFds() ?? 0;
+      const overflowsBefore = listenOverflows();
+      const limit = fdLimit();
+      const concurrency = 50;
+      // Client and server end both live in this process: two descriptors per held connection and
+      // per request in flight. Under a low `ulimit -n` the flood shrinks rather than hit EMFILE.
+      const wanted = scaled(1000, 200);
+      const held = limit === undefined ? wanted : Math.min(wanted, Math.floor((limit - fdsBefore - 4 * concurrency - 100) / 2));
+      assert.ok(held >= 100, `too few descriptors for a flood (limit ${limit})`);
+      const requests = scaled(1000, 200);
 
-    const sockets: net.Socket[] = [];
-    const replies: string[] = [];
-    const errors: string[] = [];
-    try {
-      for (let i = 0; i < held; i += 100) {
+      const sockets: net.Socket[] = [];
+      const replies: string[] = [];
+      const errors: string[] = [];
+      try {
+        for (let i = 0; i < held; i += 100) {
+          await Promise.all(
+            Array.from(
+              { length: Math.min(100, held - i) },
+              () =>
+                new Promise<void>((resolve) => {
+                  const socket = net.connect(port, '127.0.0.1');
+                  const index = sockets.push(socket) - 1;
+                  replies[index] = '';
+                  socket.on('data', (c: Buffer) => (replies[index] += c.toString('latin1')));
+                  socket.on('error', (err: NodeJS.ErrnoException) => {
+                    errors.push(err.code ?? err.message);
+                    resolve();
+                  });
+                  // Keep-alive and never finished: the blank line that ends the headers is held back.
+                  socket.once('connect', () =>
+                    socket.write(`GET /health HTTP/1.1\r\nHost: ${host}\r\nX-Flood: ${index}\r\n`, () => resolve()),
+                  );
+                }),
+            ),
+          );
+          // Client and server share this event loop, and Node accepts about one connection per loop
+          // turn: without this wait the batches outrun accept(), the listen backlog (511) overflows
+          // and dropped SYNs come back a second later, which measures this test, not the server.
+          const deadline = Date.now() + HANG_GUARD_MS;
+          while ((openFds() ?? Infinity) < fdsBefore + 2 * sockets.length && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.deepEqual(errors, [], 'every held connection opened');
+        const fdsPeakHeld = openFds() ?? 0;
+
+        // Real /health requests while every held connection stays open.
+        const latencies: number[] = [];
+        const statuses = new Map<number, number>();
+        let nextRequest = 0;
+        const worker = async () => {
+          while (nextRequest < requests) {
+            nextRequest++;
+            const started = process.hrtime.bigint();
+            const r = await call(port, 'GET', '/health');
+            latencies.push(ms(started));
+            statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+          }
+        };
+        // And a sequential probe, one request at a time, as a client polling the hub would.
+        const probes: number[] = [];
+        const probe = async () => {
+          for (let i = 0; i < scaled(100, 30); i++) {
+            const started = process.hrtime.bigint();
+            const r = await call(port, 'GET', '/health');
+            probes.push(ms(started));
+            assert.equal(r.status, 200);
+          }
+        };
+        await Promise.all([...Array.from({ length: concurrency }, worker), probe()]);
+        assert.deepEqual([...statuses], [[200, requests]], 'every /health during the flood answered 200');
+        const stillOpen = sockets.filter((s) => !s.destroyed && s.readable).length;
+        assert.equal(stillOpen, held, 'the held connections are all still open');
+        assert.ok(Math.max(...latencies, ...probes) < 5000, `a /health request took ${round(Math.max(...latencies, ...probes))} ms`);
+
+        // Finish every held request: each one is answered, so the server kept all of them in step.
+        const started = process.hrtime.bigint();
         await Promise.all(
-          Array.from({ length: Math.min(100, held - i) }, () => new Promise<void>((resolve) => {
-            const socket = net.connect(port, '127.0.0.1');
-            const index = sockets.push(socket) - 1;
-            replies[index] = '';
-            socket.on('data', (c: Buffer) => (replies[index] += c.toString('latin1')));
-            socket.on('error', (err: NodeJS.ErrnoException) => {
-              errors.push(err.code ?? err.message);
-              resolve();
-            });
-            // Keep-alive and never finished: the blank line that ends the headers is held back.
-            socket.once('connect', () => socket.write(`GET /health HTTP/1.1\r\nHost: ${host}\r\nX-Flood: ${index}\r\n`, () => resolve()));
-          })),
+          sockets.map(
+            (socket, i) =>
+              new Promise<void>((resolve, reject) => {
+                const done = () => /^HTTP\/1\.1 200 /.test(replies[i]) && /\{"ok":true\}$/.test(replies[i]);
+                if (done()) return resolve();
+                const guard = setTimeout(
+                  () => reject(new Error(`held connection ${i} never answered: ${JSON.stringify(replies[i])}`)),
+                  HANG_GUARD_MS,
+                );
+                socket.on('data', () => {
+                  if (!done()) return;
+                  clearTimeout(guard);
+                  resolve();
+                });
+                socket.write('\r\n');
+              }),
+          ),
         );
-        // Client and server share this event loop, and Node accepts about one connection per loop
-        // turn: without this wait the batches outrun accept(), the listen backlog (511) overflows
-        // and dropped SYNs come back a second later, which measures this test, not the server.
+        const finishMs = ms(started);
+        assert.deepEqual(errors, []);
+
+        for (const socket of sockets) socket.destroy();
+        // The server side of each connection goes away too: no descriptor leaks.
         const deadline = Date.now() + HANG_GUARD_MS;
-        while ((openFds() ?? Infinity) < fdsBefore + 2 * sockets.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        while ((openFds() ?? 0) > fdsBefore + 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        const fdsAfter = openFds() ?? 0;
+        assert.ok(fdsAfter <= fdsBefore + 10, `descriptors: ${fdsBefore} before, ${fdsAfter} after`);
+        assert.equal((await call(port, 'GET', '/health')).status, 200, 'still up after the flood');
+
+        figure('hub-endpoint flood', {
+          held_connections: held,
+          health_requests: requests,
+          concurrency,
+          health_p50_ms: round(percentile(latencies, 50), 2),
+          health_p99_ms: round(percentile(latencies, 99), 2),
+          health_max_ms: round(Math.max(...latencies), 2),
+          probe_p50_ms: round(percentile(probes, 50), 2),
+          probe_p99_ms: round(percentile(probes, 99), 2),
+          held_answered: held,
+          held_finish_ms: round(finishMs, 0),
+          fds_before: fdsBefore,
+          fds_with_flood: fdsPeakHeld,
+          fds_after: fdsAfter,
+          fd_limit: limit ?? 'unknown',
+          listen_overflows_system_wide: overflowsBefore === undefined ? 'unknown' : (listenOverflows() ?? 0) - overflowsBefore,
+        });
+      } finally {
+        for (const socket of sockets) socket.destroy();
       }
-      assert.deepEqual(errors, [], 'every held connection opened');
-      const fdsPeakHeld = openFds() ?? 0;
-
-      // Real /health requests while every held connection stays open.
-      const latencies: number[] = [];
-      const statuses = new Map<number, number>();
-      let nextRequest = 0;
-      const worker = async () => {
-        while (nextRequest < requests) {
-          nextRequest++;
-          const started = process.hrtime.bigint();
-          const r = await call(port, 'GET', '/health');
-          latencies.push(ms(started));
-          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        }
-      };
-      // And a sequential probe, one request at a time, as a client polling the hub would.
-      const probes: number[] = [];
-      const probe = async () => {
-        for (let i = 0; i < scaled(100, 30); i++) {
-          const started = process.hrtime.bigint();
-          const r = await call(port, 'GET', '/health');
-          probes.push(ms(started));
-          assert.equal(r.status, 200);
-        }
-      };
-      await Promise.all([...Array.from({ length: concurrency }, worker), probe()]);
-      assert.deepEqual([...statuses], [[200, requests]], 'every /health during the flood answered 200');
-      const stillOpen = sockets.filter((s) => !s.destroyed && s.readable).length;
-      assert.equal(stillOpen, held, 'the held connections are all still open');
-      assert.ok(Math.max(...latencies, ...probes) < 5000, `a /health request took ${round(Math.max(...latencies, ...probes))} ms`);
-
-      // Finish every held request: each one is answered, so the server kept all of them in step.
-      const started = process.hrtime.bigint();
-      await Promise.all(
-        sockets.map((socket, i) => new Promise<void>((resolve, reject) => {
-          const done = () => /^HTTP\/1\.1 200 /.test(replies[i]) && /\{"ok":true\}$/.test(replies[i]);
-          if (done()) return resolve();
-          const guard = setTimeout(() => reject(new Error(`held connection ${i} never answered: ${JSON.stringify(replies[i])}`)), HANG_GUARD_MS);
-          socket.on('data', () => {
-            if (!done()) return;
-            clearTimeout(guard);
-            resolve();
-          });
-          socket.write('\r\n');
-        })),
-      );
-      const finishMs = ms(started);
-      assert.deepEqual(errors, []);
-
-      for (const socket of sockets) socket.destroy();
-      // The server side of each connection goes away too: no descriptor leaks.
-      const deadline = Date.now() + HANG_GUARD_MS;
-      while ((openFds() ?? 0) > fdsBefore + 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const fdsAfter = openFds() ?? 0;
-      assert.ok(fdsAfter <= fdsBefore + 10, `descriptors: ${fdsBefore} before, ${fdsAfter} after`);
-      assert.equal((await call(port, 'GET', '/health')).status, 200, 'still up after the flood');
-
-      figure('hub-endpoint flood', {
-        held_connections: held,
-        health_requests: requests,
-        concurrency,
-        health_p50_ms: round(percentile(latencies, 50), 2),
-        health_p99_ms: round(percentile(latencies, 99), 2),
-        health_max_ms: round(Math.max(...latencies), 2),
-        probe_p50_ms: round(percentile(probes, 50), 2),
-        probe_p99_ms: round(percentile(probes, 99), 2),
-        held_answered: held,
-        held_finish_ms: round(finishMs, 0),
-        fds_before: fdsBefore,
-        fds_with_flood: fdsPeakHeld,
-        fds_after: fdsAfter,
-        fd_limit: limit ?? 'unknown',
-        listen_overflows_system_wide: overflowsBefore === undefined ? 'unknown' : (listenOverflows() ?? 0) - overflowsBefore,
-      });
-    } finally {
-      for (const socket of sockets) socket.destroy();
-    }
-  });
+    },
+  );
 });
 
 describe('hub endpoint: token file', { skip: !POSIX && 'POSIX permissions and ownership' }, () => {
@@ -705,20 +861,31 @@ describe('hub endpoint: token file', { skip: !POSIX && 'POSIX permissions and ow
       cases++;
       refused++;
     }
-    figure('hub-endpoint token file types', { symlink: 'refused', dangling_symlink: 'refused', symlink_to_dir: 'refused', directory: 'refused', oversized: 'refused', fifo });
+    figure('hub-endpoint token file types', {
+      symlink: 'refused',
+      dangling_symlink: 'refused',
+      symlink_to_dir: 'refused',
+      directory: 'refused',
+      oversized: 'refused',
+      fifo,
+    });
   });
 
   const root = POSIX && process.getuid?.() === 0;
-  test('a token file owned by another user is refused', { skip: !root && 'needs root to chown the file to another user (uid 65534)' }, async () => {
-    const stateDir = freshDir();
-    const file = path.join(stateDir, 'hub.token');
-    const token = randomBytes(32).toString('hex');
-    fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
-    fs.chownSync(file, 65534, 65534);
-    await refusedNamingFile(stateDir, /is owned by uid 65534, not by this user \(uid 0\)/);
-    assert.equal(fs.statSync(file).uid, 65534, 'ownership is left as it was');
-    cases++;
-    refused++;
-    figure('hub-endpoint token file owner', { foreign_uid: 65534, result: 'refused' });
-  });
+  test(
+    'a token file owned by another user is refused',
+    { skip: !root && 'needs root to chown the file to another user (uid 65534)' },
+    async () => {
+      const stateDir = freshDir();
+      const file = path.join(stateDir, 'hub.token');
+      const token = randomBytes(32).toString('hex');
+      fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+      fs.chownSync(file, 65534, 65534);
+      await refusedNamingFile(stateDir, /is owned by uid 65534, not by this user \(uid 0\)/);
+      assert.equal(fs.statSync(file).uid, 65534, 'ownership is left as it was');
+      cases++;
+      refused++;
+      figure('hub-endpoint token file owner', { foreign_uid: 65534, result: 'refused' });
+    },
+  );
 });

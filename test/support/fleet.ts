@@ -29,7 +29,14 @@ export async function makeStation(labUrl: string, labToken: string, name: string
   if (made.status !== 201) throw new Error(`token for ${name}: ${JSON.stringify(made.body)}`);
   const tokenFile = path.join(home, 'station.token');
   fs.writeFileSync(tokenFile, `${made.body.token}\n`, { mode: 0o600 });
-  const env = { HOME: home, HUBKEEPER_HOME: path.join(home, '.hubkeeper'), HUBKEEPER_HOSTNAME: name, HUBKEEPER_REGISTRY_PATH: registry, HUBKEEPER_LAB_URL: labUrl, HUBKEEPER_LAB_TOKEN_FILE: tokenFile };
+  const env = {
+    HOME: home,
+    HUBKEEPER_HOME: path.join(home, '.hubkeeper'),
+    HUBKEEPER_HOSTNAME: name,
+    HUBKEEPER_REGISTRY_PATH: registry,
+    HUBKEEPER_LAB_URL: labUrl,
+    HUBKEEPER_LAB_TOKEN_FILE: tokenFile,
+  };
   return { name, home, registry, tokenFile, token: made.body.token, env, cli: (...args) => runCli(args, { env, cwd: home }) };
 }
 
@@ -42,7 +49,13 @@ export interface Agent {
 }
 
 export async function startAgent(st: Station, urls: string[], extra: string[] = []): Promise<Agent> {
-  const child = track(spawn(process.execPath, [CLI, 'agent', '--lab', urls.join(','), '--token-file', st.tokenFile, ...extra], { cwd: st.home, env: { ...process.env, NO_COLOR: '1', ...st.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(process.execPath, [CLI, 'agent', '--lab', urls.join(','), '--token-file', st.tokenFile, ...extra], {
+      cwd: st.home,
+      env: { ...process.env, NO_COLOR: '1', ...st.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stderr = '';
   child.stderr?.on('data', (c) => (stderr += c));
   const line = await waitForLine(child, /incarnation \S+ \(epoch \d+\)/);

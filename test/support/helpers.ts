@@ -36,7 +36,10 @@ export function spawnNode(script: string, args: string[], options: SpawnOptions 
 export function waitForLine(child: ChildProcess, match: RegExp | string, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => done(new Error(`no line matching ${match} within ${timeoutMs} ms; output so far:\n${buffer}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no line matching ${match} within ${timeoutMs} ms; output so far:\n${buffer}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString();
       for (const line of buffer.split('\n')) {

@@ -41,8 +41,23 @@ export function labTokenFile(dir = labDir('token-')): { file: string; token: str
 }
 
 export async function startReplica(o: ReplicaOptions): Promise<Replica> {
-  const args = [CLI, 'lab', 'serve', '--redis', o.redisUrl, '--listen', o.listen ?? '127.0.0.1:0', '--token-file', o.tokenFile, ...(o.fleet ? ['--fleet', o.fleet] : []), ...(o.leaseTtl ? ['--lease-ttl', String(o.leaseTtl)] : []), ...(o.extra ?? [])];
-  const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...o.env } }));
+  const args = [
+    CLI,
+    'lab',
+    'serve',
+    '--redis',
+    o.redisUrl,
+    '--listen',
+    o.listen ?? '127.0.0.1:0',
+    '--token-file',
+    o.tokenFile,
+    ...(o.fleet ? ['--fleet', o.fleet] : []),
+    ...(o.leaseTtl ? ['--lease-ttl', String(o.leaseTtl)] : []),
+    ...(o.extra ?? []),
+  ];
+  const child = track(
+    spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...o.env } }),
+  );
   let stderr = '';
   child.stderr?.on('data', (c) => (stderr += c));
   const line = await waitForLine(child, /listening on http:\/\/\S+/);
@@ -65,10 +80,21 @@ export interface JsonReply {
   body: any;
 }
 
-export async function lab(base: string, method: string, route: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonReply> {
+export async function lab(
+  base: string,
+  method: string,
+  route: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonReply> {
   const res = await fetch(new URL(route, base), {
     method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });

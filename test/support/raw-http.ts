@@ -63,7 +63,20 @@ export function raw(port: number, data: string | Buffer, opts: { drip?: string; 
 }
 
 /** A complete request with its own Host line (or none) and Connection: close. */
-export function request(method: string, target: string, host: string | undefined, extra: string[] = [], body = '', version = 'HTTP/1.1'): string {
-  const lines = [`${method} ${target} ${version}`, ...(host === undefined ? [] : [`Host: ${host}`]), ...extra, ...(body ? [`Content-Length: ${Buffer.byteLength(body)}`] : []), 'Connection: close'];
+export function request(
+  method: string,
+  target: string,
+  host: string | undefined,
+  extra: string[] = [],
+  body = '',
+  version = 'HTTP/1.1',
+): string {
+  const lines = [
+    `${method} ${target} ${version}`,
+    ...(host === undefined ? [] : [`Host: ${host}`]),
+    ...extra,
+    ...(body ? [`Content-Length: ${Buffer.byteLength(body)}`] : []),
+    'Connection: close',
+  ];
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }

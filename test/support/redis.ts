@@ -45,12 +45,33 @@ export async function startRedis(options: { password?: string; port?: number } =
   let proc: ChildProcess | undefined;
 
   const launch = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--logfile', path.join(dir, 'redis.log'), '--protected-mode', 'yes'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--logfile',
+      path.join(dir, 'redis.log'),
+      '--protected-mode',
+      'yes',
+    ];
     if (password) args.push('--requirepass', password);
     const child = track(spawn(REDIS_SERVER as string, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
     proc = child;
     // Ready when it answers PING (the port may also be taken: then it exits and we try another).
-    await waitFor(() => child.exitCode !== null || child.signalCode !== null || ping(port, password), `redis-server on port ${port}`, 20_000);
+    await waitFor(
+      () => child.exitCode !== null || child.signalCode !== null || ping(port, password),
+      `redis-server on port ${port}`,
+      20_000,
+    );
     return child.exitCode === null && child.signalCode === null;
   };
 
@@ -66,7 +87,10 @@ export async function startRedis(options: { password?: string; port?: number } =
     url: password ? `redis://:${password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
     dir,
     child: () => proc as ChildProcess,
-    cli: (...args) => execFileSync('redis-cli', ['-p', String(port), ...(password ? ['-a', password, '--no-auth-warning'] : []), ...args], { encoding: 'utf8' }),
+    cli: (...args) =>
+      execFileSync('redis-cli', ['-p', String(port), ...(password ? ['-a', password, '--no-auth-warning'] : []), ...args], {
+        encoding: 'utf8',
+      }),
     async shutdown() {
       const p = proc as ChildProcess;
       try {

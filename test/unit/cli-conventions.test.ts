@@ -25,10 +25,17 @@ function lab(registryText?: string) {
 
 test('the parser: --x=v and --x v, short options, -- ends options, and our own messages', () => {
   const specs = { type: { type: 'string' as const }, json: { type: 'boolean' as const }, help: { type: 'boolean' as const, short: 'h' } };
-  assert.deepEqual(parseArgs(['a', '--type=node', '-h', '--json', '--', '--type', 'b'], specs), { options: { type: 'node', help: true, json: true }, positionals: ['a', '--type', 'b'] });
+  assert.deepEqual(parseArgs(['a', '--type=node', '-h', '--json', '--', '--type', 'b'], specs), {
+    options: { type: 'node', help: true, json: true },
+    positionals: ['a', '--type', 'b'],
+  });
   assert.deepEqual(parseArgs(['--type', 'module', '-'], specs).options.type, 'module');
   assert.deepEqual(parseArgs(['-'], specs).positionals, ['-'], 'a lone - is stdin, a positional');
-  const usage = (argv: string[], message: string) => assert.throws(() => parseArgs(argv, specs), (err: unknown) => err instanceof UsageError && err.message === message);
+  const usage = (argv: string[], message: string) =>
+    assert.throws(
+      () => parseArgs(argv, specs),
+      (err: unknown) => err instanceof UsageError && err.message === message,
+    );
   usage(['--tpye', 'node'], 'unknown option --tpye; did you mean --type?');
   usage(['-x'], 'unknown option -x');
   usage(['--json=1'], '--json takes no value');
@@ -72,7 +79,10 @@ test('clean and import --replace delete data: they need --yes off a terminal, as
   const before = fs.readFileSync(registry, 'utf8');
   const exportFile = path.join(dir, 'export.json');
   assert.equal((await cli('components', 'export', exportFile)).code, 0);
-  for (const argv of [['components', 'clean', '--older-than', '1d'], ['components', 'import', exportFile, '--replace']]) {
+  for (const argv of [
+    ['components', 'clean', '--older-than', '1d'],
+    ['components', 'import', exportFile, '--replace'],
+  ]) {
     const r = await cli(...argv);
     assert.equal(r.code, 2, argv.join(' '));
     assert.match(r.stderr, /without confirmation: run it in a terminal, or pass --yes/);
@@ -103,8 +113,14 @@ test('completion: scripts for bash, zsh and fish; bash completes commands, optio
   }
   assert.equal((await cli('completion', 'tcsh')).code, 2);
   assert.deepEqual((await cli('__complete', '--', 'components', 'show', 'liq')).stdout.split('\n').filter(Boolean), ['liquidhandler_1']);
-  assert.deepEqual((await cli('__complete', '--', '--json', 'components', 're')).stdout.split('\n').filter(Boolean), ['release', 'rename', 'resolve']);
-  assert.deepEqual((await cli('__complete', '--', 'components', 'resolve', 'x', '--type', 'wo')).stdout.split('\n').filter(Boolean), ['workcell']);
+  assert.deepEqual((await cli('__complete', '--', '--json', 'components', 're')).stdout.split('\n').filter(Boolean), [
+    'release',
+    'rename',
+    'resolve',
+  ]);
+  assert.deepEqual((await cli('__complete', '--', 'components', 'resolve', 'x', '--type', 'wo')).stdout.split('\n').filter(Boolean), [
+    'workcell',
+  ]);
   if (!which('bash')) return t.skip('no bash');
   // The real script in a real bash, with `hubkeeper` on PATH.
   const bin = path.join(tempDir(), 'bin');
@@ -112,10 +128,19 @@ test('completion: scripts for bash, zsh and fish; bash completes commands, optio
   fs.writeFileSync(path.join(bin, 'hubkeeper'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
   const script = (await cli('completion', 'bash')).stdout;
   const run = (words: string[]) =>
-    spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _hubkeeper; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-      env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}`, HUBKEEPER_REGISTRY_PATH: registry },
-      encoding: 'utf8',
-    }).stdout.split('\n').filter(Boolean);
+    spawnSync(
+      'bash',
+      [
+        '-c',
+        `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _hubkeeper; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ],
+      {
+        env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}`, HUBKEEPER_REGISTRY_PATH: registry },
+        encoding: 'utf8',
+      },
+    )
+      .stdout.split('\n')
+      .filter(Boolean);
   assert.deepEqual(run(['hubkeeper', 'hu']), ['hub', 'hubs']);
   assert.deepEqual(run(['hubkeeper', 'components', 'release', 'li']), ['liquidhandler_1']);
   assert.ok(run(['hubkeeper', 'hubs', 'reap', '--']).includes('--orphans'));

@@ -35,11 +35,39 @@ test('--json shapes are stable', async () => {
   const { cli, registry } = lab(MADSCI_EXAMPLE);
   const list = JSON.parse((await cli('components', 'list', '--include-stale', '--json')).stdout);
   assert.equal(list.registry, registry);
-  assert.deepEqual(Object.keys(list.entries[0]), ['name', 'id', 'component_type', 'created_at', 'last_seen', 'metadata', 'workcell_id', 'lock', 'lock_state', 'lock_reason', 'lock_ms_left']);
-  assert.deepEqual(list.entries[0].metadata, { module_name: 'liquidhandler', volume: 200, tolerance: 1e-7, serial: '12345678901234567890', unit: 'µL' });
+  assert.deepEqual(Object.keys(list.entries[0]), [
+    'name',
+    'id',
+    'component_type',
+    'created_at',
+    'last_seen',
+    'metadata',
+    'workcell_id',
+    'lock',
+    'lock_state',
+    'lock_reason',
+    'lock_ms_left',
+  ]);
+  assert.deepEqual(list.entries[0].metadata, {
+    module_name: 'liquidhandler',
+    volume: 200,
+    tolerance: 1e-7,
+    serial: '12345678901234567890',
+    unit: 'µL',
+  });
   assert.equal(list.entries[0].lock_state, 'expired');
   const status = JSON.parse((await cli('status', '--json')).stdout);
-  assert.deepEqual(Object.keys(status), ['registry', 'counts', 'held', 'stale_locks', 'invalid', 'hubs', 'stale_hub_locks', 'unreadable_hub_files', 'entries']);
+  assert.deepEqual(Object.keys(status), [
+    'registry',
+    'counts',
+    'held',
+    'stale_locks',
+    'invalid',
+    'hubs',
+    'stale_hub_locks',
+    'unreadable_hub_files',
+    'entries',
+  ]);
   assert.equal(status.counts.node, 1);
   assert.equal(status.stale_locks[0].name, 'liquidhandler_1');
   const where = JSON.parse((await cli('registry', 'path', '--json')).stdout);
@@ -57,11 +85,19 @@ test('exit codes: 1 for errors, 2 for usage, 3 for a lock held by another holder
   assert.equal((await cli('components', 'list', '--bogus')).code, 2);
   assert.equal((await cli('frobnicate')).code, 2);
   // A live holder: a CLI process keeping its lease with --hold.
-  const holder = track(spawn(process.execPath, [CLI, '--registry', registry, 'components', 'resolve', 'held', '--type', 'node', '--hold'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const holder = track(
+    spawn(process.execPath, [CLI, '--registry', registry, 'components', 'resolve', 'held', '--type', 'node', '--hold'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   await waitForLine(holder, /^[0-7][0-9A-Z]{25}$/);
   const locked = await cli('components', 'resolve', 'held', '--type', 'node');
   assert.equal(locked.code, 3);
-  assert.match(locked.stderr, /^hubkeeper: Cannot acquire lock for '[0-9A-Z]{26}': Locked by .+ \(PID \d+\) until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?\+00:00\n$/);
+  assert.match(
+    locked.stderr,
+    /^hubkeeper: Cannot acquire lock for '[0-9A-Z]{26}': Locked by .+ \(PID \d+\) until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?\+00:00\n$/,
+  );
   const release = await cli('components', 'release', 'held');
   assert.equal(release.code, 3, "releasing another holder's live lock needs --force");
   assert.equal((await cli('components', 'release', 'held', '--force')).code, 0);
@@ -77,7 +113,12 @@ test('a corrupt registry: the error names the file and the problem, and the file
   const { cli, registry } = lab('{"entries": {"a": 1,}}');
   const r = await cli('components', 'resolve', 'x', '--type', 'node');
   assert.equal(r.code, 1);
-  assert.match(r.stderr, new RegExp(`^hubkeeper: ${registry.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON: line 1, column 21: expected a string key, found '\\}'`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^hubkeeper: ${registry.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid JSON: line 1, column 21: expected a string key, found '\\}'`,
+    ),
+  );
   assert.equal(fs.readFileSync(registry, 'utf8'), '{"entries": {"a": 1,}}');
 });
 
@@ -102,7 +143,12 @@ test('rename, clean, export and import through the CLI', async () => {
 
 test('--hold keeps the lease alive and Ctrl-C (SIGINT) releases it', async () => {
   const { registry, dir } = lab();
-  const child = track(spawn(process.execPath, [CLI, '--registry', registry, 'components', 'resolve', 'held', '--type', 'node', '--hold'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(process.execPath, [CLI, '--registry', registry, 'components', 'resolve', 'held', '--type', 'node', '--hold'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   await waitForLine(child, /^[0-7][0-9A-Z]{25}$/);
   const lockOf = () => JSON.parse(fs.readFileSync(registry, 'utf8')).entries.held.lock;
   await waitFor(() => lockOf()?.holder_pid === child.pid, 'the lock of the holding CLI');
@@ -120,7 +166,9 @@ test('help, version, colour only when asked for or on a terminal', async () => {
   assert.match((await runCli(['--version'])).stdout, /^\d+\.\d+\.\d+\n$/);
   const { cli } = lab(MADSCI_EXAMPLE);
   assert.ok(!(await cli('components', 'list')).stdout.includes('\x1b['), 'NO_COLOR and a pipe: no escape codes');
-  const colored = await runCli(['--registry', lab(MADSCI_EXAMPLE).registry, 'components', 'list'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+  const colored = await runCli(['--registry', lab(MADSCI_EXAMPLE).registry, 'components', 'list'], {
+    env: { NO_COLOR: '', FORCE_COLOR: '1' },
+  });
   assert.ok(colored.stdout.includes('\x1b[1m'));
 });
 

@@ -42,7 +42,10 @@ test('resolve creates a ULID once and returns it again; lookup and getEntry see 
 test('resolving an existing name with another type is an error, not the old id', async () => {
   const reg = setup().open();
   await reg.resolve('x', 'node', { acquireLock: false });
-  await assert.rejects(reg.resolve('x', 'module'), (e: unknown) => e instanceof RegistryError && e.message === "Entry 'x' is a node, not a module");
+  await assert.rejects(
+    reg.resolve('x', 'module'),
+    (e: unknown) => e instanceof RegistryError && e.message === "Entry 'x' is a node, not a module",
+  );
 });
 
 test("contention uses MADSci's message with Python's time form, and retries until the lock expires", async () => {
@@ -50,7 +53,12 @@ test("contention uses MADSci's message with Python's time form, and retries unti
   const a = open(holder('01JNQA3F5XG8E2D7W9R1C4HB6S'));
   const b = open(holder('01JNQA3F5XG8E2D7W9R1C4HB6T'));
   const id = await a.resolve('lh', 'node');
-  await assert.rejects(b.resolve('lh', 'node'), (e: unknown) => e instanceof RegistryLockError && e.message === `Cannot acquire lock for '${id}': Locked by lab-pc-01 (PID ${process.pid}) until 2026-11-23 12:00:30+00:00`);
+  await assert.rejects(
+    b.resolve('lh', 'node'),
+    (e: unknown) =>
+      e instanceof RegistryLockError &&
+      e.message === `Cannot acquire lock for '${id}': Locked by lab-pc-01 (PID ${process.pid}) until 2026-11-23 12:00:30+00:00`,
+  );
   const entry = await b.getEntry('lh');
   assert.ok(entry?.kind === 'entry');
   assert.deepEqual(b.canAcquire(entry), { ok: false, reason: `Locked by lab-pc-01 (PID ${process.pid}) until 2026-11-23 12:00:30+00:00` });
@@ -71,7 +79,10 @@ test('rename keeps the id, moves the entry to the end, and respects live locks',
   const reg = open();
   const id = await other.resolve('a', 'node');
   await reg.resolve('b', 'node', { acquireLock: false });
-  await assert.rejects(reg.rename('a', 'a2'), (e: unknown) => e instanceof RegistryLockError && e.message === `Cannot rename 'a': currently locked by lab-pc-01 (PID ${process.pid})`);
+  await assert.rejects(
+    reg.rename('a', 'a2'),
+    (e: unknown) => e instanceof RegistryLockError && e.message === `Cannot rename 'a': currently locked by lab-pc-01 (PID ${process.pid})`,
+  );
   await assert.rejects(reg.rename('zz', 'q'), /^RegistryError: Entry 'zz' not found$/);
   await assert.rejects(reg.rename('a', 'b'), /Entry 'b' already exists/);
   await assert.rejects(reg.rename('a', ''), /a component name cannot be empty/);
@@ -119,9 +130,18 @@ test('list hides entries with expired locks unless asked, and filters by type', 
   gone.holder.stopTimer();
   await reg.resolve('free', 'module', { acquireLock: false });
   clock.now += 60_000;
-  assert.deepEqual((await reg.list()).map((e) => e.name), ['free']);
-  assert.deepEqual((await reg.list({ includeStale: true })).map((e) => e.name), ['crashed', 'free']);
-  assert.deepEqual((await reg.list({ type: 'node', includeStale: true })).map((e) => e.name), ['crashed']);
+  assert.deepEqual(
+    (await reg.list()).map((e) => e.name),
+    ['free'],
+  );
+  assert.deepEqual(
+    (await reg.list({ includeStale: true })).map((e) => e.name),
+    ['crashed', 'free'],
+  );
+  assert.deepEqual(
+    (await reg.list({ type: 'node', includeStale: true })).map((e) => e.name),
+    ['crashed'],
+  );
 });
 
 test('clean removes old unlocked entries only, and a dry run removes nothing', async () => {
@@ -147,10 +167,16 @@ test('export and import: merge adds only new names, replace swaps all, bad data 
   await b.resolve('7', 'node', { acquireLock: false });
   const exported = await a.export();
   assert.deepEqual(await b.import(exported), ['liquidhandler_1']);
-  assert.deepEqual((await b.list({ includeStale: true })).map((e) => e.name), ['local', '7', 'liquidhandler_1']);
+  assert.deepEqual(
+    (await b.list({ includeStale: true })).map((e) => e.name),
+    ['local', '7', 'liquidhandler_1'],
+  );
   assert.deepEqual(await b.import(exported, { merge: false }), ['liquidhandler_1', '7']);
   assert.equal((await b.getEntry('7'))?.kind === 'entry' && (await b.lookup('7')), '01JNQ8Z6T9K3M2V7X4C5B8D0EG');
-  await assert.rejects(b.import(parseJson('{"entries": {"x": {"id": "bad", "component_type": "node"}}}'), { source: 'x.json' }), /x\.json: nothing imported: entries\.x\.id: not a ULID/);
+  await assert.rejects(
+    b.import(parseJson('{"entries": {"x": {"id": "bad", "component_type": "node"}}}'), { source: 'x.json' }),
+    /x\.json: nothing imported: entries\.x\.id: not a ULID/,
+  );
 });
 
 test('a bad entry does not block the others, and is written back unchanged', async () => {
@@ -165,7 +191,13 @@ test('a bad entry does not block the others, and is written back unchanged', asy
 test('a corrupt file is never overwritten: writes refuse with a way out, reads report the problem', async () => {
   const { open, file } = setup('{"entries": {"a": ');
   const reg = open();
-  await assert.rejects(reg.resolve('x', 'node'), (e: unknown) => e instanceof RegistryFormatError && e.message.startsWith(`${file}: not valid JSON: line 1, column 19`) && /left untouched/.test(e.message));
+  await assert.rejects(
+    reg.resolve('x', 'node'),
+    (e: unknown) =>
+      e instanceof RegistryFormatError &&
+      e.message.startsWith(`${file}: not valid JSON: line 1, column 19`) &&
+      /left untouched/.test(e.message),
+  );
   await assert.rejects(reg.lookup('x'), RegistryFormatError);
   assert.equal(fs.readFileSync(file, 'utf8'), '{"entries": {"a": ');
 });

@@ -31,15 +31,23 @@ function pythonFilelock(): string | undefined {
   return r.status === 0 ? undefined : 'python3 with the filelock package is not available (pip install filelock)';
 }
 
-test('a real Python filelock writer (MADSci-style, writing in place) and Hubkeeper writers lose nothing', { skip: pythonFilelock() }, async () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'registry.json');
-  const py = track(spawn('python3', [path.join(ROOT, 'test', 'fixtures', 'madsci_writer.py'), file, 'py', '40'], { stdio: ['ignore', 'pipe', 'inherit'] }));
-  const node = [0, 1].map((p) => spawnNode(WORKER, ['resolve-many', file, `hk${p}`, '40']));
-  await Promise.all([waitForLine(py, 'done', 120_000), ...node.map((c) => waitForLine(c, /^\{/, 120_000))]);
-  await Promise.all([py, ...node].map(exited));
-  const reg = new ComponentRegistry(file, { holder: new LeaseHolder() });
-  const names = (await reg.list({ includeStale: true })).map((e) => e.name);
-  assert.equal(names.length, 120, 'all 40 Python and 80 Hubkeeper entries are present');
-  for (const prefix of ['py', 'hk0', 'hk1']) assert.equal(names.filter((n) => n.startsWith(`${prefix}-`)).length, 40, prefix);
-});
+test(
+  'a real Python filelock writer (MADSci-style, writing in place) and Hubkeeper writers lose nothing',
+  { skip: pythonFilelock() },
+  async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'registry.json');
+    const py = track(
+      spawn('python3', [path.join(ROOT, 'test', 'fixtures', 'madsci_writer.py'), file, 'py', '40'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
+    const node = [0, 1].map((p) => spawnNode(WORKER, ['resolve-many', file, `hk${p}`, '40']));
+    await Promise.all([waitForLine(py, 'done', 120_000), ...node.map((c) => waitForLine(c, /^\{/, 120_000))]);
+    await Promise.all([py, ...node].map(exited));
+    const reg = new ComponentRegistry(file, { holder: new LeaseHolder() });
+    const names = (await reg.list({ includeStale: true })).map((e) => e.name);
+    assert.equal(names.length, 120, 'all 40 Python and 80 Hubkeeper entries are present');
+    for (const prefix of ['py', 'hk0', 'hk1']) assert.equal(names.filter((n) => n.startsWith(`${prefix}-`)).length, 40, prefix);
+  },
+);

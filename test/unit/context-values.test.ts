@@ -2,7 +2,18 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMPONENT_GROUP, componentContext, HUB_GROUP, hubContext, INVALID_COMPONENT, ITEM_MENUS, ItemMenuCommand, offers, REGISTRY_ERROR, staleLockContext } from '../../src/extension/views/context-values';
+import {
+  COMPONENT_GROUP,
+  componentContext,
+  HUB_GROUP,
+  hubContext,
+  INVALID_COMPONENT,
+  ITEM_MENUS,
+  ItemMenuCommand,
+  offers,
+  REGISTRY_ERROR,
+  staleLockContext,
+} from '../../src/extension/views/context-values';
 import { ROOT } from '../support/helpers';
 
 /**
@@ -11,7 +22,8 @@ import { ROOT } from '../support/helpers';
  * decided without an editor.
  */
 
-const itemMenus: { command: string; when: string }[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes.menus['view/item/context'];
+const itemMenus: { command: string; when: string }[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes
+  .menus['view/item/context'];
 
 /** The `viewItem =~ /…/` of a package.json item menu, as the editor reads it. */
 function manifestPattern(command: string): RegExp {
@@ -23,7 +35,8 @@ function manifestPattern(command: string): RegExp {
 }
 
 /** The commands a right-click on an item with this contextValue offers, by package.json. */
-const offeredByManifest = (contextValue: string) => itemMenus.filter((m) => manifestPattern(m.command).test(contextValue)).map((m) => m.command);
+const offeredByManifest = (contextValue: string) =>
+  itemMenus.filter((m) => manifestPattern(m.command).test(contextValue)).map((m) => m.command);
 
 test("package.json's item menus use the shared patterns, one for each item command", () => {
   assert.deepEqual(itemMenus.map((m) => m.command).sort(), Object.keys(ITEM_MENUS).sort());
@@ -36,13 +49,46 @@ test('a group header, the registry error line and a hub group offer no item comm
 
 test('what each item offers: its menu in package.json and its palette pick agree', () => {
   const expected: [string, ItemMenuCommand[]][] = [
-    [componentContext('free'), ['hubkeeper.components.rename', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
-    [componentContext('held'), ['hubkeeper.components.rename', 'hubkeeper.components.release', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
-    [componentContext('expired'), ['hubkeeper.components.rename', 'hubkeeper.components.release', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
-    [componentContext('abandoned'), ['hubkeeper.components.rename', 'hubkeeper.components.release', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal']],
+    [
+      componentContext('free'),
+      ['hubkeeper.components.rename', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal'],
+    ],
+    [
+      componentContext('held'),
+      [
+        'hubkeeper.components.rename',
+        'hubkeeper.components.release',
+        'hubkeeper.components.delete',
+        'hubkeeper.components.copyId',
+        'hubkeeper.components.reveal',
+      ],
+    ],
+    [
+      componentContext('expired'),
+      [
+        'hubkeeper.components.rename',
+        'hubkeeper.components.release',
+        'hubkeeper.components.delete',
+        'hubkeeper.components.copyId',
+        'hubkeeper.components.reveal',
+      ],
+    ],
+    [
+      componentContext('abandoned'),
+      [
+        'hubkeeper.components.rename',
+        'hubkeeper.components.release',
+        'hubkeeper.components.delete',
+        'hubkeeper.components.copyId',
+        'hubkeeper.components.reveal',
+      ],
+    ],
     [INVALID_COMPONENT, ['hubkeeper.components.delete', 'hubkeeper.components.reveal']],
     [hubContext({ state: 'idle', cwd: '/w' }, false), ['hubkeeper.hubs.openFolder']],
-    [hubContext({ state: 'running', cwd: '/w', hubUrl: 'http://127.0.0.1:1', record: {} as never }, true), ['hubkeeper.hubs.reap', 'hubkeeper.hubs.openFolder', 'hubkeeper.hubs.copyUrl', 'hubkeeper.hubs.revealEntry']],
+    [
+      hubContext({ state: 'running', cwd: '/w', hubUrl: 'http://127.0.0.1:1', record: {} as never }, true),
+      ['hubkeeper.hubs.reap', 'hubkeeper.hubs.openFolder', 'hubkeeper.hubs.copyUrl', 'hubkeeper.hubs.revealEntry'],
+    ],
     [hubContext({ state: 'orphan', untrusted: 'others can write the entry' }, false), ['hubkeeper.hubs.reap']],
     [hubContext({ state: 'stopped', record: {} as never }, false), ['hubkeeper.hubs.reap', 'hubkeeper.hubs.revealEntry']],
     [hubContext({ state: 'unreachable' }, false), ['hubkeeper.hubs.reap']],
@@ -54,5 +100,8 @@ test('what each item offers: its menu in package.json and its palette pick agree
     const picked = (Object.keys(ITEM_MENUS) as ItemMenuCommand[]).filter((c) => offers(c, contextValue));
     assert.deepEqual(picked.sort(), [...commands].sort(), `palette picks of ${contextValue}`);
   }
-  assert.equal(hubContext({ state: 'running', cwd: '/w', hubUrl: 'u', record: {} as never, untrusted: 'x' }, true), 'hub.running.hasFolder.hasUrl.hasEntry.current.untrusted');
+  assert.equal(
+    hubContext({ state: 'running', cwd: '/w', hubUrl: 'u', record: {} as never, untrusted: 'x' }, true),
+    'hub.running.hasFolder.hasUrl.hasEntry.current.untrusted',
+  );
 });

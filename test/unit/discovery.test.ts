@@ -28,7 +28,10 @@ test('walk-up finds the first .madsci/ directory, a .madsci file does not count'
 
 test('MADSCI_SETTINGS_DIR replaces the start directory', () => {
   const kindOf = fakeFs(['/etc/lab/.madsci']);
-  assert.equal(discoverRegistryPath({ env: { MADSCI_SETTINGS_DIR: '/etc/lab' }, cwd: '/w', home: HOME, kindOf }).path, '/etc/lab/.madsci/registry.json');
+  assert.equal(
+    discoverRegistryPath({ env: { MADSCI_SETTINGS_DIR: '/etc/lab' }, cwd: '/w', home: HOME, kindOf }).path,
+    '/etc/lab/.madsci/registry.json',
+  );
 });
 
 test('without .madsci/, the first git root seen wins (a .git file counts), else home', () => {
@@ -63,14 +66,24 @@ test('on a real file system discovery creates nothing', () => {
   assert.deepEqual(fs.readdirSync(root, { recursive: true }), before);
 });
 
-test('walkUp: false (an untrusted workspace) skips the folder\'s own .madsci/ and git root; env and home still count', () => {
+test("walkUp: false (an untrusted workspace) skips the folder's own .madsci/ and git root; env and home still count", () => {
   const kindOf = fakeFs(['/home/ana/repo/.madsci', '/home/ana/repo/.git']);
   const off = discoverRegistryPath({ env: {}, cwd: '/home/ana/repo', home: HOME, kindOf, walkUp: false });
   assert.equal(off.path, '/home/ana/.madsci/registry.json');
   assert.equal(off.source, 'home');
   assert.deepEqual(off.searched, []);
   assert.match(off.reason, /walk-up discovery is off/);
-  assert.equal(discoverRegistryPath({ env: {}, cwd: '/home/ana/repo', home: HOME, kindOf }).path, '/home/ana/repo/.madsci/registry.json', 'on by default');
-  const env = discoverRegistryPath({ env: { MADSCI_REGISTRY_PATH: '/srv/lab/registry.json' }, cwd: '/home/ana/repo', home: HOME, kindOf, walkUp: false });
+  assert.equal(
+    discoverRegistryPath({ env: {}, cwd: '/home/ana/repo', home: HOME, kindOf }).path,
+    '/home/ana/repo/.madsci/registry.json',
+    'on by default',
+  );
+  const env = discoverRegistryPath({
+    env: { MADSCI_REGISTRY_PATH: '/srv/lab/registry.json' },
+    cwd: '/home/ana/repo',
+    home: HOME,
+    kindOf,
+    walkUp: false,
+  });
   assert.equal(env.path, '/srv/lab/registry.json');
 });

@@ -37,7 +37,12 @@ test('registry state: missing, empty, ok, and corrupt with the reason', async ()
     return readComponentsState(new ComponentRegistry(path.join(dir, name)));
   };
   assert.equal(registryState(await read('absent.json')), 'missing');
-  assert.equal(registryState(await read('empty.json', '{"version": 1, "created_at": "2026-03-05T14:00:00Z", "updated_at": "2026-03-05T14:00:00Z", "entries": {}}')), 'empty');
+  assert.equal(
+    registryState(
+      await read('empty.json', '{"version": 1, "created_at": "2026-03-05T14:00:00Z", "updated_at": "2026-03-05T14:00:00Z", "entries": {}}'),
+    ),
+    'empty',
+  );
   assert.equal(registryState(await read('ok.json', MADSCI_EXAMPLE)), 'ok');
   const corrupt = await read('corrupt.json', '{"version": 1, "entries": [');
   assert.equal(registryState(corrupt), 'corrupt');
@@ -47,12 +52,18 @@ test('registry state: missing, empty, ok, and corrupt with the reason', async ()
 test('the Components view: entries by type in the core order, each with its lock status, unreadable ones kept apart', async (t) => {
   const state = await labState(t);
   const { groups, invalid } = componentsByType(state, {});
-  assert.deepEqual(groups.map((g) => [g.type, g.components.map((c) => `${c.entry.name}: ${c.status.state}`)]), [
-    ['node', ['liquidhandler_1: expired', 'robot_arm: held']],
-    ['module', ['plate_sealer: free']],
-    ['workcell', ['7: free']],
-  ]);
-  assert.deepEqual(invalid.map((r) => r.name), ['broken_arm']);
+  assert.deepEqual(
+    groups.map((g) => [g.type, g.components.map((c) => `${c.entry.name}: ${c.status.state}`)]),
+    [
+      ['node', ['liquidhandler_1: expired', 'robot_arm: held']],
+      ['module', ['plate_sealer: free']],
+      ['workcell', ['7: free']],
+    ],
+  );
+  assert.deepEqual(
+    invalid.map((r) => r.name),
+    ['broken_arm'],
+  );
 });
 
 test('Filter Components…: text matches names in any case, "type:" narrows to one type, the description says so', async (t) => {

@@ -17,7 +17,7 @@ import { MADSCI_EXAMPLE } from '../support/samples';
  * "held by another holder", reading an import file, and the hub groups.
  */
 
-test('heldByAnother names exactly the leases release refuses without force: another holder\'s live one, not ours, not stale, not free', async (t) => {
+test("heldByAnother names exactly the leases release refuses without force: another holder's live one, not ours, not stale, not free", async (t) => {
   const file = path.join(tempDir(), 'registry.json');
   fs.writeFileSync(file, MADSCI_EXAMPLE); // liquidhandler_1: expired; 7: free
   const other = new LeaseHolder({ heartbeatMs: 3_600_000 });
@@ -30,7 +30,10 @@ test('heldByAnother names exactly the leases release refuses without force: anot
   const held = state.entries.filter((c) => registry.heldByAnother(c.entry, c.status)).map((c) => c.entry.name);
   assert.deepEqual(held, ['robot_arm']);
   for (const c of state.entries) {
-    const refused = await registry.release(c.entry.name).then(() => false, (err) => (assert.ok(err instanceof RegistryLockError, String(err)), true));
+    const refused = await registry.release(c.entry.name).then(
+      () => false,
+      (err) => (assert.ok(err instanceof RegistryLockError, String(err)), true),
+    );
     assert.equal(refused, held.includes(c.entry.name), c.entry.name);
   }
 });
@@ -43,10 +46,17 @@ test('readImportFile: the JSON, or one line naming the file (cannot read, not va
   assert.equal(source, good);
   assert.ok(data && typeof data === 'object');
   const missing = path.join(dir, 'absent.json');
-  assert.throws(() => readImportFile(missing), (e: unknown) => e instanceof RegistryError && e.kind === 'io' && e.message.startsWith(`${missing}: cannot read: `) && !e.message.includes('\n'));
+  assert.throws(
+    () => readImportFile(missing),
+    (e: unknown) =>
+      e instanceof RegistryError && e.kind === 'io' && e.message.startsWith(`${missing}: cannot read: `) && !e.message.includes('\n'),
+  );
   const bad = path.join(dir, 'bad.json');
   fs.writeFileSync(bad, '{"entries": ');
-  assert.throws(() => readImportFile(bad), (e: unknown) => e instanceof RegistryError && e.code === 'invalid-argument' && e.message.startsWith(`${bad}: not valid JSON: line 1`));
+  assert.throws(
+    () => readImportFile(bad),
+    (e: unknown) => e instanceof RegistryError && e.code === 'invalid-argument' && e.message.startsWith(`${bad}: not valid JSON: line 1`),
+  );
   // The CLI says the same line, with its exit status for a refusal.
   const r = await runCli(['components', 'import', bad, '--registry', path.join(dir, 'registry.json')]);
   assert.equal(r.stderr.trim(), `hubkeeper: ${bad}: not valid JSON: line 1, column 13: unexpected end of file (the file is truncated)`);
@@ -56,6 +66,12 @@ test('readImportFile: the JSON, or one line naming the file (cannot read, not va
 test('groupHubs: every group in HUB_GROUPS order, each hub in the one group of its state', () => {
   const hubs = (['stopped', 'running', 'orphan', 'idle', 'unreachable'] as const).map((state, i) => ({ state, name: `h${i}` }) as HubInfo);
   const groups = groupHubs(hubs);
-  assert.deepEqual(groups.map((g) => g.title), HUB_GROUPS.map((g) => g.title));
-  assert.deepEqual(groups.map((g) => g.hubs.map((h) => h.state)), [['running', 'unreachable'], ['orphan'], ['idle'], ['stopped']]);
+  assert.deepEqual(
+    groups.map((g) => g.title),
+    HUB_GROUPS.map((g) => g.title),
+  );
+  assert.deepEqual(
+    groups.map((g) => g.hubs.map((h) => h.state)),
+    [['running', 'unreachable'], ['orphan'], ['idle'], ['stopped']],
+  );
 });

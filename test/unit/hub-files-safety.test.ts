@@ -27,7 +27,10 @@ async function deadPid(): Promise<number> {
 
 function writeDeadHolder(stateDir: string, pid: number): void {
   fs.mkdirSync(stateDir, { recursive: true });
-  fs.writeFileSync(path.join(stateDir, 'hub.lock.json'), JSON.stringify({ pid, host: os.hostname(), holderId: 'x', acquiredAt: new Date().toISOString() }));
+  fs.writeFileSync(
+    path.join(stateDir, 'hub.lock.json'),
+    JSON.stringify({ pid, host: os.hostname(), holderId: 'x', acquiredAt: new Date().toISOString() }),
+  );
 }
 
 test('removing a dead hub lock never deletes more than the empty lock directory', async () => {
@@ -68,7 +71,10 @@ test('FIFOs planted at every hub lock file Hubkeeper reads neither hang the read
   for (const f of fifos) execFileSync('mkfifo', [f]);
   const entries = path.join(home, '.bones', 'workspaces');
   fs.mkdirSync(entries, { recursive: true });
-  fs.writeFileSync(path.join(entries, `${workspaceId(ws)}.json`), serializeHubEntry({ cwd: ws, name: 'fifo-ws', hubUrl: '', natsUrl: '', hubPid: 0, startedAt: goTime(Date.now()) }));
+  fs.writeFileSync(
+    path.join(entries, `${workspaceId(ws)}.json`),
+    serializeHubEntry({ cwd: ws, name: 'fifo-ws', hubUrl: '', natsUrl: '', hubPid: 0, startedAt: goTime(Date.now()) }),
+  );
   const unblock = () => {
     // Were a reader stuck in open(), a writer would release it; never needed once reads are non-blocking.
     for (const f of fifos) {
@@ -83,7 +89,10 @@ test('FIFOs planted at every hub lock file Hubkeeper reads neither hang the read
     const states = await Promise.race([readHubLockStates(ws, { env: {}, home }), sleep(5000).then(() => 'hung' as const)]);
     assert.notEqual(states, 'hung', 'readHubLockStates blocked on a FIFO');
     const cli = await Promise.race([
-      runCli(['locks', 'list', '--json'], { cwd: home, env: { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '', HUBKEEPER_REGISTRY_PATH: path.join(home, 'r.json') } }),
+      runCli(['locks', 'list', '--json'], {
+        cwd: home,
+        env: { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '', HUBKEEPER_REGISTRY_PATH: path.join(home, 'r.json') },
+      }),
       sleep(15_000).then(() => 'hung' as const),
     ]);
     assert.notEqual(cli, 'hung', '`hubkeeper locks list` blocked on a FIFO');
@@ -102,13 +111,30 @@ test('prune re-reads an entry before deleting it: a hub that started meanwhile k
   fs.writeFileSync(path.join(ws, '.bones', 'agent.id'), 'a\n');
   const file = path.join(roots[1].dir, 'workspaces', `${workspaceId(ws)}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, serializeHubEntry({ cwd: ws, name: 'restarted', hubUrl: '', natsUrl: '', hubPid: await deadPid(), startedAt: goTime(Date.now() - 60_000) }));
+  fs.writeFileSync(
+    file,
+    serializeHubEntry({
+      cwd: ws,
+      name: 'restarted',
+      hubUrl: '',
+      natsUrl: '',
+      hubPid: await deadPid(),
+      startedAt: goTime(Date.now() - 60_000),
+    }),
+  );
   const listing = await listHubs({ roots, env, processes: listProcesses().filter((p) => p.ppid === process.pid) });
   const dead = listing.hubs.find((h) => h.cwd === ws);
   assert.equal(dead?.dead, true);
   // Meanwhile the workspace's hub starts again and writes its entry (atomically, as bones does).
   const live = track(spawn('sleep', ['300'], { stdio: 'ignore' }));
-  const fresh = serializeHubEntry({ cwd: ws, name: 'restarted', hubUrl: '', natsUrl: '', hubPid: live.pid as number, startedAt: goTime(Date.now()) });
+  const fresh = serializeHubEntry({
+    cwd: ws,
+    name: 'restarted',
+    hubUrl: '',
+    natsUrl: '',
+    hubPid: live.pid as number,
+    startedAt: goTime(Date.now()),
+  });
   fs.writeFileSync(`${file}.tmp.x`, fresh);
   fs.renameSync(`${file}.tmp.x`, file);
   const result = await reapHub(dead!, { env });
@@ -124,7 +150,14 @@ test("a workspace's .hubkeeper/ is private (0700) and ignored by git, so its tok
   const stateDir = path.join(ws, '.hubkeeper');
   const lock = await HubLock.acquire(stateDir);
   assert.equal(fs.statSync(stateDir).mode & 0o777, 0o700);
-  assert.equal(fs.readFileSync(path.join(stateDir, '.gitignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(), '*');
+  assert.equal(
+    fs
+      .readFileSync(path.join(stateDir, '.gitignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .join(),
+    '*',
+  );
   await lock.release();
   // An existing folder from an older version is narrowed; a .gitignore someone wrote is kept.
   const older = path.join(tempDir(), '.hubkeeper');
@@ -153,13 +186,17 @@ test('the hub endpoint caps open connections: a flood is cut off, and it answers
   let closedByServer = 0;
   try {
     await Promise.all(
-      Array.from({ length: 30 }, () => new Promise<void>((resolve) => {
-        const socket = net.connect(server.port, '127.0.0.1');
-        sockets.push(socket);
-        socket.on('error', () => undefined);
-        socket.on('close', () => closedByServer++);
-        socket.once('connect', () => socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`, () => resolve()));
-      })),
+      Array.from(
+        { length: 30 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = net.connect(server.port, '127.0.0.1');
+            sockets.push(socket);
+            socket.on('error', () => undefined);
+            socket.on('close', () => closedByServer++);
+            socket.once('connect', () => socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`, () => resolve()));
+          }),
+      ),
     );
     const deadline = Date.now() + 5000;
     while (closedByServer < 20 && Date.now() < deadline) await sleep(20);

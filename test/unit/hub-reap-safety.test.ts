@@ -23,7 +23,13 @@ const CRAFTED_ID = '0123456789abcdef';
 
 function lab() {
   const home = tempDir();
-  const env = { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '', HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json') };
+  const env = {
+    HOME: home,
+    HUBKEEPER_HOME: '',
+    HUBKEEPER_DIR: '',
+    BONES_DIR: '',
+    HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json'),
+  };
   const hubEnv = { env: {}, home };
   const roots = defaultHubRoots(hubEnv);
   const entriesDir = (kind: 0 | 1) => {
@@ -56,7 +62,15 @@ async function fakeHub(args: string[]) {
 test('the reported exploit: an entry naming a `sleep` with its command line and a start in 2099 never gets it killed', async () => {
   const { writeEntry, cli } = lab();
   const victim = sleeper();
-  const entry = { cwd: '/nonexistent/x', name: 'x', hub_url: '', nats_url: '', hub_pid: victim.pid, started_at: '2099-01-01T00:00:00Z', hubkeeper_cmdline: ['sleep', '10000'] };
+  const entry = {
+    cwd: '/nonexistent/x',
+    name: 'x',
+    hub_url: '',
+    nats_url: '',
+    hub_pid: victim.pid,
+    started_at: '2099-01-01T00:00:00Z',
+    hubkeeper_cmdline: ['sleep', '10000'],
+  };
   writeEntry(0, CRAFTED_ID, entry);
   const listed = JSON.parse((await cli('hubs', 'list', '--all', '--json')).stdout).hubs.find((h: { id: string }) => h.id === CRAFTED_ID);
   assert.equal(listed.state, 'stopped', 'not a hub: a recorded command line with a wall-clock time proves nothing');
@@ -78,7 +92,15 @@ test('a recorded command line with the right wall-clock start is still not a hub
   const victim = sleeper();
   await waitFor(() => getProcess(victim.pid as number)?.argv[0] === 'sleep', 'sleep to exec');
   const self = recordSelf(victim.pid as number);
-  const base = { cwd: '/nonexistent/y', name: 'y', hub_url: '', nats_url: '', hub_pid: victim.pid, started_at: goTime(Date.now()), hubkeeper_cmdline: ['sleep', '10000'] };
+  const base = {
+    cwd: '/nonexistent/y',
+    name: 'y',
+    hub_url: '',
+    nats_url: '',
+    hub_pid: victim.pid,
+    started_at: goTime(Date.now()),
+    hubkeeper_cmdline: ['sleep', '10000'],
+  };
   writeEntry(0, CRAFTED_ID, { ...base, hubkeeper_process_start: self.startMs });
   let hub = (await list()).find((h) => h.id === CRAFTED_ID);
   assert.equal(hub?.state, 'stopped');
@@ -87,12 +109,20 @@ test('a recorded command line with the right wall-clock start is still not a hub
   hub = (await list()).find((h) => h.id === CRAFTED_ID);
   assert.equal(hub?.kind, 'embedded');
   const signals: string[] = [];
-  const result = await reapHub(hub!, { env: { env: {}, home: path.dirname(roots[0].dir) }, askTimeoutMs: 600, kill: (_p, s) => signals.push(s) });
+  const result = await reapHub(hub!, {
+    env: { env: {}, home: path.dirname(roots[0].dir) },
+    askTimeoutMs: 600,
+    kill: (_p, s) => signals.push(s),
+  });
   assert.equal(result.outcome, 'refused');
   assert.match(result.detail, /did not stop it within 0\.6 s of being asked; not signalled/);
   assert.deepEqual(signals, []);
   assert.ok(isPidRunning(victim.pid as number));
-  assert.equal(fs.readdirSync(path.join(roots[0].dir, 'workspaces')).filter((n) => n.includes('stop-request')).length, 0, 'the request is taken back');
+  assert.equal(
+    fs.readdirSync(path.join(roots[0].dir, 'workspaces')).filter((n) => n.includes('stop-request')).length,
+    0,
+    'the request is taken back',
+  );
   victim.kill('SIGKILL');
 });
 
@@ -106,8 +136,16 @@ test('an entry file anyone else could have written is shown, flagged, and never 
   const cases: [string, () => void, RegExp][] = [
     ['owned by another user', () => fs.chownSync(writeEntry(1, workspaceId(ws), entry), 65534, 65534), /is owned by uid 65534, not by you/],
     ['writable by others', () => fs.chmodSync(writeEntry(1, workspaceId(ws), entry), 0o666), /is writable by every user \(mode 0666\)/],
-    ['in a directory writable by others', () => (writeEntry(1, workspaceId(ws), entry), fs.chmodSync(entriesDir(1), 0o777)), /the directory .* is writable by every user/],
-    ['in a directory owned by another user', () => (fs.chmodSync(entriesDir(1), 0o700), fs.chownSync(entriesDir(1), 65534, 65534)), /the directory .* is owned by uid 65534/],
+    [
+      'in a directory writable by others',
+      () => (writeEntry(1, workspaceId(ws), entry), fs.chmodSync(entriesDir(1), 0o777)),
+      /the directory .* is writable by every user/,
+    ],
+    [
+      'in a directory owned by another user',
+      () => (fs.chmodSync(entriesDir(1), 0o700), fs.chownSync(entriesDir(1), 65534, 65534)),
+      /the directory .* is owned by uid 65534/,
+    ],
   ];
   for (const [what, plant, why] of cases) {
     plant();
@@ -133,18 +171,28 @@ test('the confirmation shows what the process table says now next to what the en
   const info = (await list()).find((h) => h.pid === hub.pid && h.source === 'bones');
   const lines = confirmationLines(info!, 2000).join('\n');
   assert.match(lines, new RegExp(`entry ${workspaceId(ws)}\\.json says: pid ${hub.pid}, started \\d{4}-`));
-  assert.match(lines, new RegExp(`process table now: pid ${hub.pid}, user \\S+ \\(uid ${process.getuid?.()}\\), started \\d{4}-.*, command \`bones hub start\``));
+  assert.match(
+    lines,
+    new RegExp(
+      `process table now: pid ${hub.pid}, user \\S+ \\(uid ${process.getuid?.()}\\), started \\d{4}-.*, command \`bones hub start\``,
+    ),
+  );
   assert.match(lines, /will: SIGTERM, then SIGKILL after 2 s/);
   hub.child.kill('SIGKILL');
   await exited(hub.child);
   assert.match(confirmationLines(info!, 2000).join('\n'), new RegExp(`process table now: no process ${hub.pid}`));
 });
 
-test("reaping a hub that runs inside an editor asks it to stop: the host lives on, its entry and lock are released", async () => {
+test('reaping a hub that runs inside an editor asks it to stop: the host lives on, its entry and lock are released', async () => {
   const { home, env, cli } = lab();
   const ws = path.join(home, 'editor-folder');
   fs.mkdirSync(ws);
-  const host = track(spawn(process.execPath, [path.join(FIXTURES, 'embedded-hub.js'), ws], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const host = track(
+    spawn(process.execPath, [path.join(FIXTURES, 'embedded-hub.js'), ws], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   await waitForLine(host, /^ready /);
   const listed = JSON.parse((await cli('hubs', 'list', '--json')).stdout).hubs.find((h: { pid: number }) => h.pid === host.pid);
   assert.equal(listed.kind, 'embedded');
@@ -170,8 +218,14 @@ test('--orphans leaves scanned hubs whose folder still exists alone; naming one 
   fs.rmSync(deleted, { recursive: true });
   const hubs = await list();
   const { reap, leftAlone } = orphansToReap(hubs);
-  assert.deepEqual(reap.map((h) => h.pid), [doomed.pid]);
-  assert.deepEqual(leftAlone.map((h) => [h.pid, h.reason]), [[kept.pid, 'cwd missing from registry']]);
+  assert.deepEqual(
+    reap.map((h) => h.pid),
+    [doomed.pid],
+  );
+  assert.deepEqual(
+    leftAlone.map((h) => [h.pid, h.reason]),
+    [[kept.pid, 'cwd missing from registry']],
+  );
   assert.equal((await reapHub(reap[0], { env: hubEnv, graceMs: 500 })).outcome, 'reaped');
   assert.ok(isPidRunning(kept.pid));
   const named = hubs.find((h) => h.pid === kept.pid)!;

@@ -24,13 +24,28 @@ test('workspace ids match bones (formats.md vectors) and Go filepath.Clean', () 
   assert.equal(workspaceId('/Users/dan/projects/bar'), '45675b631d01125f');
   assert.equal(workspaceId('/Users/dan/projects/foo/'), '726a213943fe1d41');
   assert.equal(workspaceId('/Users//dan/./projects/x/../foo'), '726a213943fe1d41');
-  const cases: [string, string][] = [['', '.'], ['/', '/'], ['a/b/../..', '.'], ['../x/./y', '../x/y'], ['/../a', '/a'], ['//a//b/', '/a/b'], ['a/../../b', '../b']];
+  const cases: [string, string][] = [
+    ['', '.'],
+    ['/', '/'],
+    ['a/b/../..', '.'],
+    ['../x/./y', '../x/y'],
+    ['/../a', '/a'],
+    ['//a//b/', '/a/b'],
+    ['a/../../b', '../b'],
+  ];
   for (const [input, want] of cases) assert.equal(goCleanPath(input), want, input);
 });
 
 test('bones entries are read and written back byte for byte', () => {
   const e = parseHubEntry(BONES_ENTRY, 'x.json');
-  assert.deepEqual(e, { cwd: '/home/ana/src/robot-cell', name: 'robot-cell', hubUrl: 'http://127.0.0.1:43117', natsUrl: 'nats://127.0.0.1:43118', hubPid: 81234, startedAt: '2026-03-05T14:00:00.123456789Z' });
+  assert.deepEqual(e, {
+    cwd: '/home/ana/src/robot-cell',
+    name: 'robot-cell',
+    hubUrl: 'http://127.0.0.1:43117',
+    natsUrl: 'nats://127.0.0.1:43118',
+    hubPid: 81234,
+    startedAt: '2026-03-05T14:00:00.123456789Z',
+  });
   assert.equal(serializeHubEntry(e), BONES_ENTRY);
   assert.equal(goString('a<b>&c"é\u2028'), '"a\\u003cb\\u003e\\u0026c\\"é\\u2028"');
   assert.equal(goTime(Date.UTC(2026, 2, 5, 14, 0, 0, 120)), '2026-03-05T14:00:00.12Z');
@@ -42,7 +57,10 @@ test('entries are read the lenient way bones reads them, and rejected where bone
   assert.equal(e.cwd, '/w');
   assert.equal(e.hubPid, 7);
   assert.equal(e.name, '');
-  assert.throws(() => parseHubEntry('{"hub_pid": "7"}', 'f.json'), /^HubEntryError: f\.json: hub_pid: expected an integer, found a string$/);
+  assert.throws(
+    () => parseHubEntry('{"hub_pid": "7"}', 'f.json'),
+    /^HubEntryError: f\.json: hub_pid: expected an integer, found a string$/,
+  );
   assert.throws(() => parseHubEntry('{"hub_pid": 7.5}', 'f.json'), /hub_pid: expected an integer, found 7\.5/);
   assert.throws(() => parseHubEntry('{"started_at": "yesterday"}', 'f.json'), /started_at: not an RFC 3339 time/);
   assert.throws(() => parseHubEntry('{"cwd": ', 'f.json'), /f\.json: not valid JSON/);
@@ -65,9 +83,18 @@ test('the registry lists both roots, folds legacy files into one workspace, and 
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
   await writeHubEntry(own, { cwd: '/w/mine', name: 'mine', hubUrl: '', natsUrl: '', hubPid: 0, startedAt: '2026-03-05T14:00:00Z' });
   const { records, unreadable } = await readHubRegistry(roots(home), () => false);
-  assert.deepEqual(records.map((r) => [r.root.kind, r.id, r.entry.hubPid]).sort(), [['bones', id, 81234], ['hubkeeper', workspaceId('/w/mine'), 0]].sort());
+  assert.deepEqual(
+    records.map((r) => [r.root.kind, r.id, r.entry.hubPid]).sort(),
+    [
+      ['bones', id, 81234],
+      ['hubkeeper', workspaceId('/w/mine'), 0],
+    ].sort(),
+  );
   assert.equal(records.find((r) => r.id === id)?.files.length, 2);
-  assert.deepEqual(unreadable.map((u) => [path.basename(u.file), u.problem]), [['ffffffffffffffff.json', 'hub_pid: expected an integer, found a string']]);
+  assert.deepEqual(
+    unreadable.map((u) => [path.basename(u.file), u.problem]),
+    [['ffffffffffffffff.json', 'hub_pid: expected an integer, found a string']],
+  );
   assert.ok(fs.existsSync(path.join(dir, 'ffffffffffffffff.json')), 'unreadable files are kept');
   const mode = fs.statSync(path.join(own.dir, 'workspaces', `${workspaceId('/w/mine')}.json`)).mode & 0o777;
   assert.equal(mode, 0o600);
@@ -94,7 +121,14 @@ test('idle registration writes hub_pid 0 but never overwrites a hub-written entr
   await registerIdleWorkspace(own, '/w/a', 'a');
   const file = path.join(own.dir, 'workspaces', `${workspaceId('/w/a')}.json`);
   assert.match(fs.readFileSync(file, 'utf8'), /"hub_url": "",\n {2}"nats_url": "",\n {2}"hub_pid": 0,/);
-  await writeHubEntry(own, { cwd: '/w/a', name: 'a', hubUrl: 'http://127.0.0.1:1', natsUrl: '', hubPid: 42, startedAt: '2026-03-05T14:00:00Z' });
+  await writeHubEntry(own, {
+    cwd: '/w/a',
+    name: 'a',
+    hubUrl: 'http://127.0.0.1:1',
+    natsUrl: '',
+    hubPid: 42,
+    startedAt: '2026-03-05T14:00:00Z',
+  });
   await registerIdleWorkspace(own, '/w/a', 'renamed');
   assert.match(fs.readFileSync(file, 'utf8'), /"hub_pid": 42/);
 });

@@ -47,7 +47,15 @@ function call(server: HubServer, { method = 'GET', path: p = '/', headers = {}, 
     if (body !== undefined && !headers['transfer-encoding'] && !headers['Transfer-Encoding']) {
       headers = { ...headers, 'Content-Length': Buffer.byteLength(body) };
     }
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: p, headers, agent: agent ?? false, timeout: HANG_GUARD_MS });
+    const req = http.request({
+      host: '127.0.0.1',
+      port: server.port,
+      method,
+      path: p,
+      headers,
+      agent: agent ?? false,
+      timeout: HANG_GUARD_MS,
+    });
     req.on('timeout', () => req.destroy(new Error(`no reply to ${method} ${p}`)));
     req.on('error', reject);
     req.on('response', (res) => {
@@ -171,7 +179,12 @@ describe('hub server', () => {
   });
 
   test('a foreign Host header is refused, even on /health (DNS rebinding)', async () => {
-    for (const host of [`evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, '127.0.0.1', `127.0.0.1.evil.example:${server.port}`]) {
+    for (const host of [
+      `evil.example:${server.port}`,
+      `127.0.0.1:${server.port + 1}`,
+      '127.0.0.1',
+      `127.0.0.1.evil.example:${server.port}`,
+    ]) {
       const r = await call(server, { path: '/health', headers: { Host: host } });
       assert.equal(r.status, 421, host);
       assert.ok((r.json() as { error: string }).error);
@@ -180,7 +193,10 @@ describe('hub server', () => {
     for (const host of [`localhost:${server.port}`, `[::1]:${server.port}`]) {
       assert.equal((await call(server, { path: '/health', headers: { Host: host } })).status, 200, host);
     }
-    const twice = await raw(server, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`);
+    const twice = await raw(
+      server,
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`,
+    );
     assert.match(twice, /^HTTP\/1\.1 421 /);
     const none = await raw(server, 'GET /health HTTP/1.0\r\n\r\n');
     assert.match(none, /^HTTP\/1\.1 421 /);
@@ -192,7 +208,10 @@ describe('hub server', () => {
       assert.equal((await call(server, { path: '/v1/status', headers: { ...auth(), Origin: origin } })).status, 403, origin);
     }
     assert.equal((await call(server, { path: '/health', headers: { Origin: `http://localhost:${server.port}` } })).status, 200);
-    assert.equal((await call(server, { path: '/v1/status', headers: { ...auth(), Origin: `http://127.0.0.1:${server.port}` } })).status, 200);
+    assert.equal(
+      (await call(server, { path: '/v1/status', headers: { ...auth(), Origin: `http://127.0.0.1:${server.port}` } })).status,
+      200,
+    );
   });
 
   test('wrong methods get 405 with Allow, unknown paths 404', async () => {
@@ -209,9 +228,21 @@ describe('hub server', () => {
 
   test('odd and traversing paths never reach the status handler', async () => {
     const attempts = [
-      '/v1/../v1/status', '/v1/./status', '/./v1/status', '//v1/status', '/v1//status', '//health',
-      '/%2e%2e/v1/status', '/v1/%2E%2E/v1/status', '/v1%2fstatus', '/v1/status%00', '/v1\\status',
-      '/v1/status/..', '/health/../v1/status', `http://127.0.0.1:${server.port}/v1/status`, 'http://evil/health',
+      '/v1/../v1/status',
+      '/v1/./status',
+      '/./v1/status',
+      '//v1/status',
+      '/v1//status',
+      '//health',
+      '/%2e%2e/v1/status',
+      '/v1/%2E%2E/v1/status',
+      '/v1%2fstatus',
+      '/v1/status%00',
+      '/v1\\status',
+      '/v1/status/..',
+      '/health/../v1/status',
+      `http://127.0.0.1:${server.port}/v1/status`,
+      'http://evil/health',
     ];
     const before = statusCalls;
     for (const p of attempts) {
@@ -280,7 +311,11 @@ describe('hub server limits and shutdown', () => {
     assert.notEqual(first.headers.connection, 'close');
     const idle = net.connect(server.port, '127.0.0.1');
     const half = net.connect(server.port, '127.0.0.1', () => half.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`));
-    const closed = (s: net.Socket) => new Promise<void>((resolve) => { s.on('error', () => undefined); s.once('close', () => resolve()); });
+    const closed = (s: net.Socket) =>
+      new Promise<void>((resolve) => {
+        s.on('error', () => undefined);
+        s.once('close', () => resolve());
+      });
     const bothClosed = Promise.all([closed(idle), closed(half)]);
     await new Promise<void>((resolve) => half.once('connect', () => setImmediate(resolve)));
     await server.close();

@@ -11,10 +11,22 @@ import { isPidRunning } from '../../src/core/processes/process-identity';
 
 function lab() {
   const home = tempDir();
-  const env = { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '', HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json') };
+  const env = {
+    HOME: home,
+    HUBKEEPER_HOME: '',
+    HUBKEEPER_DIR: '',
+    BONES_DIR: '',
+    HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json'),
+  };
   const cli = (...args: string[]) => runCli(args, { cwd: home, env });
   const startHub = (workspace: string, ...extra: string[]) =>
-    track(spawn(process.execPath, [CLI, 'hub', 'start', workspace, ...extra], { cwd: home, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    track(
+      spawn(process.execPath, [CLI, 'hub', 'start', workspace, ...extra], {
+        cwd: home,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
   const workspace = (name: string) => {
     const dir = path.join(home, name);
     fs.mkdirSync(dir);
@@ -29,11 +41,13 @@ function lab() {
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    http
+      .get(url, { headers }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -50,7 +64,10 @@ test('two hubs on one workspace: the second is refused, then takes over once the
 
   const second = await cli('hub', 'start', ws);
   assert.equal(second.code, 3);
-  assert.match(second.stderr, new RegExp(`^hubkeeper: workspace hub lock ${ws}/\\.hubkeeper/hub\\.lock held by pid ${first.pid} since \\d{4}-`));
+  assert.match(
+    second.stderr,
+    new RegExp(`^hubkeeper: workspace hub lock ${ws}/\\.hubkeeper/hub\\.lock held by pid ${first.pid} since \\d{4}-`),
+  );
 
   const waiting = startHub(ws, '--wait', '60');
   first.kill('SIGKILL');
@@ -58,7 +75,10 @@ test('two hubs on one workspace: the second is refused, then takes over once the
   const takeover = await waitForLine(waiting, /listening on/);
   assert.match(takeover, new RegExp(`\\(pid ${waiting.pid}\\)`));
   const list = JSON.parse((await cli('hubs', 'list', '--json')).stdout);
-  assert.deepEqual(ours(list.hubs).map((h: { pid: number; state: string }) => [h.pid, h.state]), [[waiting.pid, 'running']]);
+  assert.deepEqual(
+    ours(list.hubs).map((h: { pid: number; state: string }) => [h.pid, h.state]),
+    [[waiting.pid, 'running']],
+  );
   waiting.kill('SIGINT');
   assert.equal((await exited(waiting)).code, 0);
   assert.deepEqual(ours(JSON.parse((await cli('hubs', 'list', '--json')).stdout).hubs), [], 'Ctrl-C removes the entry');
@@ -88,12 +108,15 @@ test('hubs reap --orphans: asks for --yes off a terminal, plans the orphan; reap
   assert.equal(isPidRunning(b.pid as number), false);
   assert.ok(isPidRunning(a.pid as number), 'the live hub is untouched');
   const after = ours(JSON.parse((await cli('hubs', 'list', '--all', '--json')).stdout).hubs);
-  assert.deepEqual(after.map((h: { name: string; state: string }) => [h.name, h.state]), [['live', 'running']]);
+  assert.deepEqual(
+    after.map((h: { name: string; state: string }) => [h.name, h.state]),
+    [['live', 'running']],
+  );
   a.kill('SIGINT');
   await exited(a);
 });
 
-test('locks list shows a crashed hub\'s lock as stale with evidence; locks release clears it; prune removes the dead entry', async () => {
+test("locks list shows a crashed hub's lock as stale with evidence; locks release clears it; prune removes the dead entry", async () => {
   const { cli, startHub, workspace, ours } = lab();
   const ws = workspace('crashed');
   const hub = startHub(ws);
@@ -104,25 +127,39 @@ test('locks list shows a crashed hub\'s lock as stale with evidence; locks relea
   hub.kill('SIGKILL');
   await exited(hub);
   const locks = JSON.parse((await cli('locks', 'list', '--json')).stdout);
-  assert.deepEqual(locks.hub_locks.filter((l: { workspace: string }) => l.workspace.startsWith(ws)).map((l: { workspace: string; state: string; evidence: string }) => [l.workspace, l.state, l.evidence]), [[ws, 'stale', `holder pid ${hub.pid} is not running`]]);
+  assert.deepEqual(
+    locks.hub_locks
+      .filter((l: { workspace: string }) => l.workspace.startsWith(ws))
+      .map((l: { workspace: string; state: string; evidence: string }) => [l.workspace, l.state, l.evidence]),
+    [[ws, 'stale', `holder pid ${hub.pid} is not running`]],
+  );
   const release = await cli('locks', 'release', ws);
   assert.equal(release.code, 0, release.stderr);
   assert.match(release.stdout, /Cleared the stale hubkeeper hub lock/);
-  assert.deepEqual(JSON.parse((await cli('locks', 'list', '--json')).stdout).hub_locks.filter((l: { workspace: string }) => l.workspace.startsWith(ws)), []);
+  assert.deepEqual(
+    JSON.parse((await cli('locks', 'list', '--json')).stdout).hub_locks.filter((l: { workspace: string }) => l.workspace.startsWith(ws)),
+    [],
+  );
   const pruned = await cli('hubs', 'prune');
   assert.match(pruned.stdout, /^pruned +crashed/m);
   assert.deepEqual(ours(JSON.parse((await cli('hubs', 'list', '--all', '--json')).stdout).hubs), []);
 });
 
-test('workspace id prints bones\' id; status --json includes the hubs', async () => {
+test("workspace id prints bones' id; status --json includes the hubs", async () => {
   const { cli, startHub, workspace, ours } = lab();
   assert.equal((await cli('workspace', 'id', '/Users/dan/projects/foo')).stdout, '726a213943fe1d41\n');
-  assert.deepEqual(JSON.parse((await cli('workspace', 'id', '/Users/dan/projects/bar/', '--json')).stdout), { path: '/Users/dan/projects/bar', id: '45675b631d01125f' });
+  assert.deepEqual(JSON.parse((await cli('workspace', 'id', '/Users/dan/projects/bar/', '--json')).stdout), {
+    path: '/Users/dan/projects/bar',
+    id: '45675b631d01125f',
+  });
   const ws = workspace('ws');
   const hub = startHub(ws);
   await waitForLine(hub, /listening on/);
   const status = JSON.parse((await cli('status', '--json')).stdout);
-  assert.deepEqual(ours(status.hubs).map((h: { cwd: string; lock: { state: string } }) => [h.cwd, h.lock.state]), [[ws, 'held']]);
+  assert.deepEqual(
+    ours(status.hubs).map((h: { cwd: string; lock: { state: string } }) => [h.cwd, h.lock.state]),
+    [[ws, 'held']],
+  );
   const human = await cli('status');
   assert.match(human.stdout, /^Hubs {2}\d+ running, \d+ orphans, \d+ idle, \d+ stopped$/m);
   assert.match(human.stdout, new RegExp(`^ +ws +${ws} +running`, 'm'));

@@ -33,7 +33,11 @@ function lab() {
   const bonesEntry = (cwd: string, pid: number, url: string, startedMs = Date.now()) => {
     const dir = path.join(roots[1].dir, 'workspaces');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${workspaceId(cwd)}.json`), serializeHubEntry({ cwd, name: path.basename(cwd), hubUrl: url, natsUrl: '', hubPid: pid, startedAt: goTime(startedMs) }), { mode: 0o600 });
+    fs.writeFileSync(
+      path.join(dir, `${workspaceId(cwd)}.json`),
+      serializeHubEntry({ cwd, name: path.basename(cwd), hubUrl: url, natsUrl: '', hubPid: pid, startedAt: goTime(startedMs) }),
+      { mode: 0o600 },
+    );
   };
   // The process scan is machine-wide by design; look only at this test file's own children so
   // hub processes of other tests never show up here.
@@ -179,7 +183,10 @@ test('a pid recycled between listing and reaping is refused, not signalled', asy
   const info = await byCwd(ws);
   assert.ok(info.process);
   // Pretend the table said the process started an hour later than it really did.
-  const stale: HubInfo = { ...info, process: { ...info.process, startTimeMs: info.process.startTimeMs + 3600_000, startTicks: (info.process.startTicks ?? 0) + 360_000 } };
+  const stale: HubInfo = {
+    ...info,
+    process: { ...info.process, startTimeMs: info.process.startTimeMs + 3600_000, startTicks: (info.process.startTicks ?? 0) + 360_000 },
+  };
   const signalled: number[] = [];
   const result = await reapHub(stale, { env, kill: (pid) => signalled.push(pid) });
   assert.equal(result.outcome, 'refused');
@@ -209,8 +216,18 @@ test('idle workspaces and dead entries are listed, not deleted', async () => {
   const { workspace, roots, list } = lab();
   const ws = workspace('idle');
   await writeHubEntry(roots[0], { cwd: ws, name: 'idle', hubUrl: '', natsUrl: '', hubPid: 0, startedAt: goTime(Date.now()) });
-  await writeHubEntry(roots[0], { cwd: '/nonexistent/ws', name: 'gone', hubUrl: '', natsUrl: '', hubPid: 2 ** 22 + 3, startedAt: goTime(Date.now()) });
+  await writeHubEntry(roots[0], {
+    cwd: '/nonexistent/ws',
+    name: 'gone',
+    hubUrl: '',
+    natsUrl: '',
+    hubPid: 2 ** 22 + 3,
+    startedAt: goTime(Date.now()),
+  });
   const hubs = await list();
-  assert.deepEqual(hubs.map((h) => [h.name, h.state, h.dead]).sort(), [['gone', 'stopped', true], ['idle', 'idle', false]]);
+  assert.deepEqual(hubs.map((h) => [h.name, h.state, h.dead]).sort(), [
+    ['gone', 'stopped', true],
+    ['idle', 'idle', false],
+  ]);
   assert.equal(fs.readdirSync(path.join(roots[0].dir, 'workspaces')).length, 2);
 });

@@ -10,8 +10,24 @@ import { runCli, tempDir } from '../support/helpers';
 
 describe('lab: Redis URLs', () => {
   test('host, port, db, user and password; TLS with rediss://', () => {
-    assert.deepEqual(parseRedisUrl('redis://:s%40cret@10.0.0.5:6380/2'), { host: '10.0.0.5', port: 6380, tls: false, database: 2, username: undefined, password: 's@cret', display: 'redis://:***@10.0.0.5:6380/2' });
-    assert.deepEqual(parseRedisUrl('rediss://lab:pw@redis.lab.example'), { host: 'redis.lab.example', port: 6379, tls: true, database: 0, username: 'lab', password: 'pw', display: 'rediss://lab:***@redis.lab.example' });
+    assert.deepEqual(parseRedisUrl('redis://:s%40cret@10.0.0.5:6380/2'), {
+      host: '10.0.0.5',
+      port: 6380,
+      tls: false,
+      database: 2,
+      username: undefined,
+      password: 's@cret',
+      display: 'redis://:***@10.0.0.5:6380/2',
+    });
+    assert.deepEqual(parseRedisUrl('rediss://lab:pw@redis.lab.example'), {
+      host: 'redis.lab.example',
+      port: 6379,
+      tls: true,
+      database: 0,
+      username: 'lab',
+      password: 'pw',
+      display: 'rediss://lab:***@redis.lab.example',
+    });
     assert.equal(parseRedisUrl('redis://[::1]:7000').host, '::1');
     assert.equal(parseRedisUrl('redis://127.0.0.1:6379', { HUBKEEPER_REDIS_PASSWORD: 'from-env' }).password, 'from-env');
     assert.equal(parseRedisUrl('redis://127.0.0.1:6379').password, undefined);
@@ -24,7 +40,11 @@ describe('lab: Redis URLs', () => {
       ['redis://:pw@h:1/0?tls=1', /query strings/],
       ['redis//:pw@h:1', /not a URL/],
     ] as const) {
-      assert.throws(() => parseRedisUrl(url), (err: Error) => why.test(err.message) && !err.message.includes(':pw@') && !err.message.includes('\n'), url);
+      assert.throws(
+        () => parseRedisUrl(url),
+        (err: Error) => why.test(err.message) && !err.message.includes(':pw@') && !err.message.includes('\n'),
+        url,
+      );
     }
   });
 
@@ -39,10 +59,11 @@ describe('lab: paths, names and keys', () => {
     assert.deepEqual(pathSegments('/registry/resolve/liquidhandler_1'), ['registry', 'resolve', 'liquidhandler_1']);
     assert.deepEqual(pathSegments('/registry/resolve/%C2%B5L%20pipette?x=1'), ['registry', 'resolve', 'µL pipette']);
     assert.deepEqual(pathSegments('/registry/resolve/a%2Fb'), ['registry', 'resolve', 'a/b']);
-    for (const bad of ['registry', '/a/../b', '/a/./b', '//a', '/a//b', '/a b', '/a\\b', '/bad%zz', '/é']) assert.throws(() => pathSegments(bad), bad);
+    for (const bad of ['registry', '/a/../b', '/a/./b', '//a', '/a//b', '/a b', '/a\\b', '/bad%zz', '/é'])
+      assert.throws(() => pathSegments(bad), bad);
   });
 
-  test("names: one segment, 1-256 characters, no control characters", () => {
+  test('names: one segment, 1-256 characters, no control characters', () => {
     assert.equal(labNameProblem('x'.repeat(256)), undefined);
     assert.match(labNameProblem('x'.repeat(257)) ?? '', /at most 256/);
     assert.match(labNameProblem('a/b') ?? '', /one path segment/);
@@ -79,7 +100,11 @@ describe('lab CLI: usage and connection errors', () => {
     const noToken = await runCli(['lab', 'entries', '--lab', 'http://127.0.0.1:1'], { env });
     assert.equal(noToken.code, 1);
     assert.equal(noToken.stderr.trim(), `hubkeeper: ${home}/lab.token: does not exist; cannot read the lab token from it`);
-    assert.equal((await runCli(['lab', 'serve', '--redis', 'redis://:p@127.0.0.1:1', '--listen', '127.0.0.1:0', '--fleet', 'bad{name}'], { env })).code, 2);
+    assert.equal(
+      (await runCli(['lab', 'serve', '--redis', 'redis://:p@127.0.0.1:1', '--listen', '127.0.0.1:0', '--fleet', 'bad{name}'], { env }))
+        .code,
+      2,
+    );
     const group = await runCli(['lab', 'token'], { env });
     assert.equal(group.code, 2);
     assert.match(group.stdout, /lab token create STATION/);

@@ -27,7 +27,15 @@ const at = (millis: number) => Timestamp.fromMillis(millis);
 
 /** A MADSci-written lock (its six fields only) on host `here`, taken at 12:00:00. */
 function madsciLock(heartbeat: string, expires: string, pid = 56, host = 'here'): RegistryLock {
-  return { holderPid: pid, holderHost: host, holderInstance: 'I', acquiredAt: at(ms('2026-11-23T12:00:00Z')), heartbeatAt: at(ms(heartbeat)), expiresAt: at(ms(expires)), extra: new Map() };
+  return {
+    holderPid: pid,
+    holderHost: host,
+    holderInstance: 'I',
+    acquiredAt: at(ms('2026-11-23T12:00:00Z')),
+    heartbeatAt: at(ms(heartbeat)),
+    expiresAt: at(ms(expires)),
+    extra: new Map(),
+  };
 }
 
 const dead = () => false;
@@ -62,13 +70,21 @@ test('a pid that runs here keeps a fresh or stopped MADSci lock held until it ex
   const now = at(ms('2026-11-23T12:00:35Z'));
   assert.equal(lockStatus(stopped, { now, hostname: 'here', isHolderAlive: alive }).state, 'held');
   const remote = madsciLock('2026-11-23T12:00:10Z', '2026-11-23T12:00:40Z', 56, 'lab-pc-01');
-  assert.deepEqual(lockStatus(remote, { now, hostname: 'here', isHolderAlive: dead }), { state: 'held', msLeft: 5000, holderAlive: undefined, reason: 'held by lab-pc-01 (pid 56)' });
+  assert.deepEqual(lockStatus(remote, { now, hostname: 'here', isHolderAlive: dead }), {
+    state: 'held',
+    msLeft: 5000,
+    holderAlive: undefined,
+    reason: 'held by lab-pc-01 (pid 56)',
+  });
 });
 
 test('locks Hubkeeper wrote on this boot in this pid namespace keep the exact rule; from another namespace or boot the heartbeat decides', () => {
   const now: LeaseNow = { wall: at(ms('2026-11-23T12:00:12Z')), mono: 12_000, bootId: 'boot-1', hostname: 'here', pidNamespace: 'pid:[1]' };
   const written = (boot: string, ns?: string): RegistryLock => {
-    const extra = new Map<string, JsonValue>([[MONO_HEARTBEAT_KEY, new JsonNumber('10000')], [BOOT_ID_KEY, boot]]);
+    const extra = new Map<string, JsonValue>([
+      [MONO_HEARTBEAT_KEY, new JsonNumber('10000')],
+      [BOOT_ID_KEY, boot],
+    ]);
     if (ns) extra.set(PID_NAMESPACE_KEY, ns);
     return { ...madsciLock('2026-11-23T12:00:10Z', '2026-11-23T12:00:40Z'), extra };
   };
@@ -84,7 +100,12 @@ test('locks Hubkeeper wrote on this boot in this pid namespace keep the exact ru
 
 test('two reads: a heartbeat seen advancing is held whatever the wall clocks say; one unchanged for over half the lease is abandoned', () => {
   const watch = new HeartbeatWatch();
-  const ctx = (wall: number, mono: number, lock: RegistryLock) => ({ now: { wall: at(wall), mono }, hostname: 'here', isHolderAlive: dead, observed: watch.observe('arm', lock, mono) });
+  const ctx = (wall: number, mono: number, lock: RegistryLock) => ({
+    now: { wall: at(wall), mono },
+    hostname: 'here',
+    isHolderAlive: dead,
+    observed: watch.observe('arm', lock, mono),
+  });
   // The holder's wall clock is 20 s behind this reader's: by the file alone its heartbeat looks stopped.
   const t0 = ms('2026-11-23T12:01:00Z');
   const behind = madsciLock('2026-11-23T12:00:40Z', '2026-11-23T12:01:10Z');
@@ -105,7 +126,8 @@ test('two reads: a heartbeat seen advancing is held whatever the wall clocks say
     state: 'abandoned',
     msLeft: 34_000,
     holderAlive: false,
-    reason: 'holder pid 56 on this machine is not running and its heartbeat has not advanced in the 16 s Hubkeeper watched it (more than half its 30 s lease)',
+    reason:
+      'holder pid 56 on this machine is not running and its heartbeat has not advanced in the 16 s Hubkeeper watched it (more than half its 30 s lease)',
   });
   // A new holder of the entry starts over.
   const next = { ...ahead, holderInstance: 'J', acquiredAt: at(t0 + 16_000) };
@@ -117,11 +139,40 @@ test('the registry remembers its reads: the release path re-reads, and refuses a
   const file = path.join(dir, 'registry.json');
   // This reader's wall clock is 20 s ahead of the (container) holder's; the monotonic clock is its own.
   const clocks = { wall: ms('2026-11-23T12:01:00Z'), mono: 1_000_000 };
-  const reg = new ComponentRegistry(file, { holder: new LeaseHolder({ heartbeatMs: 3_600_000 }), clock: () => clocks.wall, monotonic: () => clocks.mono });
+  const reg = new ComponentRegistry(file, {
+    holder: new LeaseHolder({ heartbeatMs: 3_600_000 }),
+    clock: () => clocks.wall,
+    monotonic: () => clocks.mono,
+  });
   const pid = 2 ** 22 + 12345; // above Linux's largest pid_max: never a running process
   const holderBeats = (heartbeat: string, expires: string, instance = '01JNQA3F5XG8E2D7W9R1C4HB6S') =>
-    fs.writeFileSync(file, JSON.stringify({ entries: { arm: { id: '01JNQ8Z6T9K3M2V7X4C5B8D0EF', component_type: 'node', created_at: '2026-11-23T12:00:00Z', last_seen: heartbeat, metadata: {}, workcell_id: null,
-      lock: { holder_pid: pid, holder_host: os.hostname(), holder_instance: instance, acquired_at: '2026-11-23T12:00:00Z', heartbeat_at: heartbeat, expires_at: expires } } } }, null, 2));
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          entries: {
+            arm: {
+              id: '01JNQ8Z6T9K3M2V7X4C5B8D0EF',
+              component_type: 'node',
+              created_at: '2026-11-23T12:00:00Z',
+              last_seen: heartbeat,
+              metadata: {},
+              workcell_id: null,
+              lock: {
+                holder_pid: pid,
+                holder_host: os.hostname(),
+                holder_instance: instance,
+                acquired_at: '2026-11-23T12:00:00Z',
+                heartbeat_at: heartbeat,
+                expires_at: expires,
+              },
+            },
+          },
+        },
+        null,
+        2,
+      ),
+    );
   const entry = async () => (await reg.getEntry('arm')) as RegistryEntry;
   holderBeats('2026-11-23T12:00:40Z', '2026-11-23T12:01:10Z');
   assert.equal(reg.lockStatus(await entry()).state, 'abandoned');
@@ -129,7 +180,10 @@ test('the registry remembers its reads: the release path re-reads, and refuses a
   clocks.mono += 5000;
   holderBeats('2026-11-23T12:00:45Z', '2026-11-23T12:01:15Z');
   assert.equal(reg.lockStatus(await entry()).state, 'held');
-  await assert.rejects(reg.release('arm'), (err: Error) => err instanceof RegistryLockError && /^Cannot release 'arm': Locked by /.test(err.message));
+  await assert.rejects(
+    reg.release('arm'),
+    (err: Error) => err instanceof RegistryLockError && /^Cannot release 'arm': Locked by /.test(err.message),
+  );
   // Another holder whose clock is 20 s ahead, then stops: by the file its heartbeat looks fresh for
   // 20 s more, but the release re-reads it unchanged over more than half the lease: no force needed.
   holderBeats('2026-11-23T12:01:25Z', '2026-11-23T12:01:55Z', '01JNQA3F5XG8E2D7W9R1C4HB6T');
@@ -213,13 +267,24 @@ test('CLI: a container lock (this host, a pid free here, heartbeat just now, 30 
   assert.deepEqual(await staleNames(), [], 'locks list does not call a live lease stale');
   const { state: s, reason } = await state();
   assert.equal(s, 'held');
-  assert.match(reason, new RegExp(`^held by .+ \\(pid ${pid}; not a process on this machine — another pid namespace\\? — but its heartbeat is \\d+ s old\\)$`));
+  assert.match(
+    reason,
+    new RegExp(`^held by .+ \\(pid ${pid}; not a process on this machine — another pid namespace\\? — but its heartbeat is \\d+ s old\\)$`),
+  );
   const status = JSON.parse((await cli('status', '--json')).stdout);
   assert.deepEqual(status.stale_locks, []);
-  assert.deepEqual(status.held.map((e: { name: string }) => e.name), ['workcell_manager']);
+  assert.deepEqual(
+    status.held.map((e: { name: string }) => e.name),
+    ['workcell_manager'],
+  );
   const release = await cli('components', 'release', 'workcell_manager');
   assert.equal(release.code, 3, release.stderr);
-  assert.match(release.stderr, new RegExp(`^hubkeeper: Cannot release 'workcell_manager': Locked by .+ \\(PID ${pid}\\) until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00 \\(--force releases it anyway\\)\\n$`));
+  assert.match(
+    release.stderr,
+    new RegExp(
+      `^hubkeeper: Cannot release 'workcell_manager': Locked by .+ \\(PID ${pid}\\) until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00 \\(--force releases it anyway\\)\\n$`,
+    ),
+  );
   assert.equal((await cli('locks', 'release', 'workcell_manager')).code, 3);
   assert.ok(fs.readFileSync(registry).equals(before), 'the refused releases left the file byte for byte');
 });
@@ -250,7 +315,12 @@ test('CLI: a container holder heartbeating under a pid not its own stays held; o
   await waitFor(() => Date.now() - lastBeat > ttlMs / 2 + 200, 'the heartbeat to be older than half the lease', 30_000, 100);
   const { state: s, reason } = await state();
   assert.equal(s, 'abandoned', reason);
-  assert.match(reason, new RegExp(`^holder pid ${pid} on this machine is not running and its heartbeat stopped \\d+ s ago \\(more than half its 10 s lease\\)$`));
+  assert.match(
+    reason,
+    new RegExp(
+      `^holder pid ${pid} on this machine is not running and its heartbeat stopped \\d+ s ago \\(more than half its 10 s lease\\)$`,
+    ),
+  );
   assert.deepEqual(await staleNames(), ['workcell_manager']);
   const release = await cli('components', 'release', 'workcell_manager');
   assert.equal(release.code, 0, release.stderr);

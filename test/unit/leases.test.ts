@@ -88,19 +88,45 @@ test('a heartbeat that cannot write reports an error event, keeps the lease, and
 
 function lock(pid: number, host: string, acquired: string, expires: string): RegistryLock {
   const t = (s: string) => Timestamp.parse(s) as Timestamp;
-  return { holderPid: pid, holderHost: host, holderInstance: 'I', acquiredAt: t(acquired), heartbeatAt: t(acquired), expiresAt: t(expires), extra: new Map() };
+  return {
+    holderPid: pid,
+    holderHost: host,
+    holderInstance: 'I',
+    acquiredAt: t(acquired),
+    heartbeatAt: t(acquired),
+    expiresAt: t(expires),
+    extra: new Map(),
+  };
 }
 
 test('lock status: held, expired, abandoned (dead or recycled pid) and remote holders', () => {
-  const now: LeaseNow = { wall: Timestamp.parse('2026-11-23T12:00:10Z') as Timestamp, mono: 10_000, bootId: 'boot-1', hostname: 'here', pidNamespace: 'pid:[1]' };
+  const now: LeaseNow = {
+    wall: Timestamp.parse('2026-11-23T12:00:10Z') as Timestamp,
+    mono: 10_000,
+    bootId: 'boot-1',
+    hostname: 'here',
+    pidNamespace: 'pid:[1]',
+  };
   const ctx = { now, hostname: 'here' };
   // Written by Hubkeeper on this boot and in this pid namespace (its heartbeat at mono 0): the pid is this machine's.
-  const ours = (l: RegistryLock): RegistryLock => ({ ...l, extra: new Map<string, JsonValue>([[MONO_HEARTBEAT_KEY, new JsonNumber('0')], [BOOT_ID_KEY, 'boot-1'], [PID_NAMESPACE_KEY, 'pid:[1]']]) });
+  const ours = (l: RegistryLock): RegistryLock => ({
+    ...l,
+    extra: new Map<string, JsonValue>([
+      [MONO_HEARTBEAT_KEY, new JsonNumber('0')],
+      [BOOT_ID_KEY, 'boot-1'],
+      [PID_NAMESPACE_KEY, 'pid:[1]'],
+    ]),
+  });
   const live = lock(process.pid, 'here', new Date().toISOString(), '2026-11-23T12:00:30Z');
   assert.equal(lockStatus(live, ctx).state, 'held');
   assert.equal(describeLock(live, lockStatus(live, ctx)), `held by here · pid ${process.pid} · 20 s left`);
   const dead = ours(lock(2 ** 22 + 12345, 'here', '2026-11-23T12:00:00Z', '2026-11-23T12:00:30Z'));
-  assert.deepEqual(lockStatus(dead, ctx), { state: 'abandoned', msLeft: 20_000, holderAlive: false, reason: `holder pid ${2 ** 22 + 12345} on this machine is not running` });
+  assert.deepEqual(lockStatus(dead, ctx), {
+    state: 'abandoned',
+    msLeft: 20_000,
+    holderAlive: false,
+    reason: `holder pid ${2 ** 22 + 12345} on this machine is not running`,
+  });
   // Our own pid with a lock "taken" long before this process started: the pid was recycled.
   const recycled = ours(lock(process.pid, 'here', '2000-01-01T00:00:00Z', '2026-11-23T12:00:30Z'));
   assert.equal(lockStatus(recycled, ctx).state, 'abandoned', 'a pid that started after the lock was taken is not the holder');
@@ -110,7 +136,12 @@ test('lock status: held, expired, abandoned (dead or recycled pid) and remote ho
   assert.equal(lockStatus(expired, ctx).state, 'expired');
   assert.equal(describeLock(expired, lockStatus(expired, ctx)), 'expired 5 s ago');
   const remote = lock(4242, 'lab-pc-01', '2026-11-23T12:00:00Z', '2026-11-23T12:00:30Z');
-  assert.deepEqual(lockStatus(remote, ctx), { state: 'held', msLeft: 20_000, holderAlive: undefined, reason: 'held by lab-pc-01 (pid 4242)' });
+  assert.deepEqual(lockStatus(remote, ctx), {
+    state: 'held',
+    msLeft: 20_000,
+    holderAlive: undefined,
+    reason: 'held by lab-pc-01 (pid 4242)',
+  });
   assert.deepEqual(lockStatus(null, ctx), { state: 'free', reason: 'not locked' });
 });
 

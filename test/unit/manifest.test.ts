@@ -13,7 +13,8 @@ interface MenuEntry {
 }
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const contributes = pkg.contributes;
-const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> = contributes.configuration.properties;
+const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> =
+  contributes.configuration.properties;
 
 test('Workspace Trust: limited support, every abusable setting restricted, virtual workspaces declared, runs where the files are', () => {
   const untrusted = pkg.capabilities?.untrustedWorkspaces;
@@ -35,7 +36,10 @@ test('every write command is hidden in an untrusted workspace: palette, view tit
   for (const [id, title] of Object.entries(WRITE_COMMANDS)) {
     assert.equal(titles.get(id)?.replace(/\u2026$/, ''), title, `${id} is contributed with this title`);
     const entry = palette.find((e) => e.command === id);
-    assert.ok(entry && (entry.when === 'false' || /(^|&& )isWorkspaceTrusted( &&|$)/.test(entry.when ?? '')), `${id}: palette when = ${entry?.when}`);
+    assert.ok(
+      entry && (entry.when === 'false' || /(^|&& )isWorkspaceTrusted( &&|$)/.test(entry.when ?? '')),
+      `${id}: palette when = ${entry?.when}`,
+    );
   }
   for (const section of ['view/title', 'view/item/context']) {
     for (const e of contributes.menus[section] as MenuEntry[]) {
@@ -48,11 +52,14 @@ test('every write command is hidden in an untrusted workspace: palette, view tit
     }
   }
   // Read commands stay available untrusted.
-  for (const id of ['hubkeeper.refresh', 'hubkeeper.showLog', 'hubkeeper.components.filter', 'hubkeeper.components.export']) assert.ok(!isWriteCommand(id), id);
+  for (const id of ['hubkeeper.refresh', 'hubkeeper.showLog', 'hubkeeper.components.filter', 'hubkeeper.components.export'])
+    assert.ok(!isWriteCommand(id), id);
 });
 
-test('every contributed command is in the code\'s list with its title, and nothing else is', () => {
-  const contributed = Object.fromEntries(contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title.replace(/\u2026$/, '')]));
+test("every contributed command is in the code's list with its title, and nothing else is", () => {
+  const contributed = Object.fromEntries(
+    contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title.replace(/\u2026$/, '')]),
+  );
   assert.deepEqual(Object.fromEntries(Object.entries(COMMAND_TITLES).sort()), Object.fromEntries(Object.entries(contributed).sort()));
 });
 
@@ -70,8 +77,10 @@ test('every setting has a scope; the numbers have bounds; setting links point at
   for (const [key, s] of Object.entries(settings)) {
     assert.ok(s.scope, `${key} has a scope`);
     if (expected[key]) assert.equal(s.scope, expected[key], key);
-    if (s.type === 'number') assert.ok(s.minimum !== undefined && s.maximum !== undefined && s.minimum < s.maximum, `${key} has a minimum and a maximum`);
-    for (const [, linked] of (s.markdownDescription ?? '').matchAll(/`#([\w.]+)#`/g)) assert.ok(settings[linked], `${key} links to ${linked}`);
+    if (s.type === 'number')
+      assert.ok(s.minimum !== undefined && s.maximum !== undefined && s.minimum < s.maximum, `${key} has a minimum and a maximum`);
+    for (const [, linked] of (s.markdownDescription ?? '').matchAll(/`#([\w.]+)#`/g))
+      assert.ok(settings[linked], `${key} links to ${linked}`);
   }
   assert.match(settings['hubkeeper.registryPath'].markdownDescription ?? '', /registry\.json/);
 });

@@ -21,11 +21,17 @@ test('a seeded {"entries": {}} takes defaults for the missing fields', () => {
   const doc = parseRegistryDocument('{"entries": {}}', FILE, NOW);
   assert.equal(doc.version.raw, '1');
   assert.equal(doc.createdAt.text, '2026-11-23T12:00:00Z');
-  assert.equal(serializeRegistryDocument(doc), '{\n  "version": 1,\n  "created_at": "2026-11-23T12:00:00Z",\n  "updated_at": "2026-11-23T12:00:00Z",\n  "entries": {}\n}');
+  assert.equal(
+    serializeRegistryDocument(doc),
+    '{\n  "version": 1,\n  "created_at": "2026-11-23T12:00:00Z",\n  "updated_at": "2026-11-23T12:00:00Z",\n  "entries": {}\n}',
+  );
 });
 
 test('+00:00 is read and written back as Z; unknown keys survive after the known ones', () => {
-  const text = MADSCI_EXAMPLE.replace('"2026-03-05T14:00:00.130000Z"', '"2026-03-05T14:00:00.130000+00:00"').replace('"workcell_id": "wc-1"', '"workcell_id": "wc-1",\n      "x_hubkeeper": {"note": "kept"}');
+  const text = MADSCI_EXAMPLE.replace('"2026-03-05T14:00:00.130000Z"', '"2026-03-05T14:00:00.130000+00:00"').replace(
+    '"workcell_id": "wc-1"',
+    '"workcell_id": "wc-1",\n      "x_hubkeeper": {"note": "kept"}',
+  );
   const doc = parseRegistryDocument(text, FILE, NOW);
   const out = serializeRegistryDocument(doc);
   assert.ok(out.includes('"created_at": "2026-03-05T14:00:00.130000Z"'));
@@ -39,10 +45,15 @@ function problemsOf(text: string, name: string): readonly string[] {
 }
 
 test('one bad entry is reported with its JSON path and kept verbatim; the others stay usable', () => {
-  const text = MADSCI_EXAMPLE.replace('"expires_at": "2026-03-05T14:02:40.004100Z"', '"expires_at": "soon"').replace('"component_type": "workcell"', '"component_type": "robot"');
+  const text = MADSCI_EXAMPLE.replace('"expires_at": "2026-03-05T14:02:40.004100Z"', '"expires_at": "soon"').replace(
+    '"component_type": "workcell"',
+    '"component_type": "robot"',
+  );
   const doc = parseRegistryDocument(text, FILE, NOW);
   assert.deepEqual(problemsOf(text, 'liquidhandler_1'), ['entries.liquidhandler_1.lock.expires_at: not an ISO-8601 time: "soon"']);
-  assert.deepEqual(problemsOf(text, '7'), ['entries["7"].component_type: expected one of node, module, manager, experiment, workcell, found "robot"']);
+  assert.deepEqual(problemsOf(text, '7'), [
+    'entries["7"].component_type: expected one of node, module, manager, experiment, workcell, found "robot"',
+  ]);
   assert.equal(serializeRegistryDocument(doc), text, 'invalid entries are written back unchanged');
 });
 
@@ -68,13 +79,20 @@ test('every field is checked, and all problems of an entry are listed', () => {
 });
 
 test('bad top-level fields are recorded as problems; the entries are still read', () => {
-  const doc = parseRegistryDocument('{"version": "1", "created_at": "noon", "entries": {"a": {"id": "01JNQ8Z6T9K3M2V7X4C5B8D0EF", "component_type": "node"}}}', FILE, NOW);
+  const doc = parseRegistryDocument(
+    '{"version": "1", "created_at": "noon", "entries": {"a": {"id": "01JNQ8Z6T9K3M2V7X4C5B8D0EF", "component_type": "node"}}}',
+    FILE,
+    NOW,
+  );
   assert.deepEqual(doc.problems, ['version: expected an integer, found a string', 'created_at: not an ISO-8601 time']);
   assert.equal(doc.entries.get('a')?.kind, 'entry');
 });
 
 test('times far from now survive a rewrite byte for byte', () => {
-  const text = MADSCI_EXAMPLE.replace('"last_seen": "2026-03-05T14:02:10.004100Z"', '"last_seen": "9999-12-31T23:59:59.999999Z"').replace('"created_at": "2026-03-05T14:00:00Z"', '"created_at": "2300-01-01T00:00:00.000001Z"');
+  const text = MADSCI_EXAMPLE.replace('"last_seen": "2026-03-05T14:02:10.004100Z"', '"last_seen": "9999-12-31T23:59:59.999999Z"').replace(
+    '"created_at": "2026-03-05T14:00:00Z"',
+    '"created_at": "2300-01-01T00:00:00.000001Z"',
+  );
   assert.equal(serializeRegistryDocument(parseRegistryDocument(text, FILE, NOW)), text);
   assert.equal(Timestamp.parse('9999-12-31T23:59:59.999999+00:00')?.toPython(), '9999-12-31 23:59:59.999999+00:00');
 });
@@ -86,6 +104,10 @@ test('document-level problems throw one error naming the file and the path', () 
     ['{"entries": {', `${FILE}: not valid JSON: line 1, column 14: unexpected end of file, expected a string key (the file is truncated)`],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseRegistryDocument(text, FILE, NOW), (err: unknown) => err instanceof RegistryFormatError && err.message === message, text);
+    assert.throws(
+      () => parseRegistryDocument(text, FILE, NOW),
+      (err: unknown) => err instanceof RegistryFormatError && err.message === message,
+      text,
+    );
   }
 });

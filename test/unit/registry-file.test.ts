@@ -28,7 +28,10 @@ test('a file that stays broken is reported as corrupt after the retry window', a
   const dir = tempDir();
   const file = path.join(dir, 'registry.json');
   fs.writeFileSync(file, MADSCI_EXAMPLE.slice(0, 300));
-  await assert.rejects(new RegistryFile(file, { tornReadRetryMs: 100 }).read(), (e: unknown) => e instanceof RegistryFormatError && e.message.startsWith(`${file}: not valid JSON: line`));
+  await assert.rejects(
+    new RegistryFile(file, { tornReadRetryMs: 100 }).read(),
+    (e: unknown) => e instanceof RegistryFormatError && e.message.startsWith(`${file}: not valid JSON: line`),
+  );
   assert.equal(fs.readFileSync(file, 'utf8'), MADSCI_EXAMPLE.slice(0, 300));
 });
 
@@ -36,7 +39,10 @@ test('oversized, non-UTF-8, BOM-prefixed and non-regular files get clear errors 
   const dir = tempDir();
   const big = path.join(dir, 'big.json');
   fs.writeFileSync(big, '{"entries": {}}' + ' '.repeat(2048));
-  await assert.rejects(new RegistryFile(big, { maxBytes: 1024 }).read(), /big\.json: is larger \(2063 bytes\) than the 1024 bytes a registry may have; it was not read/);
+  await assert.rejects(
+    new RegistryFile(big, { maxBytes: 1024 }).read(),
+    /big\.json: is larger \(2063 bytes\) than the 1024 bytes a registry may have; it was not read/,
+  );
   const bad = path.join(dir, 'bad.json');
   fs.writeFileSync(bad, Buffer.from([0x7b, 0xff, 0x7d]));
   await assert.rejects(new RegistryFile(bad).read(), /bad\.json: is not valid UTF-8 text/);
@@ -84,48 +90,67 @@ test('the cache serves repeated reads and notices every external change', async 
   assert.deepEqual([...((await reg.snapshot())?.entries.keys() ?? [])], ['liquidhandler_2', '7']);
 });
 
-test("writes wait for MADSci's flock on registry.json.lock (held here by util-linux flock)", { skip: !which('flock') && 'flock(1) is not installed' }, async () => {
-  const dir = tempDir();
-  const { file, reg } = registryIn(dir);
-  fs.writeFileSync(file, MADSCI_EXAMPLE);
-  const holder = track(spawn('flock', ['--exclusive', `${file}.lock`, 'sh', '-c', 'echo locked; read line'], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  await waitForLine(holder, 'locked');
-  let done = false;
-  const write = reg.resolve('waited', 'node', { acquireLock: false }).then(() => (done = true));
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(done, false, 'the write waits while the flock is held');
-  holder.stdin?.end('\n');
-  await exited(holder);
-  await write;
-  assert.ok(await reg.lookup('waited'));
-});
+test(
+  "writes wait for MADSci's flock on registry.json.lock (held here by util-linux flock)",
+  { skip: !which('flock') && 'flock(1) is not installed' },
+  async () => {
+    const dir = tempDir();
+    const { file, reg } = registryIn(dir);
+    fs.writeFileSync(file, MADSCI_EXAMPLE);
+    const holder = track(
+      spawn('flock', ['--exclusive', `${file}.lock`, 'sh', '-c', 'echo locked; read line'], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
+    await waitForLine(holder, 'locked');
+    let done = false;
+    const write = reg.resolve('waited', 'node', { acquireLock: false }).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(done, false, 'the write waits while the flock is held');
+    holder.stdin?.end('\n');
+    await exited(holder);
+    await write;
+    assert.ok(await reg.lookup('waited'));
+  },
+);
 
-test('a flock held past the timeout gives MADSci\'s timeout message and leaves the file alone', { skip: !which('flock') && 'flock(1) is not installed' }, async () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'registry.json');
-  fs.writeFileSync(file, MADSCI_EXAMPLE);
-  const reg = new ComponentRegistry(file, { holder: new LeaseHolder(), lockTimeoutMs: 200 });
-  const holder = track(spawn('flock', ['--exclusive', `${file}.lock`, 'sh', '-c', 'echo locked; read line'], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  await waitForLine(holder, 'locked');
-  await assert.rejects(reg.resolve('x', 'node'), /^RegistryError: Timeout acquiring file lock for registry\. Another process may be holding the lock\.$/);
-  holder.stdin?.end('\n');
-  await exited(holder);
-  assert.equal(fs.readFileSync(file, 'utf8'), MADSCI_EXAMPLE);
-  await waitFor(async () => (await reg.resolve('x', 'node', { acquireLock: false })) !== undefined, 'a write after the lock is free');
-});
+test(
+  "a flock held past the timeout gives MADSci's timeout message and leaves the file alone",
+  { skip: !which('flock') && 'flock(1) is not installed' },
+  async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'registry.json');
+    fs.writeFileSync(file, MADSCI_EXAMPLE);
+    const reg = new ComponentRegistry(file, { holder: new LeaseHolder(), lockTimeoutMs: 200 });
+    const holder = track(
+      spawn('flock', ['--exclusive', `${file}.lock`, 'sh', '-c', 'echo locked; read line'], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
+    await waitForLine(holder, 'locked');
+    await assert.rejects(
+      reg.resolve('x', 'node'),
+      /^RegistryError: Timeout acquiring file lock for registry\. Another process may be holding the lock\.$/,
+    );
+    holder.stdin?.end('\n');
+    await exited(holder);
+    assert.equal(fs.readFileSync(file, 'utf8'), MADSCI_EXAMPLE);
+    await waitFor(async () => (await reg.resolve('x', 'node', { acquireLock: false })) !== undefined, 'a write after the lock is free');
+  },
+);
 
-test('a read-only directory gives a clear error and keeps the previous file', { skip: process.getuid?.() === 0 && 'root ignores directory permissions' }, async () => {
-  const dir = tempDir();
-  const { file, reg } = registryIn(dir);
-  fs.writeFileSync(file, MADSCI_EXAMPLE);
-  fs.chmodSync(dir, 0o555);
-  try {
-    await assert.rejects(reg.resolve('x', 'node'), /permission denied \(EACCES\)/);
-  } finally {
-    fs.chmodSync(dir, 0o755);
-  }
-  assert.equal(fs.readFileSync(file, 'utf8'), MADSCI_EXAMPLE);
-});
+test(
+  'a read-only directory gives a clear error and keeps the previous file',
+  { skip: process.getuid?.() === 0 && 'root ignores directory permissions' },
+  async () => {
+    const dir = tempDir();
+    const { file, reg } = registryIn(dir);
+    fs.writeFileSync(file, MADSCI_EXAMPLE);
+    fs.chmodSync(dir, 0o555);
+    try {
+      await assert.rejects(reg.resolve('x', 'node'), /permission denied \(EACCES\)/);
+    } finally {
+      fs.chmodSync(dir, 0o755);
+    }
+    assert.equal(fs.readFileSync(file, 'utf8'), MADSCI_EXAMPLE);
+  },
+);
 
 test('a registry reached through a symlink and by its real path: writers of both lose nothing', async () => {
   const dir = tempDir();
@@ -143,17 +168,22 @@ test('a registry reached through a symlink and by its real path: writers of both
   assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link survives');
 });
 
-test("a top-level field Hubkeeper cannot read: the entries show, writes refuse", async () => {
+test('a top-level field Hubkeeper cannot read: the entries show, writes refuse', async () => {
   const dir = tempDir();
   const { file, reg } = registryIn(dir);
   const text = MADSCI_EXAMPLE.replace('"version": 1', '"version": "1"');
   fs.writeFileSync(file, text);
   assert.equal((await reg.list({ includeStale: true })).length, 2);
-  await assert.rejects(reg.resolve('x', 'node'), new RegExp(`^RegistryFormatError: ${file.replace(/[.]/g, '\\.')}: version: expected an integer, found a string\\. The file was left untouched`));
+  await assert.rejects(
+    reg.resolve('x', 'node'),
+    new RegExp(
+      `^RegistryFormatError: ${file.replace(/[.]/g, '\\.')}: version: expected an integer, found a string\\. The file was left untouched`,
+    ),
+  );
   assert.equal(fs.readFileSync(file, 'utf8'), text);
 });
 
-test('temp files of writers that died are removed by the next write; a live writer\'s are not', async () => {
+test("temp files of writers that died are removed by the next write; a live writer's are not", async () => {
   const dir = tempDir();
   const { file, reg } = registryIn(dir);
   fs.writeFileSync(file, MADSCI_EXAMPLE);
@@ -168,7 +198,7 @@ test('temp files of writers that died are removed by the next write; a live writ
   live.kill('SIGKILL');
 });
 
-test('a new registry file gets the umask\'s mode, as Python\'s open() gives it', async () => {
+test("a new registry file gets the umask's mode, as Python's open() gives it", async () => {
   const dir = tempDir();
   const { file, reg } = registryIn(dir);
   const old = process.umask(0o077);

@@ -22,7 +22,10 @@ test('a registry is only created as a file named registry.json: no file, directo
   // A dangling link named registry.json that points at another name is refused the same way.
   const link = path.join(home, 'registry.json');
   fs.symlinkSync('.profile', link);
-  await assert.rejects(new ComponentRegistry(link, { holder: new LeaseHolder() }).resolve('x', 'node', { acquireLock: false }), /not created \(the link's target .*\.profile\): a new registry must be a file named registry\.json|is a symbolic link to .*\.profile, which does not exist; refusing to create a file through it/);
+  await assert.rejects(
+    new ComponentRegistry(link, { holder: new LeaseHolder() }).resolve('x', 'node', { acquireLock: false }),
+    /not created \(the link's target .*\.profile\): a new registry must be a file named registry\.json|is a symbolic link to .*\.profile, which does not exist; refusing to create a file through it/,
+  );
   assert.deepEqual(fs.readdirSync(home).sort(), ['registry.json']);
   // registry.json itself is created as before.
   const good = new ComponentRegistry(path.join(home, 'lab', '.madsci', 'registry.json'), { holder: new LeaseHolder() });
@@ -30,7 +33,7 @@ test('a registry is only created as a file named registry.json: no file, directo
   assert.ok(fs.existsSync(good.path));
 });
 
-test('an existing registry under another name is still used (a user\'s own --registry path)', async () => {
+test("an existing registry under another name is still used (a user's own --registry path)", async () => {
   const dir = tempDir();
   const file = path.join(dir, 'lab-registry.json');
   fs.writeFileSync(file, MADSCI_EXAMPLE);
@@ -51,5 +54,8 @@ test('a registry path from workspace settings must be an existing registry.json 
   fs.writeFileSync(path.join(dir, '.bashrc'), '# mine');
   fs.mkdirSync(path.join(dir, 'l'));
   fs.symlinkSync(path.join(dir, '.bashrc'), path.join(dir, 'l', 'registry.json'));
-  assert.match(workspaceRegistryPathProblem(path.join(dir, 'l', 'registry.json')) ?? '', /is a link to .*\.bashrc, whose name is not registry\.json/);
+  assert.match(
+    workspaceRegistryPathProblem(path.join(dir, 'l', 'registry.json')) ?? '',
+    /is a link to .*\.bashrc, whose name is not registry\.json/,
+  );
 });

@@ -12,7 +12,8 @@ import { ROOT } from '../support/helpers';
  * set (the way WorkspaceConfiguration.get answers), the user's values over them. No editor.
  */
 
-const properties: Record<string, { default?: unknown }> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes.configuration.properties;
+const properties: Record<string, { default?: unknown }> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes
+  .configuration.properties;
 
 function configuration(user: Record<string, unknown> = {}): SettingsSource {
   const key = (k: string) => `hubkeeper.${k}`;
@@ -31,9 +32,12 @@ test('with HUBKEEPER_HOME set, the Hubs view reads the root this window register
   assert.equal(settings.hubRoots[0].dir, '/srv/hubkeeper-home');
 });
 
-test('a list in hubkeeper.workspaceRegistries replaces the defaults; a .bones directory is read with bones\' rules', () => {
+test("a list in hubkeeper.workspaceRegistries replaces the defaults; a .bones directory is read with bones' rules", () => {
   const home = '/home/ana';
-  const settings = readSettings(configuration({ workspaceRegistries: ['~/lab/.bones/workspaces', '/srv/hubs/workspaces'] }), true, { env: {}, home });
+  const settings = readSettings(configuration({ workspaceRegistries: ['~/lab/.bones/workspaces', '/srv/hubs/workspaces'] }), true, {
+    env: {},
+    home,
+  });
   assert.deepEqual(settings.hubRoots, [
     { kind: 'bones', dir: '/home/ana/lab/.bones' },
     { kind: 'hubkeeper', dir: '/srv/hubs' },
@@ -41,7 +45,10 @@ test('a list in hubkeeper.workspaceRegistries replaces the defaults; a .bones di
 });
 
 test("package.json's defaults are core's defaults, and a value of the wrong type falls back to them", () => {
-  for (const source of [configuration(), configuration({ leaseTtlSeconds: 'x', heartbeatIntervalSeconds: null, probeIntervalSeconds: {}, reapGraceSeconds: [] })]) {
+  for (const source of [
+    configuration(),
+    configuration({ leaseTtlSeconds: 'x', heartbeatIntervalSeconds: null, probeIntervalSeconds: {}, reapGraceSeconds: [] }),
+  ]) {
     const s = readSettings(source, true, { env: {}, home: '/home/ana' });
     assert.equal(s.leaseTtlMs, DEFAULT_LEASE_TTL_MS);
     assert.equal(s.heartbeatMs, DEFAULT_HEARTBEAT_MS);

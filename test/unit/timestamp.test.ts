@@ -29,7 +29,15 @@ test("Python's str(datetime) form for MADSci's messages", () => {
 });
 
 test('invalid times are refused', () => {
-  for (const bad of ['2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', 'yesterday', '2026-01-01', '1772719200', '2026-01-01T00:00:00+25:00']) {
+  for (const bad of [
+    '2026-02-30T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-01-01T24:00:00Z',
+    'yesterday',
+    '2026-01-01',
+    '1772719200',
+    '2026-01-01T00:00:00+25:00',
+  ]) {
     assert.equal(Timestamp.parse(bad), undefined, bad);
   }
   assert.ok(Timestamp.parse('2024-02-29T00:00:00Z'));

@@ -19,8 +19,18 @@ const key = (n: Node) => (n instanceof Group ? `g:${n.title}` : `l:${n.name}`);
 const render = (n: Node) => (n instanceof Group ? `${n.title} (${n.children.length})` : `${n.name} up ${n.uptime} s`);
 const kids = (n: Node) => (n instanceof Group ? n.children : []);
 const tree = (uptimes: Record<string, number>, orphans: string[] = []) => [
-  new Group('Running', Object.entries(uptimes).map(([n, u]) => new Leaf(n, u))),
-  ...(orphans.length ? [new Group('Orphans', orphans.map((n) => new Leaf(n, 1)))] : []),
+  new Group(
+    'Running',
+    Object.entries(uptimes).map(([n, u]) => new Leaf(n, u)),
+  ),
+  ...(orphans.length
+    ? [
+        new Group(
+          'Orphans',
+          orphans.map((n) => new Leaf(n, 1)),
+        ),
+      ]
+    : []),
 ];
 
 test('a rebuild that shows the same: nothing announced, the same element objects kept', () => {

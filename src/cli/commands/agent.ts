@@ -37,7 +37,10 @@ export async function agentCommand(ctx: CliContext, args: ParsedArgs): Promise<n
 
   const found = discover(ctx);
   // Leases are judged as this station: a lock whose holder_host is the station is a process of this machine.
-  const registry = new ComponentRegistry(found.path, { trustGroupWritable: trustsGroupWritable(ctx), holder: new LeaseHolder({ hostname: station }) });
+  const registry = new ComponentRegistry(found.path, {
+    trustGroupWritable: trustsGroupWritable(ctx),
+    holder: new LeaseHolder({ hostname: station }),
+  });
   const lab = new LabClient(urls, token);
   const agent = new StationAgent({
     lab,
@@ -49,8 +52,20 @@ export async function agentCommand(ctx: CliContext, args: ParsedArgs): Promise<n
     allow,
     log: (line) => ctx.out.err(line),
     onIncarnation: (incarnation, epoch) => {
-      if (ctx.json) printJson(ctx, { station, incarnation, epoch, lab: lab.url.origin, pid: process.pid, allow_remote: allow, heartbeat_ms: heartbeatMs });
-      else ctx.out.out(`agent for station ${station}: incarnation ${incarnation} (epoch ${epoch}) on ${lab.url.origin}; heartbeat ${heartbeatMs / 1000} s; remote actions allowed: ${allow.join(', ') || 'none'}`);
+      if (ctx.json)
+        printJson(ctx, {
+          station,
+          incarnation,
+          epoch,
+          lab: lab.url.origin,
+          pid: process.pid,
+          allow_remote: allow,
+          heartbeat_ms: heartbeatMs,
+        });
+      else
+        ctx.out.out(
+          `agent for station ${station}: incarnation ${incarnation} (epoch ${epoch}) on ${lab.url.origin}; heartbeat ${heartbeatMs / 1000} s; remote actions allowed: ${allow.join(', ') || 'none'}`,
+        );
     },
   });
   ctx.out.err(`agent for station ${station} (pid ${process.pid}) starting; registry ${found.path}; Ctrl-C stops it`);
@@ -68,7 +83,11 @@ export async function agentCommand(ctx: CliContext, args: ParsedArgs): Promise<n
 
 function parseAllow(value: unknown): RemoteKind[] {
   if (value === undefined) return [];
-  const kinds = String(value).split(',').map((k) => k.trim()).filter(Boolean);
-  for (const k of kinds) if (!isRemoteKind(k)) throw new UsageError(`--allow-remote '${k}': expected some of ${REMOTE_KINDS.join(', ')} (comma-separated)`);
+  const kinds = String(value)
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  for (const k of kinds)
+    if (!isRemoteKind(k)) throw new UsageError(`--allow-remote '${k}': expected some of ${REMOTE_KINDS.join(', ')} (comma-separated)`);
   return [...new Set(kinds)] as RemoteKind[];
 }

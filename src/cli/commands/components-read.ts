@@ -17,7 +17,8 @@ import { Colors, safe, table } from '../output';
 export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise<number> {
   expectPositionals(args, []);
   const type = args.options.type as string | undefined;
-  if (type !== undefined && !isComponentType(type)) throw new UsageError(`--type must be one of node, module, manager, experiment, workcell`);
+  if (type !== undefined && !isComponentType(type))
+    throw new UsageError(`--type must be one of node, module, manager, experiment, workcell`);
   const includeStale = args.options['include-stale'] === true;
   const registry = openRegistry(ctx);
   const state = await readComponentsState(registry);
@@ -43,15 +44,24 @@ export async function listComponents(ctx: CliContext, args: ParsedArgs): Promise
   }
   if (entries.length === 0 && state.invalid.length === 0) {
     const hiddenStale = ofType.length > entries.length;
-    out(`No ${type ? `${type} ` : ''}entries in ${registry.path}${hiddenStale ? ' (entries with expired locks are hidden; --include-stale shows them)' : ''}.`);
+    out(
+      `No ${type ? `${type} ` : ''}entries in ${registry.path}${hiddenStale ? ' (entries with expired locks are hidden; --include-stale shows them)' : ''}.`,
+    );
     return 0;
   }
   const now = registry.file.clock.leaseNow();
-  const rows = entries.map(({ entry, status }) => [safe(entry.name), entry.componentType, entry.id, lockCell(entry, status, color), ago(now.wall.millis - entry.lastSeen.millis)]);
+  const rows = entries.map(({ entry, status }) => [
+    safe(entry.name),
+    entry.componentType,
+    entry.id,
+    lockCell(entry, status, color),
+    ago(now.wall.millis - entry.lastSeen.millis),
+  ]);
   for (const line of table(['NAME', 'TYPE', 'ID', 'LOCK', 'LAST SEEN'], rows, color)) out(line);
   for (const r of state.invalid) out(color.red(`! ${safe(r.name)}: unreadable entry, kept as is: ${safe(r.problems[0])}`));
   const hidden = state.entries.length - entries.length;
-  if (hidden > 0 && !type) out(color.dim(`${hidden} entr${hidden === 1 ? 'y' : 'ies'} with an expired lock hidden (--include-stale shows them)`));
+  if (hidden > 0 && !type)
+    out(color.dim(`${hidden} entr${hidden === 1 ? 'y' : 'ies'} with an expired lock hidden (--include-stale shows them)`));
   return 0;
 }
 

@@ -27,7 +27,11 @@ export async function resolveComponent(ctx: CliContext, args: ParsedArgs): Promi
   const wait = args.options.wait === undefined ? undefined : parseSeconds(String(args.options.wait), '--wait');
 
   const registry = openRegistry(ctx);
-  const id = await registry.resolve(name, type, { metadata, acquireLock: !noLock, retryTimeoutMs: wait === undefined ? undefined : wait * 1000 });
+  const id = await registry.resolve(name, type, {
+    metadata,
+    acquireLock: !noLock,
+    retryTimeoutMs: wait === undefined ? undefined : wait * 1000,
+  });
   if (ctx.json) printJson(ctx, { name, id, locked: !noLock, registry: registry.path });
   else ctx.out.out(id);
   if (!hold) return 0;
@@ -37,7 +41,10 @@ export async function resolveComponent(ctx: CliContext, args: ParsedArgs): Promi
 /** Keeps the lease alive until Ctrl-C / SIGTERM, then releases it. Exits 1 if the lease is lost. */
 function holdUntilSignal(ctx: CliContext, registry: ComponentRegistry, name: string): Promise<number> {
   const { holder } = registry;
-  if (!ctx.json) ctx.out.err(`Holding the lease on '${safe(name)}' (heartbeat every ${holder.heartbeatMs / 1000} s, TTL ${holder.ttlMs / 1000} s). Press Ctrl-C to release it.`);
+  if (!ctx.json)
+    ctx.out.err(
+      `Holding the lease on '${safe(name)}' (heartbeat every ${holder.heartbeatMs / 1000} s, TTL ${holder.ttlMs / 1000} s). Press Ctrl-C to release it.`,
+    );
   return new Promise((resolve) => {
     const keepAlive = setInterval(() => undefined, 1 << 30);
     const finish = async (code: number) => {
@@ -103,7 +110,15 @@ export async function cleanComponents(ctx: CliContext, args: ParsedArgs): Promis
     const planned = await registry.cleanStale({ olderThanDays, dryRun: true });
     if (planned.length === 0) return reportClean(ctx, [], false);
     const what = `remove ${planned.length} entr${planned.length === 1 ? 'y' : 'ies'}`;
-    if (!(await confirmed(ctx, args, what, planned.map(safe), `Remove ${planned.length === 1 ? 'this entry' : `these ${planned.length} entries`} from ${registry.path}?`))) {
+    if (
+      !(await confirmed(
+        ctx,
+        args,
+        what,
+        planned.map(safe),
+        `Remove ${planned.length === 1 ? 'this entry' : `these ${planned.length} entries`} from ${registry.path}?`,
+      ))
+    ) {
       ctx.out.out(NOTHING_DONE);
       return 0;
     }
@@ -117,7 +132,11 @@ function reportClean(ctx: CliContext, names: string[], dryRun: boolean): number 
     return 0;
   }
   const verb = dryRun ? 'Would remove' : 'Removed';
-  ctx.out.out(names.length === 0 ? 'No stale entries.' : `${verb} ${names.length} stale entr${names.length === 1 ? 'y' : 'ies'}: ${names.map(safe).join(', ')}`);
+  ctx.out.out(
+    names.length === 0
+      ? 'No stale entries.'
+      : `${verb} ${names.length} stale entr${names.length === 1 ? 'y' : 'ies'}: ${names.map(safe).join(', ')}`,
+  );
   return 0;
 }
 
@@ -145,12 +164,24 @@ export async function importComponents(ctx: CliContext, args: ParsedArgs): Promi
   const { data, source } = readImportFile(file === '-' ? '-' : path.resolve(ctx.cwd, file));
   const merge = args.options.replace !== true;
   const registry = openRegistry(ctx);
-  if (!merge && !(await confirmed(ctx, args, 'replace every entry of the registry', [`${registry.path} ← ${source}`], 'Replace every entry of the registry with the imported ones?'))) {
+  if (
+    !merge &&
+    !(await confirmed(
+      ctx,
+      args,
+      'replace every entry of the registry',
+      [`${registry.path} ← ${source}`],
+      'Replace every entry of the registry with the imported ones?',
+    ))
+  ) {
     ctx.out.out(NOTHING_DONE);
     return 0;
   }
   const added = await registry.import(data, { merge, source });
   if (ctx.json) printJson(ctx, { added, merge });
-  else ctx.out.out(`${merge ? 'Merged' : 'Replaced the entries with'} ${added.length} entr${added.length === 1 ? 'y' : 'ies'} from ${source}.`);
+  else
+    ctx.out.out(
+      `${merge ? 'Merged' : 'Replaced the entries with'} ${added.length} entr${added.length === 1 ? 'y' : 'ies'} from ${source}.`,
+    );
   return 0;
 }

@@ -36,7 +36,8 @@ export async function fleetListCommand(ctx: CliContext, args: ParsedArgs): Promi
     s.counts.conflicts ? c.red(String(s.counts.conflicts)) : '0',
     s.allow_remote.join(',') || c.dim('none'),
   ]);
-  for (const line of table(['STATION', 'HEALTH', 'LAST HEARTBEAT', 'ENTRIES', 'HELD', 'STALE', 'HUBS', 'CONFLICTS', 'REMOTE'], rows, c)) ctx.out.out(line);
+  for (const line of table(['STATION', 'HEALTH', 'LAST HEARTBEAT', 'ENTRIES', 'HELD', 'STALE', 'HUBS', 'CONFLICTS', 'REMOTE'], rows, c))
+    ctx.out.out(line);
   return 0;
 }
 
@@ -45,15 +46,36 @@ export async function fleetShowCommand(ctx: CliContext, args: ParsedArgs): Promi
   const body: Json = (await labCall(ctx, args.options, 'GET', `/fleet/stations/${encodeURIComponent(station)}`)).body;
   if (ctx.json) return (printJson(ctx, body), 0);
   const { out, color: c } = ctx.out;
-  out(`${c.bold(safe(body.station))}  ${body.health} · last heartbeat ${body.last_heartbeat ?? '-'} · incarnation ${body.incarnation ?? '-'} (epoch ${body.epoch}) · remote actions: ${body.allow_remote.join(', ') || 'none'}`);
+  out(
+    `${c.bold(safe(body.station))}  ${body.health} · last heartbeat ${body.last_heartbeat ?? '-'} · incarnation ${body.incarnation ?? '-'} (epoch ${body.epoch}) · remote actions: ${body.allow_remote.join(', ') || 'none'}`,
+  );
   const st = body.state ?? {};
-  out(`registry ${safe(st.registry?.path ?? '?')}: ${body.counts.entries} entries, ${body.counts.held} held, ${body.counts.stale_locks} stale`);
+  out(
+    `registry ${safe(st.registry?.path ?? '?')}: ${body.counts.entries} entries, ${body.counts.held} held, ${body.counts.stale_locks} stale`,
+  );
   const leases = [...(st.held ?? []), ...(st.stale_locks ?? [])] as Json[];
-  if (leases.length) for (const l of table(['NAME', 'ID', 'LOCK', 'EVIDENCE'], leases.map((e) => [safe(e.name), e.id, e.lock_state, safe(e.lock_reason)]), c)) out(`  ${l}`);
+  if (leases.length)
+    for (const l of table(
+      ['NAME', 'ID', 'LOCK', 'EVIDENCE'],
+      leases.map((e) => [safe(e.name), e.id, e.lock_state, safe(e.lock_reason)]),
+      c,
+    ))
+      out(`  ${l}`);
   const hubs = (st.hubs ?? []) as Json[];
   out(`hubs: ${hubs.length}`);
-  if (hubs.length) for (const l of table(['KEY', 'STATE', 'PID', 'CWD', 'REASON'], hubs.map((h) => [safe(h.key), h.state, String(h.pid ?? '-'), safe(h.cwd ?? '?'), safe(h.reason ?? '')]), c)) out(`  ${l}`);
-  for (const k of body.conflicts as Json[]) out(c.red(`conflict: ${safe(k.name)}: lab id ${k.lab_id ?? '(none)'}; ${k.ids.map((i: Json) => `${safe(i.station)} has ${i.id}`).join(', ')}`));
+  if (hubs.length)
+    for (const l of table(
+      ['KEY', 'STATE', 'PID', 'CWD', 'REASON'],
+      hubs.map((h) => [safe(h.key), h.state, String(h.pid ?? '-'), safe(h.cwd ?? '?'), safe(h.reason ?? '')]),
+      c,
+    ))
+      out(`  ${l}`);
+  for (const k of body.conflicts as Json[])
+    out(
+      c.red(
+        `conflict: ${safe(k.name)}: lab id ${k.lab_id ?? '(none)'}; ${k.ids.map((i: Json) => `${safe(i.station)} has ${i.id}`).join(', ')}`,
+      ),
+    );
   return 0;
 }
 
@@ -62,7 +84,8 @@ export async function fleetReleaseCommand(ctx: CliContext, args: ParsedArgs): Pr
   const station = stationOption(args);
   const state = await publishedState(ctx, args, station);
   const entry = [...(state.held ?? []), ...(state.stale_locks ?? [])].find((e: Json) => e.name === name && e.lock);
-  if (!entry) throw new HubkeeperError(`station ${station} published no lock on '${name}' (see \`hubkeeper fleet show ${station}\`)`, 'not-found');
+  if (!entry)
+    throw new HubkeeperError(`station ${station} published no lock on '${name}' (see \`hubkeeper fleet show ${station}\`)`, 'not-found');
   return request(ctx, args, station, 'release', { name, holder_instance: entry.lock.holder_instance, acquired_at: entry.lock.acquired_at });
 }
 
@@ -70,28 +93,51 @@ export async function fleetReapCommand(ctx: CliContext, args: ParsedArgs): Promi
   const [which] = expectPositionals(args, ['hub']);
   const station = stationOption(args);
   const state = await publishedState(ctx, args, station);
-  const hubs = ((state.hubs ?? []) as Json[]).filter((h) => h.key === which || h.id === which || String(h.pid) === which || h.cwd === which);
-  if (hubs.length !== 1) throw new HubkeeperError(`${hubs.length === 0 ? 'no' : 'more than one'} hub of station ${station} matches '${which}' (name it by its key; see \`hubkeeper fleet show ${station}\`)`, hubs.length === 0 ? 'not-found' : 'usage');
+  const hubs = ((state.hubs ?? []) as Json[]).filter(
+    (h) => h.key === which || h.id === which || String(h.pid) === which || h.cwd === which,
+  );
+  if (hubs.length !== 1)
+    throw new HubkeeperError(
+      `${hubs.length === 0 ? 'no' : 'more than one'} hub of station ${station} matches '${which}' (name it by its key; see \`hubkeeper fleet show ${station}\`)`,
+      hubs.length === 0 ? 'not-found' : 'usage',
+    );
   const h = hubs[0];
   const graceMs = args.options.grace === undefined ? undefined : parseSeconds(String(args.options.grace), '--grace') * 1000;
-  return request(ctx, args, station, 'reap', { key: h.key, pid: h.pid, process_start_ticks: h.process_start_ticks, name: h.name, cwd: h.cwd, grace_ms: graceMs });
+  return request(ctx, args, station, 'reap', {
+    key: h.key,
+    pid: h.pid,
+    process_start_ticks: h.process_start_ticks,
+    name: h.name,
+    cwd: h.cwd,
+    grace_ms: graceMs,
+  });
 }
 
 /** Files a request for `station` and (unless --no-wait) waits for its agent's result. */
 export async function request(ctx: CliContext, args: ParsedArgs, station: string, kind: string, target: Json): Promise<number> {
-  const deadlineMs = args.options.deadline === undefined ? 30_000 : Math.round(parseSeconds(String(args.options.deadline), '--deadline') * 1000);
+  const deadlineMs =
+    args.options.deadline === undefined ? 30_000 : Math.round(parseSeconds(String(args.options.deadline), '--deadline') * 1000);
   if (deadlineMs < 1) throw new UsageError('--deadline must be more than 0 seconds');
-  const made = await labCall(ctx, args.options, 'POST', `/fleet/stations/${encodeURIComponent(station)}/requests`, { kind, target, deadline_ms: deadlineMs });
+  const made = await labCall(ctx, args.options, 'POST', `/fleet/stations/${encodeURIComponent(station)}/requests`, {
+    kind,
+    target,
+    deadline_ms: deadlineMs,
+  });
   let r = made.body as Json;
   if (args.options['no-wait'] !== true) {
     const giveUp = Date.now() + deadlineMs + (target.grace_ms ?? 2000) + 15_000;
     let shown = '';
     for (;;) {
-      if (r.state !== shown && !ctx.json) ctx.out.err(`request ${r.id}: ${kind} on ${station}: ${r.state === 'pending' ? "waiting for the station's agent" : r.state}…`);
+      if (r.state !== shown && !ctx.json)
+        ctx.out.err(`request ${r.id}: ${kind} on ${station}: ${r.state === 'pending' ? "waiting for the station's agent" : r.state}…`);
       shown = r.state;
       if (!['pending', 'running'].includes(r.state)) break;
       if (Date.now() > giveUp) {
-        r = { ...r, state: 'unknown', detail: r.state === 'running' ? 'claimed by the station, but no result came; its outcome is unknown' : 'never picked up' };
+        r = {
+          ...r,
+          state: 'unknown',
+          detail: r.state === 'running' ? 'claimed by the station, but no result came; its outcome is unknown' : 'never picked up',
+        };
         break;
       }
       await new Promise((res) => setTimeout(res, 100));
@@ -99,7 +145,12 @@ export async function request(ctx: CliContext, args: ParsedArgs, station: string
     }
   }
   if (ctx.json) printJson(ctx, { request: r });
-  else if (['done', 'pending'].includes(r.state)) ctx.out.out(r.state === 'done' ? `${kind} on ${station}: ${safe(r.detail ?? 'done')}` : `request ${r.id} filed for ${station} (deadline ${r.deadline_at})`);
+  else if (['done', 'pending'].includes(r.state))
+    ctx.out.out(
+      r.state === 'done'
+        ? `${kind} on ${station}: ${safe(r.detail ?? 'done')}`
+        : `request ${r.id} filed for ${station} (deadline ${r.deadline_at})`,
+    );
   if (r.state === 'done' || r.state === 'pending') return 0;
   if (!ctx.json) ctx.out.err(`hubkeeper: station ${station}: ${kind} ${r.state}: ${safe(r.detail ?? '')}`);
   return exitCodeOf('refused');

@@ -13,7 +13,8 @@ import { CliContext, hubEnv, printJson } from '../context';
 export async function hubStartCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const [given] = expectPositionals(args, [], ['path']);
   const workspace = path.resolve(ctx.cwd, given ?? '.');
-  if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) throw new HubkeeperError(`${workspace}: not a directory`, 'not-found', workspace);
+  if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory())
+    throw new HubkeeperError(`${workspace}: not a directory`, 'not-found', workspace);
   const waitMs = args.options.wait === undefined ? 0 : parseSeconds(String(args.options.wait), '--wait') * 1000;
   process.chdir(workspace);
   let lost: (code: number) => void = () => undefined;

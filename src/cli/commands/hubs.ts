@@ -33,7 +33,7 @@ export async function listHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
 export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const orphans = args.options.orphans === true;
   const targets = args.positionals;
-  if (orphans === (targets.length > 0)) throw new UsageError('name what to reap: --orphans, or workspace ids, pids or paths');
+  if (orphans === targets.length > 0) throw new UsageError('name what to reap: --orphans, or workspace ids, pids or paths');
   const graceMs = args.options.grace === undefined ? DEFAULT_REAP_GRACE_MS : parseSeconds(String(args.options.grace), '--grace') * 1000;
   const dryRun = args.options['dry-run'] === true;
   const { hubs } = await listHubs({ roots: hubRoots(ctx), env: hubEnv(ctx) });
@@ -42,7 +42,9 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
     const { reap, leftAlone } = orphansToReap(hubs);
     chosen = reap;
     if (leftAlone.length > 0 && !ctx.json) {
-      ctx.out.err(`left alone: ${leftAlone.length} hub${leftAlone.length === 1 ? '' : 's'} found only by the process scan whose folder still exists (another HOME or container?); name ${leftAlone.length === 1 ? 'it' : 'them'} by pid to reap: ${leftAlone.map((h) => h.pid).join(' ')}`);
+      ctx.out.err(
+        `left alone: ${leftAlone.length} hub${leftAlone.length === 1 ? '' : 's'} found only by the process scan whose folder still exists (another HOME or container?); name ${leftAlone.length === 1 ? 'it' : 'them'} by pid to reap: ${leftAlone.map((h) => h.pid).join(' ')}`,
+      );
     }
   } else {
     chosen = [];
@@ -60,7 +62,15 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
   if (!dryRun) {
     const lines = chosen.flatMap((h) => confirmationLines(h, graceMs)).map(safe);
     const them = chosen.length === 1 ? 'this hub' : `these ${chosen.length} hubs`;
-    if (!(await confirmed(ctx, args, `reap ${chosen.length} hub${chosen.length === 1 ? '' : 's'}`, lines, `Stop ${them} and remove ${chosen.length === 1 ? 'its entry' : 'their entries'}?`))) {
+    if (
+      !(await confirmed(
+        ctx,
+        args,
+        `reap ${chosen.length} hub${chosen.length === 1 ? '' : 's'}`,
+        lines,
+        `Stop ${them} and remove ${chosen.length === 1 ? 'its entry' : 'their entries'}?`,
+      ))
+    ) {
       ctx.out.out(NOTHING_DONE);
       return 0;
     }
@@ -69,7 +79,8 @@ export async function reapHubsCommand(ctx: CliContext, args: ParsedArgs): Promis
   const requestedBy = `hubkeeper hubs reap (pid ${process.pid})`;
   for (const hub of chosen) {
     // Asking an editor's hub can take seconds: say what is being waited for.
-    if (!dryRun && !ctx.json && planReap(hub).kind === 'ask') ctx.out.err(`asking ${safe(hub.name)} (pid ${hub.pid}) to stop its hub: it runs inside an editor window, which is not signalled…`);
+    if (!dryRun && !ctx.json && planReap(hub).kind === 'ask')
+      ctx.out.err(`asking ${safe(hub.name)} (pid ${hub.pid}) to stop its hub: it runs inside an editor window, which is not signalled…`);
     results.push(await reapHub(hub, { env: hubEnv(ctx), graceMs, dryRun, requestedBy }));
   }
   report(ctx, results);

@@ -26,7 +26,11 @@ export function labTokenFile(ctx: CliContext, option: unknown): string {
 export function labUrls(ctx: CliContext, option: unknown): URL[] {
   const text = typeof option === 'string' ? option : ctx.env.HUBKEEPER_LAB_URL;
   if (!text) return [labUrl(ctx, option)];
-  return text.split(',').map((t) => t.trim()).filter(Boolean).map((t) => labUrl(ctx, t));
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => labUrl(ctx, t));
 }
 
 function labUrl(ctx: CliContext, option: unknown): URL {
@@ -48,7 +52,13 @@ export interface LabReply {
 }
 
 /** One authenticated request; any answer but 2xx becomes a one-line HubkeeperError naming the URL. */
-export async function labCall(ctx: CliContext, options: Record<string, unknown>, method: string, route: string, body?: unknown): Promise<LabReply> {
+export async function labCall(
+  ctx: CliContext,
+  options: Record<string, unknown>,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<LabReply> {
   const base = labUrl(ctx, options.lab);
   const tokenFile = labTokenFile(ctx, options['token-file']);
   let token: string;
@@ -63,7 +73,11 @@ export async function labCall(ctx: CliContext, options: Record<string, unknown>,
   const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = (url.protocol === 'https:' ? https : http).request(url, {
       method,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}),
+      },
       timeout: REQUEST_TIMEOUT_MS,
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })));
@@ -76,7 +90,12 @@ export async function labCall(ctx: CliContext, options: Record<string, unknown>,
     });
     req.end(data);
   }).catch((err: NodeJS.ErrnoException) => {
-    const why = err.code === 'ECONNREFUSED' ? 'connection refused (is `hubkeeper lab serve` running there?)' : err.code === 'ETIMEDOUT' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : (err.code ?? err.message);
+    const why =
+      err.code === 'ECONNREFUSED'
+        ? 'connection refused (is `hubkeeper lab serve` running there?)'
+        : err.code === 'ETIMEDOUT'
+          ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+          : (err.code ?? err.message);
     throw new HubkeeperError(`${where}: ${why}`, 'io');
   });
   let parsed: Record<string, unknown>;
@@ -86,7 +105,10 @@ export async function labCall(ctx: CliContext, options: Record<string, unknown>,
     throw new HubkeeperError(`${where}: HTTP ${reply.status} with a body that is not JSON; is this a Hubkeeper lab?`, 'refused');
   }
   if (reply.status < 200 || reply.status > 299) {
-    throw new HubkeeperError(`${where}: HTTP ${reply.status}: ${typeof parsed.error === 'string' ? parsed.error : 'refused'}`, reply.status === 409 ? 'held' : reply.status === 404 ? 'not-found' : 'refused');
+    throw new HubkeeperError(
+      `${where}: HTTP ${reply.status}: ${typeof parsed.error === 'string' ? parsed.error : 'refused'}`,
+      reply.status === 409 ? 'held' : reply.status === 404 ? 'not-found' : 'refused',
+    );
   }
   return { status: reply.status, body: parsed };
 }

@@ -23,7 +23,13 @@ export async function labServeCommand(ctx: CliContext, args: ParsedArgs): Promis
   const fleetWrong = fleetProblem(fleet);
   if (fleetWrong) throw new UsageError(`--fleet '${fleet}': ${fleetWrong}`);
   const ttlMs = o['lease-ttl'] === undefined ? DEFAULT_LEASE_TTL_MS : parseTtl(String(o['lease-ttl']));
-  const allowHosts = typeof o['allow-host'] === 'string' ? o['allow-host'].split(',').map((h) => h.trim()).filter(Boolean) : [];
+  const allowHosts =
+    typeof o['allow-host'] === 'string'
+      ? o['allow-host']
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean)
+      : [];
 
   let target;
   try {
@@ -33,7 +39,10 @@ export async function labServeCommand(ctx: CliContext, args: ParsedArgs): Promis
     throw err;
   }
   if (!target.password && o['insecure-redis'] !== true) {
-    throw new HubkeeperError(`${target.display}: no password given (in the URL or HUBKEEPER_REDIS_PASSWORD); anyone who can reach that Redis could rewrite the lab registry, so this is refused unless --insecure-redis is given`, 'refused');
+    throw new HubkeeperError(
+      `${target.display}: no password given (in the URL or HUBKEEPER_REDIS_PASSWORD); anyone who can reach that Redis could rewrite the lab registry, so this is refused unless --insecure-redis is given`,
+      'refused',
+    );
   }
   const tokenFile = labTokenFile(ctx, o['token-file']);
   let labToken: string;
@@ -47,14 +56,32 @@ export async function labServeCommand(ctx: CliContext, args: ParsedArgs): Promis
   const redis = connectRedis(target, { log, name: `hubkeeper-lab-${process.pid}` });
   let server;
   try {
-    server = await startLabServer({ redis, redisDisplay: target.display, fleet, leaseTtlMs: ttlMs, labToken, host, port, allowHosts, hostName: hostName(ctx.env), log });
+    server = await startLabServer({
+      redis,
+      redisDisplay: target.display,
+      fleet,
+      leaseTtlMs: ttlMs,
+      labToken,
+      host,
+      port,
+      allowHosts,
+      hostName: hostName(ctx.env),
+      log,
+    });
   } catch (err) {
     redis.destroy();
     const e = err as NodeJS.ErrnoException;
-    throw new HubkeeperError(`${o.listen}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.message}`, 'io');
+    throw new HubkeeperError(
+      `${o.listen}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.message}`,
+      'io',
+    );
   }
-  if (ctx.json) printJson(ctx, { url: server.url, pid: process.pid, fleet, instance: server.instance, redis: target.display, token_file: tokenFile });
-  else ctx.out.out(`lab registry (fleet ${fleet}) listening on ${server.url} (pid ${process.pid}); Redis ${target.display}; token ${tokenFile}; Ctrl-C stops it`);
+  if (ctx.json)
+    printJson(ctx, { url: server.url, pid: process.pid, fleet, instance: server.instance, redis: target.display, token_file: tokenFile });
+  else
+    ctx.out.out(
+      `lab registry (fleet ${fleet}) listening on ${server.url} (pid ${process.pid}); Redis ${target.display}; token ${tokenFile}; Ctrl-C stops it`,
+    );
 
   return new Promise((resolve) => {
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -73,12 +100,14 @@ export async function labServeCommand(ctx: CliContext, args: ParsedArgs): Promis
 function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`--listen '${text}': expected HOST:PORT (e.g. 127.0.0.1:8750, [::1]:8750; port 0 picks a free one)`);
+  if (!m || port > 65535)
+    throw new UsageError(`--listen '${text}': expected HOST:PORT (e.g. 127.0.0.1:8750, [::1]:8750; port 0 picks a free one)`);
   return { host: m[1] ?? m[2], port };
 }
 
 function parseTtl(text: string): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || n > 86400) throw new UsageError(`--lease-ttl '${text}': expected a number of seconds, more than 0 and at most 86400`);
+  if (!Number.isFinite(n) || n <= 0 || n > 86400)
+    throw new UsageError(`--lease-ttl '${text}': expected a number of seconds, more than 0 and at most 86400`);
   return n * 1000;
 }

@@ -49,11 +49,24 @@ export async function labStatusCommand(ctx: CliContext, args: ParsedArgs): Promi
   const counts = body.counts as Record<string, number>;
   const replicas = body.replicas as ReplicaShape[];
   const c = ctx.out.color;
-  ctx.out.out(`${c.bold('Lab')} fleet ${safe(String(body.fleet))} · lease TTL ${body.lease_ttl_seconds} s · server time ${body.server_time}`);
-  ctx.out.out(`Redis ${safe(redis.url)} · version ${redis.version} · ${(redis.used_memory_bytes / 1048576).toFixed(1)} MiB used · AOF ${redis.aof_enabled ? 'on' : c.yellow('off (a restart loses recent writes)')}`);
-  ctx.out.out(`${counts.entries} entries · ${counts.conflicted_names} names with conflicts · ${counts.stations} stations with state · ${counts.station_tokens} station tokens`);
+  ctx.out.out(
+    `${c.bold('Lab')} fleet ${safe(String(body.fleet))} · lease TTL ${body.lease_ttl_seconds} s · server time ${body.server_time}`,
+  );
+  ctx.out.out(
+    `Redis ${safe(redis.url)} · version ${redis.version} · ${(redis.used_memory_bytes / 1048576).toFixed(1)} MiB used · AOF ${redis.aof_enabled ? 'on' : c.yellow('off (a restart loses recent writes)')}`,
+  );
+  ctx.out.out(
+    `${counts.entries} entries · ${counts.conflicted_names} names with conflicts · ${counts.stations} stations with state · ${counts.station_tokens} station tokens`,
+  );
   ctx.out.out('');
-  const rows = replicas.map((r) => [r.alive ? c.green('serving') : c.dim('gone'), safe(r.url), safe(r.host), String(r.pid), r.seen_at, r.instance]);
+  const rows = replicas.map((r) => [
+    r.alive ? c.green('serving') : c.dim('gone'),
+    safe(r.url),
+    safe(r.host),
+    String(r.pid),
+    r.seen_at,
+    r.instance,
+  ]);
   for (const line of table(['REPLICA', 'URL', 'HOST', 'PID', 'SEEN', 'INSTANCE'], rows, c)) ctx.out.out(line);
   return 0;
 }
@@ -83,7 +96,15 @@ export async function labConflictsCommand(ctx: CliContext, args: ParsedArgs): Pr
   if (ctx.json) return (printJson(ctx, body), 0);
   const conflicts = body.conflicts as ConflictShape[];
   if (conflicts.length === 0) return (ctx.out.out('No conflicts: every machine that told the lab about a name gave the same id.'), 0);
-  const rows = conflicts.map((k) => [safe(k.name), k.lab_id, k.offered_id, safe(k.host ?? '?'), k.pid === null ? '?' : String(k.pid), safe(k.station ?? '(lab token)'), k.at]);
+  const rows = conflicts.map((k) => [
+    safe(k.name),
+    k.lab_id,
+    k.offered_id,
+    safe(k.host ?? '?'),
+    k.pid === null ? '?' : String(k.pid),
+    safe(k.station ?? '(lab token)'),
+    k.at,
+  ]);
   for (const line of table(['NAME', 'LAB ID', 'OFFERED ID', 'HOST', 'PID', 'STATION', 'AT'], rows, ctx.out.color)) ctx.out.out(line);
   return 0;
 }

@@ -59,7 +59,9 @@ export async function releaseLocksCommand(ctx: CliContext, args: ParsedArgs): Pr
       const cleared = await clearStaleHubLocks(dir, hubEnv(ctx));
       for (const s of cleared) ctx.out.out(`Cleared the stale ${s.kind} hub lock ${s.path} (${s.evidence}).`);
       for (const s of live) {
-        ctx.out.err(`hubkeeper: ${s.kind} hub lock ${s.path} is held by live pid ${s.pid}: stop that hub instead (hubkeeper hubs reap ${s.pid})`);
+        ctx.out.err(
+          `hubkeeper: ${s.kind} hub lock ${s.path} is held by live pid ${s.pid}: stop that hub instead (hubkeeper hubs reap ${s.pid})`,
+        );
         failed = Math.max(failed, exitCodeOf('held'));
       }
       if (cleared.length === 0 && live.length === 0) ctx.out.out(`No hub locks in ${dir}.`);

@@ -48,14 +48,26 @@ function printComponents({ out, color }: Output, state: ComponentsState): void {
   const total = entries.length + invalid.length;
   const byType = countsByType(state);
   const counts = COMPONENT_TYPES.map((t) => [t, byType[t]] as const).filter(([, n]) => n > 0);
-  out(`  ${total} entr${total === 1 ? 'y' : 'ies'}${counts.length ? ': ' + counts.map(([t, n]) => `${n} ${t}${n === 1 ? '' : 's'}`).join(', ') : ''}`);
+  out(
+    `  ${total} entr${total === 1 ? 'y' : 'ies'}${counts.length ? ': ' + counts.map(([t, n]) => `${n} ${t}${n === 1 ? '' : 's'}`).join(', ') : ''}`,
+  );
   const stale = staleLeases(state);
   const held = heldLeases(state).length;
   out(`  ${held} live lock${held === 1 ? '' : 's'}, ${stale.length} stale`);
-  if (invalid.length > 0) out(color.red(`  ${invalid.length} unreadable entr${invalid.length === 1 ? 'y' : 'ies'} (kept as they are): ${invalid.map((r) => safe(r.name)).join(', ')}`));
+  if (invalid.length > 0)
+    out(
+      color.red(
+        `  ${invalid.length} unreadable entr${invalid.length === 1 ? 'y' : 'ies'} (kept as they are): ${invalid.map((r) => safe(r.name)).join(', ')}`,
+      ),
+    );
   if (stale.length === 0) return;
   out();
   out(color.bold('Stale locks'));
-  const rows = stale.map((e) => [safe(e.entry.name), e.entry.componentType, color.yellow(describeLock(e.entry.lock, e.status)), e.status.reason]);
+  const rows = stale.map((e) => [
+    safe(e.entry.name),
+    e.entry.componentType,
+    color.yellow(describeLock(e.entry.lock, e.status)),
+    e.status.reason,
+  ]);
   for (const line of table(['NAME', 'TYPE', 'LOCK', 'EVIDENCE'], rows, color)) out(`  ${line}`);
 }

@@ -20,7 +20,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 export class LabClient {
   private current = 0;
-  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) };
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 4 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 4 }),
+  };
 
   constructor(
     readonly urls: readonly URL[],
@@ -44,7 +47,10 @@ export class LabClient {
         this.current = index;
         return answer;
       } catch (err) {
-        last = err instanceof LabUnreachable ? err : new LabUnreachable(`${this.urls[index].origin}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        last =
+          err instanceof LabUnreachable
+            ? err
+            : new LabUnreachable(`${this.urls[index].origin}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
     }
     throw last as Error;
@@ -63,7 +69,11 @@ export class LabClient {
       const req = (secure ? https : http).request(url, {
         method,
         agent: secure ? this.agents.https : this.agents.http,
-        headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}) },
+        headers: {
+          Authorization: `Bearer ${this.token}`,
+          Accept: 'application/json',
+          ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}),
+        },
         timeout: timeoutMs,
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));

@@ -53,12 +53,15 @@ async function release(t: Target, ctx: RemoteContext): Promise<RemoteOutcome> {
     return refused('a remote release names the entry, its holder instance and acquired_at (the lock as shown)');
   }
   const released = await ctx.registry.release(name, { expect: { holderInstance: instance, acquiredAt } });
-  return done(released ? `released the stale lease on '${name}' (instance ${instance})` : `'${name}' had no lock any more; nothing to release`);
+  return done(
+    released ? `released the stale lease on '${name}' (instance ${instance})` : `'${name}' had no lock any more; nothing to release`,
+  );
 }
 
 async function reap(t: Target, ctx: RemoteContext): Promise<RemoteOutcome> {
   const { key, pid, process_start_ticks: ticks } = t;
-  if (typeof key !== 'string' || typeof pid !== 'number') return refused('a remote reap names the hub key and pid as the station published them');
+  if (typeof key !== 'string' || typeof pid !== 'number')
+    return refused('a remote reap names the hub key and pid as the station published them');
   const graceMs = Math.min(typeof t.grace_ms === 'number' ? t.grace_ms : 2000, ctx.maxGraceMs ?? 60_000);
   const { hubs } = await listHubs({ roots: ctx.roots, env: ctx.env });
   const hub = hubs.find((h) => h.key === key);
@@ -68,7 +71,9 @@ async function reap(t: Target, ctx: RemoteContext): Promise<RemoteOutcome> {
     if (typeof ticks !== 'number') return refused('process_start_ticks: expected a number');
     const now = hub.process?.startTicks;
     if (now !== ticks) {
-      return refused(`pid ${pid} is not the process named: it ${hub.process ? `started at tick ${now}` : 'is gone'}, the request names tick ${ticks} (the pid was recycled); not signalled`);
+      return refused(
+        `pid ${pid} is not the process named: it ${hub.process ? `started at tick ${now}` : 'is gone'}, the request names tick ${ticks} (the pid was recycled); not signalled`,
+      );
     }
   } else if (hub.process) {
     return refused(`pid ${pid} is running but the request does not name its start; a bare pid is never signalled`);
@@ -90,5 +95,7 @@ export async function adoptFromLab(lab: LabClient, registry: ComponentRegistry, 
   if (res.status === 404) throw new HubkeeperError(`the lab does not know '${name}'; nothing to adopt`, 'not-found');
   if (res.status !== 200) throw new HubkeeperError(`${lab.url.origin}: HTTP ${res.status}: ${res.body?.error ?? 'refused'}`, 'refused');
   const r = await adoptLabId(registry, name, String(res.body.id));
-  return r.changed ? `'${name}' in ${registry.path} now has the lab's id ${r.id} (was ${r.oldId})` : `'${name}' already has the lab's id ${r.id}`;
+  return r.changed
+    ? `'${name}' in ${registry.path} now has the lab's id ${r.id} (was ${r.oldId})`
+    : `'${name}' already has the lab's id ${r.id}`;
 }

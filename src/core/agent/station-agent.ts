@@ -83,7 +83,8 @@ export class StationAgent {
     this.running = false;
     this.watcher?.dispose();
     this.kick?.();
-    if (this.incarnated) await this.o.lab.call('POST', this.route('goodbye'), { incarnation: this.incarnation }, 2000).catch(() => undefined);
+    if (this.incarnated)
+      await this.o.lab.call('POST', this.route('goodbye'), { incarnation: this.incarnation }, 2000).catch(() => undefined);
     this.o.lab.close();
     this.endWith('stopped');
   }
@@ -104,7 +105,8 @@ export class StationAgent {
       } catch (err) {
         if (err instanceof Superseded) return this.replaced(err.message);
         if (!(err instanceof LabUnreachable)) this.o.log?.(`agent: ${(err as Error).message}`);
-        else if (failures === 0) this.o.log?.(`agent: the lab is unreachable (${err.message}); retrying with backoff, local operations are not affected`);
+        else if (failures === 0)
+          this.o.log?.(`agent: the lab is unreachable (${err.message}); retrying with backoff, local operations are not affected`);
         failures++;
         this.labHasState = false; // resync in full once it is back
         const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures - 1, 6));
@@ -133,11 +135,24 @@ export class StationAgent {
 
   private async incarnate(previous?: string): Promise<void> {
     const incarnation = ulid();
-    const body = { incarnation, previous, heartbeat_ms: this.o.heartbeatMs, boot_id: bootId() ?? '', pid: process.pid, allow_remote: this.o.allow };
+    const body = {
+      incarnation,
+      previous,
+      heartbeat_ms: this.o.heartbeatMs,
+      boot_id: bootId() ?? '',
+      pid: process.pid,
+      allow_remote: this.o.allow,
+    };
     const res = await this.o.lab.call('POST', this.route('incarnations'), body);
     if (res.status === 409) throw new Superseded(res.body?.error ?? 'replaced by a newer agent');
     if (res.status !== 200) throw new Error(`the lab refused this agent: HTTP ${res.status}: ${res.body?.error ?? ''}`);
-    Object.assign(this, { incarnation, epoch: Number(res.body.epoch), incarnated: true, labHasState: false, leaseTtlMs: Number(res.body.lease_ttl_ms) || 30_000 });
+    Object.assign(this, {
+      incarnation,
+      epoch: Number(res.body.epoch),
+      incarnated: true,
+      labHasState: false,
+      leaseTtlMs: Number(res.body.lease_ttl_ms) || 30_000,
+    });
     this.o.onIncarnation?.(incarnation, this.epoch);
   }
 
@@ -149,7 +164,12 @@ export class StationAgent {
     const send = hash !== this.sentHash || !this.labHasState;
     const locks = keepAlives(state.components, this.o.station);
     this.holdsLabLocks = locks.length > 0;
-    const res = await this.o.lab.call('POST', this.route('heartbeat'), { incarnation: this.incarnation, hash, state: send ? json : undefined, locks });
+    const res = await this.o.lab.call('POST', this.route('heartbeat'), {
+      incarnation: this.incarnation,
+      hash,
+      state: send ? json : undefined,
+      locks,
+    });
     if (res.status === 409 && res.body?.reason === 'expired') {
       // Lapsed (paused past its TTL, or the lab was away that long): a new incarnation, but only
       // if this one is still the station's current one; a successor is never pushed aside.
@@ -174,7 +194,12 @@ export class StationAgent {
       }
       try {
         const wait = this.o.longPoll === false ? 0 : POLL_WAIT_MS;
-        const res = await this.o.lab.call('POST', this.route('requests/poll'), { incarnation: this.incarnation, wait_ms: wait }, wait + 10_000);
+        const res = await this.o.lab.call(
+          'POST',
+          this.route('requests/poll'),
+          { incarnation: this.incarnation, wait_ms: wait },
+          wait + 10_000,
+        );
         if (res.status === 409) {
           await new Promise((r) => setTimeout(r, 200)); // the beat loop re-incarnates or ends the agent
           continue;
@@ -198,8 +223,18 @@ export class StationAgent {
     if (claim.status !== 200) return this.o.log?.(`agent: request ${id} not taken: ${claim.body?.error ?? `HTTP ${claim.status}`}`);
     const { kind, target, requested_by: by } = claim.body as { kind: RemoteKind; target: Record<string, unknown>; requested_by: string };
     const result = this.o.allow.includes(kind)
-      ? await executeRemote(kind, target, { station: this.o.station, registry: this.o.registry, roots: this.o.hubs.roots, env: this.o.hubs.env, lab: this.o.lab, requestedBy: `remote request ${id} (${by}) via the agent of ${this.o.station}` })
-      : { outcome: 'refused' as const, detail: `refused: this station's agent does not allow remote ${kind} (it was started with --allow-remote ${this.o.allow.join(',') || '(none)'})` };
+      ? await executeRemote(kind, target, {
+          station: this.o.station,
+          registry: this.o.registry,
+          roots: this.o.hubs.roots,
+          env: this.o.hubs.env,
+          lab: this.o.lab,
+          requestedBy: `remote request ${id} (${by}) via the agent of ${this.o.station}`,
+        })
+      : {
+          outcome: 'refused' as const,
+          detail: `refused: this station's agent does not allow remote ${kind} (it was started with --allow-remote ${this.o.allow.join(',') || '(none)'})`,
+        };
     this.o.log?.(`agent: remote ${kind} ${id} from ${by}: ${result.outcome}: ${result.detail}`);
     // The result must be stored: it was run. Retried while the lab is away (it stays ours to report).
     for (let attempt = 0; ; attempt++) {
@@ -208,7 +243,10 @@ export class StationAgent {
         if (res.status !== 200) this.o.log?.(`agent: the result of ${id} was not stored: ${res.body?.error ?? `HTTP ${res.status}`}`);
         return;
       } catch (err) {
-        if (!this.running || attempt > 30) return this.o.log?.(`agent: the result of ${id} could not be reported (${(err as Error).message}); the lab will show it as unknown`);
+        if (!this.running || attempt > 30)
+          return this.o.log?.(
+            `agent: the result of ${id} could not be reported (${(err as Error).message}); the lab will show it as unknown`,
+          );
         await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempt, 6))));
       }
     }

@@ -100,6 +100,10 @@ async function createToken(file: string): Promise<string> {
   const token = randomBytes(32).toString('hex');
   // Atomic (temp created with O_EXCL, so never written through a planted file or link), and 0600
   // explicitly, so the result never depends on the umask.
-  await writeFileAtomic(file, `${token}\n`, { mode: 0o600, alwaysMode: true, temp: path.join(stateDir, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`) });
+  await writeFileAtomic(file, `${token}\n`, {
+    mode: 0o600,
+    alwaysMode: true,
+    temp: path.join(stateDir, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`),
+  });
   return token;
 }

@@ -112,7 +112,10 @@ export class PathWatcher {
     return this.dirs
       .map((d) => {
         try {
-          return fs.readdirSync(d).map((n) => `${n}:${fs.statSync(path.join(d, n)).mtimeMs}`).join(',');
+          return fs
+            .readdirSync(d)
+            .map((n) => `${n}:${fs.statSync(path.join(d, n)).mtimeMs}`)
+            .join(',');
         } catch {
           return '-';
         }

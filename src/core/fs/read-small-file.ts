@@ -27,8 +27,10 @@ const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
 export async function readSmallFile(file: string, maxBytes: number, what = 'file'): Promise<SmallFile> {
-  const notRegular = (st: fs.Stats) => new SmallFileError(file, st.isSymbolicLink() ? `is a symlink; a ${what} must be a regular file` : `is not a regular file`);
-  const tooLarge = (size: number) => new SmallFileError(file, `is larger (${formatBytes(size)}) than the ${formatBytes(maxBytes)} a ${what} may have; it was not read`);
+  const notRegular = (st: fs.Stats) =>
+    new SmallFileError(file, st.isSymbolicLink() ? `is a symlink; a ${what} must be a regular file` : `is not a regular file`);
+  const tooLarge = (size: number) =>
+    new SmallFileError(file, `is larger (${formatBytes(size)}) than the ${formatBytes(maxBytes)} a ${what} may have; it was not read`);
   const lst = await fs.promises.lstat(file);
   if (!lst.isFile()) throw notRegular(lst);
   if (lst.size > maxBytes) throw tooLarge(lst.size);

@@ -31,10 +31,16 @@ export function currentUser(): User | undefined {
 }
 
 /** How to opt in, named in the refusal (the same words in the CLI and the extension). */
-export const TRUST_GROUP_WRITABLE_HINT = 'trust group-writable registries with --trust-group-writable, HUBKEEPER_TRUST_GROUP_WRITABLE=1 or the setting hubkeeper.registry.trustGroupWritable';
+export const TRUST_GROUP_WRITABLE_HINT =
+  'trust group-writable registries with --trust-group-writable, HUBKEEPER_TRUST_GROUP_WRITABLE=1 or the setting hubkeeper.registry.trustGroupWritable';
 
 /** Why `user` must not write in `dir` (`st` is its stat), or undefined when it may. */
-export function directoryProblem(dir: string, st: fs.Stats | fs.BigIntStats, user: User, options: WriteSafetyOptions = {}): string | undefined {
+export function directoryProblem(
+  dir: string,
+  st: fs.Stats | fs.BigIntStats,
+  user: User,
+  options: WriteSafetyOptions = {},
+): string | undefined {
   const uid = Number(st.uid);
   const gid = Number(st.gid);
   const mode = Number(st.mode) & 0o7777;
@@ -43,7 +49,8 @@ export function directoryProblem(dir: string, st: fs.Stats | fs.BigIntStats, use
   if (mode & 0o002) return `the directory ${dir} is writable by every user (mode ${octal}), who could swap the file for a symbolic link`;
   if (mode & 0o020) {
     if (!user.gids.includes(gid)) return `the directory ${dir} is writable by group ${gid}, which is not one of yours (mode ${octal})`;
-    if (!options.trustGroupWritable) return `the directory ${dir} is writable by group ${gid} (mode ${octal}); ${TRUST_GROUP_WRITABLE_HINT}`;
+    if (!options.trustGroupWritable)
+      return `the directory ${dir} is writable by group ${gid} (mode ${octal}); ${TRUST_GROUP_WRITABLE_HINT}`;
   }
   return undefined;
 }
@@ -67,6 +74,7 @@ export function fileProblem(file: string, st: fs.Stats | fs.BigIntStats, user: U
   const uid = Number(st.uid);
   const mode = Number(st.mode) & 0o7777;
   if (uid !== user.uid) return `${file} is owned by uid ${uid}, not by you (uid ${user.uid})`;
-  if (mode & 0o022) return `${file} is writable by ${mode & 0o002 ? 'every user' : 'its group'} (mode ${mode.toString(8).padStart(4, '0')})`;
+  if (mode & 0o022)
+    return `${file} is writable by ${mode & 0o002 ? 'every user' : 'its group'} (mode ${mode.toString(8).padStart(4, '0')})`;
   return undefined;
 }

@@ -37,7 +37,10 @@ export async function resolveWriteTarget(file: string, options: WriteSafetyOptio
   let current = path.resolve(file);
   let entry: string | undefined;
   const refuse = (problem: string): WriteTargetResult => ({ ok: false, refusal: `${file}: refusing to write: ${problem}` });
-  const dangling = (): WriteTargetResult => ({ ok: false, refusal: `${file} is a symbolic link to ${current}, which does not exist; refusing to create a file through it` });
+  const dangling = (): WriteTargetResult => ({
+    ok: false,
+    refusal: `${file} is a symbolic link to ${current}, which does not exist; refusing to create a file through it`,
+  });
   for (let hop = 0; hop <= MAX_LINKS; hop++) {
     let dir: string;
     try {

@@ -61,12 +61,16 @@ export function createGuardedServer(options: GuardedServerOptions): GuardedServe
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || (busy.get(socket) ?? 0) > 0) return void socket.destroy();
     const [code, text] =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request timeout']
-      : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request headers too large']
-      : [400, 'bad request'];
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request timeout']
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'request headers too large']
+          : [400, 'bad request'];
     const body = JSON.stringify({ error: text });
     const head = Object.entries({ ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-    socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\n${head.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`, () => socket.destroy());
+    socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\n${head.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`, () =>
+      socket.destroy(),
+    );
     setTimeout(() => socket.destroy(), timeoutMs).unref(); // a client that never reads our answer
   });
 
@@ -157,7 +161,11 @@ export interface Refusal {
  * DNS rebinding and cross-site requests: a hostile name resolving to our address still sends its
  * own name as Host, and a web page sends its own Origin. Repeats are refused outright.
  */
-export function checkHostAndOrigin(req: http.IncomingMessage, allowedHosts: readonly string[], allowedOrigins: readonly string[]): Refusal | undefined {
+export function checkHostAndOrigin(
+  req: http.IncomingMessage,
+  allowedHosts: readonly string[],
+  allowedOrigins: readonly string[],
+): Refusal | undefined {
   const host = req.headers.host?.toLowerCase();
   if (headerCount(req, 'host') !== 1 || !host || !allowedHosts.includes(host)) return { code: 421, error: 'unexpected Host header' };
   const origins = headerCount(req, 'origin');

@@ -73,19 +73,28 @@ export function parseHubEntry(text: string, file: string): HubEntry {
   const pid = get('hub_pid');
   let hubPid = 0;
   if (pid !== undefined) {
-    if (!(pid instanceof JsonNumber) || !pid.isIntegerLiteral()) throw new HubEntryError(file, `hub_pid: expected an integer, found ${pid instanceof JsonNumber ? pid.raw : jsonTypeName(pid)}`);
+    if (!(pid instanceof JsonNumber) || !pid.isIntegerLiteral())
+      throw new HubEntryError(file, `hub_pid: expected an integer, found ${pid instanceof JsonNumber ? pid.raw : jsonTypeName(pid)}`);
     hubPid = pid.toNumber();
     if (!Number.isSafeInteger(hubPid)) throw new HubEntryError(file, `hub_pid: ${pid.raw} is out of range`);
   }
   const startedAt = str('started_at');
-  if (startedAt !== '' && parseRfc3339(startedAt) === undefined) throw new HubEntryError(file, `started_at: not an RFC 3339 time: ${JSON.stringify(startedAt.slice(0, 40))}`);
+  if (startedAt !== '' && parseRfc3339(startedAt) === undefined)
+    throw new HubEntryError(file, `started_at: not an RFC 3339 time: ${JSON.stringify(startedAt.slice(0, 40))}`);
   const cwd = str('cwd');
   // bones stores the absolute path it runs in. A relative one would be resolved against whatever
   // directory the reader runs in, and a NUL cannot be in a path: such an entry names no workspace
   // Hubkeeper could check, so it is reported (never probed, pruned or reaped) instead.
   if (cwd.includes('\0')) throw new HubEntryError(file, `cwd: contains a NUL character: ${JSON.stringify(cwd.slice(0, 80))}`);
   if (cwd !== '' && !path.isAbsolute(cwd)) throw new HubEntryError(file, `cwd: not an absolute path: ${JSON.stringify(cwd.slice(0, 80))}`);
-  const entry: HubEntry = { cwd, name: str('name'), hubUrl: str('hub_url'), natsUrl: str('nats_url'), hubPid, startedAt: startedAt || '0001-01-01T00:00:00Z' };
+  const entry: HubEntry = {
+    cwd,
+    name: str('name'),
+    hubUrl: str('hub_url'),
+    natsUrl: str('nats_url'),
+    hubPid,
+    startedAt: startedAt || '0001-01-01T00:00:00Z',
+  };
   const start = get('hubkeeper_process_start');
   if (start instanceof JsonNumber && Number.isFinite(start.toNumber())) entry.processStartMs = start.toNumber();
   const ticks = get('hubkeeper_process_ticks');
@@ -109,8 +118,10 @@ export function goString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
-    else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd'; // a lone surrogate: Go writes U+FFFD
+    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029)
+      out += '\\u' + c.toString(16).padStart(4, '0');
+    else if (c >= 0xd800 && c <= 0xdfff)
+      out += '\\ufffd'; // a lone surrogate: Go writes U+FFFD
     else out += ch;
   }
   return out + '"';
@@ -130,7 +141,9 @@ export function serializeHubEntry(e: HubEntry): string {
     lines.push(`  "hubkeeper_process_ticks": ${Math.round(e.processStartTicks)}`, `  "hubkeeper_boot_id": ${goString(e.bootId)}`);
   }
   if (e.cmdline !== undefined) {
-    lines.push(`  "hubkeeper_cmdline": ${e.cmdline.length === 0 ? '[]' : `[\n${e.cmdline.map((c) => `    ${goString(c)}`).join(',\n')}\n  ]`}`);
+    lines.push(
+      `  "hubkeeper_cmdline": ${e.cmdline.length === 0 ? '[]' : `[\n${e.cmdline.map((c) => `    ${goString(c)}`).join(',\n')}\n  ]`}`,
+    );
   }
   return '{\n' + lines.join(',\n') + '\n}';
 }

@@ -27,9 +27,11 @@ export interface HubLockState {
   evidence: string;
 }
 
-
 export async function readHubLockStates(workspace: string, env: HubEnv): Promise<HubLockState[]> {
-  return [await hubkeeperLockState(workspaceStateDir(workspace, 'hubkeeper', env)), await bonesLockState(workspaceStateDir(workspace, 'bones', env))];
+  return [
+    await hubkeeperLockState(workspaceStateDir(workspace, 'hubkeeper', env)),
+    await bonesLockState(workspaceStateDir(workspace, 'bones', env)),
+  ];
 }
 
 export async function hubkeeperLockState(stateDir: string, staleMs = DEFAULT_HUB_LOCK_STALE_MS): Promise<HubLockState> {
@@ -43,11 +45,22 @@ export async function hubkeeperLockState(stateDir: string, staleMs = DEFAULT_HUB
   const holder = await readHubLockHolder(stateDir);
   const base = { kind: 'hubkeeper' as const, path: paths.lock, pid: holder?.pid, since: holder?.acquiredAt };
   if (holder && isHolderDead(holder)) {
-    const verdict = judgeRecorded({ pid: holder.pid, startTicks: holder.processStartTicks, bootId: holder.bootId, startMs: holder.processStartMs, claimedAtMs: Date.parse(holder.acquiredAt) });
-    return { ...base, state: 'stale', evidence: verdict.same || verdict.gone ? `holder pid ${holder.pid} is not running` : verdict.evidence };
+    const verdict = judgeRecorded({
+      pid: holder.pid,
+      startTicks: holder.processStartTicks,
+      bootId: holder.bootId,
+      startMs: holder.processStartMs,
+      claimedAtMs: Date.parse(holder.acquiredAt),
+    });
+    return {
+      ...base,
+      state: 'stale',
+      evidence: verdict.same || verdict.gone ? `holder pid ${holder.pid} is not running` : verdict.evidence,
+    };
   }
   const age = Date.now() - st.mtimeMs;
-  if (age > staleMs) return { ...base, state: 'stale', evidence: `not renewed for ${Math.round(age / 1000)} s (stale after ${staleMs / 1000} s)` };
+  if (age > staleMs)
+    return { ...base, state: 'stale', evidence: `not renewed for ${Math.round(age / 1000)} s (stale after ${staleMs / 1000} s)` };
   return { ...base, state: 'held', evidence: holder ? `held by live pid ${holder.pid}` : 'held (holder not recorded yet)' };
 }
 
@@ -60,15 +73,35 @@ export async function bonesLockState(stateDir: string): Promise<HubLockState> {
     ({ text: pidText, st: written } = await readSmallFile(pidFile, 4096, 'lock pid file'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { kind: 'bones', path: lock, state: 'free', evidence: fs.existsSync(lock) ? 'no holder recorded (hub.lock.pid absent)' : 'no lock' };
+      return {
+        kind: 'bones',
+        path: lock,
+        state: 'free',
+        evidence: fs.existsSync(lock) ? 'no holder recorded (hub.lock.pid absent)' : 'no lock',
+      };
     }
     return { kind: 'bones', path: lock, state: 'stale', evidence: `hub.lock.pid cannot be read: ${(err as Error).message}` };
   }
   const pid = Number(pidText.trim());
   const since = written.mtime.toISOString();
-  if (!Number.isSafeInteger(pid) || pid <= 0) return { kind: 'bones', path: lock, state: 'stale', since, evidence: `hub.lock.pid does not hold a pid: ${JSON.stringify(pidText.slice(0, 20))}` };
+  if (!Number.isSafeInteger(pid) || pid <= 0)
+    return {
+      kind: 'bones',
+      path: lock,
+      state: 'stale',
+      since,
+      evidence: `hub.lock.pid does not hold a pid: ${JSON.stringify(pidText.slice(0, 20))}`,
+    };
   const verdict = judgeRecorded({ pid, claimedAtMs: written.mtimeMs });
-  if (!verdict.same) return { kind: 'bones', path: lock, state: 'stale', pid, since, evidence: verdict.gone ? `holder pid ${pid} is not running` : verdict.evidence };
+  if (!verdict.same)
+    return {
+      kind: 'bones',
+      path: lock,
+      state: 'stale',
+      pid,
+      since,
+      evidence: verdict.gone ? `holder pid ${pid} is not running` : verdict.evidence,
+    };
   return { kind: 'bones', path: lock, state: 'held', pid, since, evidence: `held by live pid ${pid}` };
 }
 

@@ -38,7 +38,11 @@ export class HubLockHeldError extends HubkeeperError {
     readonly lockPath: string,
     readonly holder: HubLockHolder | undefined,
   ) {
-    super(`workspace hub lock ${lockPath} held by pid ${holder?.pid ?? 'unknown'}${holder ? ` since ${holder.acquiredAt}` : ''}`, 'held', lockPath);
+    super(
+      `workspace hub lock ${lockPath} held by pid ${holder?.pid ?? 'unknown'}${holder ? ` since ${holder.acquiredAt}` : ''}`,
+      'held',
+      lockPath,
+    );
     this.name = 'HubLockHeldError';
   }
 }
@@ -249,7 +253,9 @@ async function removeLockDirectory(lockPath: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    throw new Error(`${lockPath}: ${code === 'ENOTDIR' ? 'is not a directory (a symlink?)' : code === 'ENOTEMPTY' || code === 'EEXIST' ? 'is not empty' : (err as Error).message}; not removed`);
+    throw new Error(
+      `${lockPath}: ${code === 'ENOTDIR' ? 'is not a directory (a symlink?)' : code === 'ENOTEMPTY' || code === 'EEXIST' ? 'is not empty' : (err as Error).message}; not removed`,
+    );
   }
 }
 

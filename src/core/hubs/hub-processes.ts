@@ -27,7 +27,8 @@ export function hubKindOfCommand(argv: readonly string[]): HubKind | undefined {
   if (words.length >= 3 && path.basename(words[0]) === 'bones' && words[1] === 'hub' && words[2] === 'start') return 'bones';
   for (let i = 0; i + 2 < words.length && i < 3; i++) {
     const base = path.basename(words[i]);
-    if ((base === 'hubkeeper' || base === 'cli.js' || base === 'hubkeeper.js') && words[i + 1] === 'hub' && words[i + 2] === 'start') return 'hubkeeper';
+    if ((base === 'hubkeeper' || base === 'cli.js' || base === 'hubkeeper.js') && words[i + 1] === 'hub' && words[i + 2] === 'start')
+      return 'hubkeeper';
   }
   return undefined;
 }
@@ -36,7 +37,10 @@ export function hubKindOfCommand(argv: readonly string[]): HubKind | undefined {
  * The sort of hub `proc` is, or undefined when it is no hub. `recorded` is what the hub's entry
  * says: its command line, and whether the process matched the entry's exact start.
  */
-export function hubProcessKind(proc: ProcessInfo, recorded?: { cmdline?: readonly string[]; exactStart: boolean }): HubProcessKind | undefined {
+export function hubProcessKind(
+  proc: ProcessInfo,
+  recorded?: { cmdline?: readonly string[]; exactStart: boolean },
+): HubProcessKind | undefined {
   if (hubKindOfCommand(proc.argv) !== undefined) return 'standalone';
   const cmdline = recorded?.cmdline;
   if (recorded?.exactStart && cmdline && cmdline.length > 0 && sameArgv(proc.argv, cmdline)) return 'embedded';

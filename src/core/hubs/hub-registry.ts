@@ -38,7 +38,10 @@ export interface UnreadableHubFile {
 
 const ENTRY_FILE = /^([0-9a-f]{16})(?:-(\d+))?\.json$/;
 
-export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: number) => boolean): Promise<{ records: HubRecord[]; unreadable: UnreadableHubFile[] }> {
+export async function readHubRegistry(
+  roots: readonly HubRoot[],
+  isAlive: (pid: number) => boolean,
+): Promise<{ records: HubRecord[]; unreadable: UnreadableHubFile[] }> {
   const records: HubRecord[] = [];
   const unreadable: UnreadableHubFile[] = [];
   for (const root of roots) {
@@ -47,12 +50,18 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
     try {
       names = await fs.promises.readdir(dir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push({ root, file: dir, problem: `cannot list: ${(err as Error).message}` });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        unreadable.push({ root, file: dir, problem: `cannot list: ${(err as Error).message}` });
       continue;
     }
     // Who could have written these files decides whether they may name a process to stop.
     const user = currentUser();
-    const dirTrust = user && (await fs.promises.stat(dir).then((st) => directoryProblem(dir, st, user), () => `the directory ${dir} cannot be checked`));
+    const dirTrust =
+      user &&
+      (await fs.promises.stat(dir).then(
+        (st) => directoryProblem(dir, st, user),
+        () => `the directory ${dir} cannot be checked`,
+      ));
     const byId = new Map<string, { file: string; entry: HubEntry; touchedMs: number; legacy: boolean; untrusted?: string }[]>();
     for (const name of names.sort()) {
       if (name.includes('.tmp.')) continue; // a writer's temp file
@@ -63,7 +72,13 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
         const { text, st } = await readEntryFile(file);
         const entry = parseHubEntry(text, file);
         const list = byId.get(m[1]) ?? [];
-        list.push({ file, entry, touchedMs: st.mtimeMs, legacy: m[2] !== undefined, untrusted: dirTrust ?? (user && fileProblem(file, st, user)) });
+        list.push({
+          file,
+          entry,
+          touchedMs: st.mtimeMs,
+          legacy: m[2] !== undefined,
+          untrusted: dirTrust ?? (user && fileProblem(file, st, user)),
+        });
         byId.set(m[1], list);
       } catch (err) {
         unreadable.push({ root, file, problem: err instanceof HubEntryError ? err.problem : describeReadError(err) });
@@ -75,7 +90,15 @@ export async function readHubRegistry(roots: readonly HubRoot[], isAlive: (pid: 
         candidates.find((c) => !c.legacy) ??
         candidates.find((c) => c.entry.hubPid > 0 && isAlive(c.entry.hubPid)) ??
         [...candidates].sort((a, b) => b.touchedMs - a.touchedMs)[0];
-      records.push({ id, root, file: chosen.file, files: candidates.map((c) => c.file), entry: chosen.entry, touchedMs: chosen.touchedMs, untrusted: chosen.untrusted });
+      records.push({
+        id,
+        root,
+        file: chosen.file,
+        files: candidates.map((c) => c.file),
+        entry: chosen.entry,
+        touchedMs: chosen.touchedMs,
+        untrusted: chosen.untrusted,
+      });
     }
   }
   return { records, unreadable };
@@ -125,7 +148,11 @@ export async function removeHubEntryIfUnchanged(record: HubRecord): Promise<stri
   } catch {
     current = undefined; // not readable any more: not the entry that was shown either
   }
-  const unchanged = current !== undefined && current.hubPid === record.entry.hubPid && current.startedAt === record.entry.startedAt && current.processStartTicks === record.entry.processStartTicks;
+  const unchanged =
+    current !== undefined &&
+    current.hubPid === record.entry.hubPid &&
+    current.startedAt === record.entry.startedAt &&
+    current.processStartTicks === record.entry.processStartTicks;
   if (unchanged) {
     await fs.promises.rm(aside, { force: true });
     await removeLegacyFiles(dir, record.id);
@@ -172,8 +199,6 @@ function describeReadError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   return e.code ? `cannot read: ${describeErrno(e.code)} (${e.code})` : e.message;
 }
-
-
 
 async function removeLegacyFiles(dir: string, id: string): Promise<void> {
   let names: string[] = [];

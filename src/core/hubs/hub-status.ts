@@ -99,7 +99,8 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
       return { ...info, state: 'idle', dead: !cwdExists, reason: cwdExists ? undefined : 'cwd no longer exists' };
     }
     // No process can have it (bones would even signal every process for -1): a dead entry, said plainly.
-    if (e.hubPid < 0 || e.hubPid > MAX_PID) return { ...info, state: 'stopped', dead: true, reason: `hub_pid ${e.hubPid} is not a valid process id` };
+    if (e.hubPid < 0 || e.hubPid > MAX_PID)
+      return { ...info, state: 'stopped', dead: true, reason: `hub_pid ${e.hubPid} is not a valid process id` };
     const proc = byPid.get(e.hubPid);
     const identity = entryProcess(proc, record, now);
     if ('mismatch' in identity) return { ...info, state: 'stopped', dead: true, reason: identity.mismatch };
@@ -125,7 +126,13 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
     const kind = hubKindOfCommand(proc.argv);
     if (!kind || proc.zombie || known.has(proc.pid) || proc.pid === process.pid) continue;
     const where = processCwd(proc.pid);
-    const reason = !where ? 'cwd unknown (process introspection failed)' : where.deleted ? 'cwd no longer exists' : ids.has(workspaceId(where.cwd)) ? 'registry entry names another pid' : 'cwd missing from registry';
+    const reason = !where
+      ? 'cwd unknown (process introspection failed)'
+      : where.deleted
+        ? 'cwd no longer exists'
+        : ids.has(workspaceId(where.cwd))
+          ? 'registry entry names another pid'
+          : 'cwd missing from registry';
     hubs.push({
       key: `process:${proc.pid}:${proc.startTimeMs}`,
       source: 'process-scan',
@@ -147,11 +154,22 @@ export async function listHubs(options: ListHubsOptions): Promise<HubListing> {
 function entryProcess(proc: ProcessInfo | undefined, record: HubRecord, now: number): { kind: HubProcessKind } | { mismatch: string } {
   const e = record.entry;
   const verdict = judgeRecorded(
-    { pid: e.hubPid, startTicks: e.processStartTicks, bootId: e.bootId, startMs: e.processStartMs, claimedAtMs: e.startedAt ? parseRfc3339(e.startedAt) : undefined },
+    {
+      pid: e.hubPid,
+      startTicks: e.processStartTicks,
+      bootId: e.bootId,
+      startMs: e.processStartMs,
+      claimedAtMs: e.startedAt ? parseRfc3339(e.startedAt) : undefined,
+    },
     proc,
     now,
   );
-  if (!verdict.same) return { mismatch: verdict.gone ? `hub pid ${e.hubPid} is not running` : `${verdict.evidence} (${describeArgv((proc as ProcessInfo).argv)}), not the hub` };
+  if (!verdict.same)
+    return {
+      mismatch: verdict.gone
+        ? `hub pid ${e.hubPid} is not running`
+        : `${verdict.evidence} (${describeArgv((proc as ProcessInfo).argv)}), not the hub`,
+    };
   const kind = hubProcessKind(proc as ProcessInfo, { cmdline: e.cmdline, exactStart: verdict.exact });
   return kind ? { kind } : { mismatch: `pid ${e.hubPid} now runs ${describeArgv((proc as ProcessInfo).argv)}, not a hub` };
 }
@@ -171,7 +189,8 @@ function workspaceGone(cwd: string, kind: HubKind, env: HubEnv, home: string): s
   // `..` is resolved lexically, as the workspace id and the state directory are (bones' filepath.Clean).
   if (!cwd || !fs.existsSync(goCleanPath(cwd))) return 'cwd no longer exists';
   const state = workspaceStateDir(cwd, kind, env);
-  if (kind === 'bones' && !fs.existsSync(path.join(state, 'agent.id'))) return `workspace marker missing (${path.relative(cwd, path.join(state, 'agent.id')) || state})`;
+  if (kind === 'bones' && !fs.existsSync(path.join(state, 'agent.id')))
+    return `workspace marker missing (${path.relative(cwd, path.join(state, 'agent.id')) || state})`;
   if (kind === 'hubkeeper' && !fs.existsSync(state)) return `workspace marker missing (${path.relative(cwd, state) || state}/)`;
   const abs = path.resolve(cwd);
   for (const trash of [path.join(home, '.Trash'), path.join(home, '.local', 'share', 'Trash')]) {

@@ -12,10 +12,7 @@ import { describeArgv, HubInfo, isClearOrphan } from './hub-status';
  */
 
 export type ReapAction =
-  | { kind: 'signal'; process: ProcessInfo }
-  | { kind: 'ask'; process: ProcessInfo }
-  | { kind: 'prune' }
-  | { kind: 'refuse'; why: string };
+  { kind: 'signal'; process: ProcessInfo } | { kind: 'ask'; process: ProcessInfo } | { kind: 'prune' } | { kind: 'refuse'; why: string };
 
 export function planReap(hub: HubInfo): ReapAction {
   const seen = hub.process;
@@ -50,7 +47,9 @@ export function confirmationLines(hub: HubInfo, graceMs: number): string[] {
   const lines = [`${hub.name} — ${hub.cwd ?? 'folder unknown'}${hub.reason ? ` (${hub.reason})` : ''}`];
   const e = hub.record?.entry;
   if (e && e.hubPid > 0) {
-    lines.push(`  entry ${path.basename(hub.record?.file ?? '')} says: pid ${e.hubPid}, started ${e.startedAt}${e.cmdline ? `, command ${describeArgv(e.cmdline)}` : ''}`);
+    lines.push(
+      `  entry ${path.basename(hub.record?.file ?? '')} says: pid ${e.hubPid}, started ${e.startedAt}${e.cmdline ? `, command ${describeArgv(e.cmdline)}` : ''}`,
+    );
   }
   if (hub.pid !== undefined) {
     const now = getProcess(hub.pid);

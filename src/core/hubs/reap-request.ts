@@ -14,18 +14,36 @@ import type { ReapResult } from './reap';
  * does not react within the deadline is reported as refused; the request is taken back.
  */
 
-export async function askHubToStop(hub: HubInfo, seen: ProcessInfo, options: { timeoutMs: number; requestedBy: string; env: HubEnv }): Promise<ReapResult> {
+export async function askHubToStop(
+  hub: HubInfo,
+  seen: ProcessInfo,
+  options: { timeoutMs: number; requestedBy: string; env: HubEnv },
+): Promise<ReapResult> {
   const record = hub.record;
-  if (!record) return { hub, outcome: 'refused', detail: `pid ${seen.pid} runs a hub inside another program but has no entry to ask it through` };
-  const file = await writeStopRequest(record.root, record.id, { pid: seen.pid, startTicks: record.entry.processStartTicks, bootId: record.entry.bootId }, options.requestedBy);
+  if (!record)
+    return { hub, outcome: 'refused', detail: `pid ${seen.pid} runs a hub inside another program but has no entry to ask it through` };
+  const file = await writeStopRequest(
+    record.root,
+    record.id,
+    { pid: seen.pid, startTicks: record.entry.processStartTicks, bootId: record.entry.bootId },
+    options.requestedBy,
+  );
   const deadline = Date.now() + options.timeoutMs;
   try {
     for (;;) {
       if (!(await stillHolds(hub, seen, options.env))) {
-        return { hub, outcome: 'reaped', detail: `asked pid ${seen.pid} to stop its hub; the window hosting it released it (no signal sent)` };
+        return {
+          hub,
+          outcome: 'reaped',
+          detail: `asked pid ${seen.pid} to stop its hub; the window hosting it released it (no signal sent)`,
+        };
       }
       if (Date.now() >= deadline) {
-        return { hub, outcome: 'refused', detail: `pid ${seen.pid} runs the hub inside another program and did not stop it within ${options.timeoutMs / 1000} s of being asked; not signalled` };
+        return {
+          hub,
+          outcome: 'refused',
+          detail: `pid ${seen.pid} runs the hub inside another program and did not stop it within ${options.timeoutMs / 1000} s of being asked; not signalled`,
+        };
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -53,14 +53,24 @@ export async function reapHub(hub: HubInfo, options: ReapOptions): Promise<ReapR
     return kept ? { hub, outcome: 'refused', detail: kept } : { hub, outcome: 'pruned', detail: hub.reason ?? 'removed the dead entry' };
   }
   const seen = plan.process;
-  if (options.dryRun) return { hub, outcome: 'would-reap', detail: plan.kind === 'ask' ? `would ask pid ${seen.pid} to stop its hub` : `would send SIGTERM to pid ${seen.pid}` };
+  if (options.dryRun)
+    return {
+      hub,
+      outcome: 'would-reap',
+      detail: plan.kind === 'ask' ? `would ask pid ${seen.pid} to stop its hub` : `would send SIGTERM to pid ${seen.pid}`,
+    };
   const check = verify(seen, hub);
   if (check === 'gone') {
     const kept = await cleanUp(hub, seen, options.env);
     return { hub, outcome: 'already-gone', detail: `pid ${seen.pid} had already exited${kept ? `; ${kept}` : ''}` };
   }
   if (check) return { hub, outcome: 'refused', detail: check };
-  if (plan.kind === 'ask') return askHubToStop(hub, seen, { timeoutMs: options.askTimeoutMs ?? DEFAULT_ASK_TO_STOP_MS, requestedBy: options.requestedBy ?? `hubkeeper (pid ${process.pid})`, env: options.env });
+  if (plan.kind === 'ask')
+    return askHubToStop(hub, seen, {
+      timeoutMs: options.askTimeoutMs ?? DEFAULT_ASK_TO_STOP_MS,
+      requestedBy: options.requestedBy ?? `hubkeeper (pid ${process.pid})`,
+      env: options.env,
+    });
   return signalHub(hub, seen, options);
 }
 
@@ -75,7 +85,8 @@ async function signalHub(hub: HubInfo, seen: ProcessInfo, options: ReapOptions):
     if (again !== 'gone') {
       kill(seen.pid, 'SIGKILL');
       how = `SIGKILL after ${grace / 1000} s`;
-      if (!(await waitGone(seen, 500))) return { hub, outcome: 'refused', detail: `pid ${seen.pid} survived SIGKILL (uninterruptible?); entry kept` };
+      if (!(await waitGone(seen, 500)))
+        return { hub, outcome: 'refused', detail: `pid ${seen.pid} survived SIGKILL (uninterruptible?); entry kept` };
     }
   }
   const kept = await cleanUp(hub, seen, options.env);
@@ -91,7 +102,8 @@ function verify(seen: ProcessInfo, hub: HubInfo): string | 'gone' | undefined {
   const e = hub.record?.entry;
   const start = e && judgeRecorded({ pid: current.pid, startTicks: e.processStartTicks, bootId: e.bootId }, current);
   const exactStart = start !== undefined && start.same && start.exact;
-  if (hubProcessKind(current, { cmdline: e?.cmdline, exactStart }) !== hub.kind) return `pid ${seen.pid} no longer runs the hub that was shown; not signalled`;
+  if (hubProcessKind(current, { cmdline: e?.cmdline, exactStart }) !== hub.kind)
+    return `pid ${seen.pid} no longer runs the hub that was shown; not signalled`;
   return whyNotStop(current, hub);
 }
 

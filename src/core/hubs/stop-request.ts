@@ -34,7 +34,13 @@ export function stopRequestFile(root: HubRoot, id: string): string {
 
 export async function writeStopRequest(root: HubRoot, id: string, target: RecordedProcess, requestedBy: string): Promise<string> {
   const file = stopRequestFile(root, id);
-  const body = { pid: target.pid, start_ticks: target.startTicks ?? null, boot_id: target.bootId ?? null, requested_by: requestedBy, requested_at: new Date().toISOString() };
+  const body = {
+    pid: target.pid,
+    start_ticks: target.startTicks ?? null,
+    boot_id: target.bootId ?? null,
+    requested_by: requestedBy,
+    requested_at: new Date().toISOString(),
+  };
   const temp = `${file}.tmp.${process.pid}-${randomBytes(6).toString('hex')}`;
   await writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n', { mode: 0o600, alwaysMode: true, temp });
   return file;
@@ -49,7 +55,12 @@ export async function removeStopRequest(file: string): Promise<void> {
  * directory not writable by anyone else) and naming exactly `self`. A request for another process
  * (an older hub of the workspace) is left alone; one that is not trusted is reported through `log`.
  */
-export async function readStopRequestFor(root: HubRoot, id: string, self: RecordedProcess, log?: (line: string) => void): Promise<StopRequest | undefined> {
+export async function readStopRequestFor(
+  root: HubRoot,
+  id: string,
+  self: RecordedProcess,
+  log?: (line: string) => void,
+): Promise<StopRequest | undefined> {
   const file = stopRequestFile(root, id);
   let raw: Record<string, unknown>;
   try {
@@ -69,7 +80,13 @@ export async function readStopRequestFor(root: HubRoot, id: string, self: Record
   if (typeof raw !== 'object' || raw === null || raw.pid !== self.pid) return undefined;
   if (self.startTicks !== undefined && (raw.start_ticks !== self.startTicks || raw.boot_id !== self.bootId)) return undefined;
   const by = typeof raw.requested_by === 'string' ? raw.requested_by.slice(0, 200) : 'another process';
-  return { pid: self.pid, startTicks: self.startTicks, bootId: self.bootId, requestedBy: by, requestedAt: typeof raw.requested_at === 'string' ? raw.requested_at : '' };
+  return {
+    pid: self.pid,
+    startTicks: self.startTicks,
+    bootId: self.bootId,
+    requestedBy: by,
+    requestedAt: typeof raw.requested_at === 'string' ? raw.requested_at : '',
+  };
 }
 
 /**

@@ -254,7 +254,8 @@ class Parser {
   }
 
   private checkDepth(depth: number): void {
-    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels (the limit of this reader, about where Python's json gives up too)`, true);
+    if (depth > this.maxDepth)
+      this.fail(`nesting deeper than ${this.maxDepth} levels (the limit of this reader, about where Python's json gives up too)`, true);
   }
 
   private expected(what: string): never {

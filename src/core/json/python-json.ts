@@ -22,11 +22,7 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 const NEEDS_ESCAPE = /[\\"\u0000-\u001f\u007f-\uffff]/g;
 
 export function pythonString(s: string): string {
-  return (
-    '"' +
-    s.replace(NEEDS_ESCAPE, (ch) => SIMPLE_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')) +
-    '"'
-  );
+  return '"' + s.replace(NEEDS_ESCAPE, (ch) => SIMPLE_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')) + '"';
 }
 
 /** `level` is the nesting level of `value` itself (its closing bracket is indented by it). */

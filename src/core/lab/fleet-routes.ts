@@ -44,9 +44,12 @@ export class FleetRoutes {
     if (s.length === 4 && d === 'heartbeat') return { methods: { POST: own((body) => this.beat(st, body)) } };
     if (s.length === 4 && d === 'goodbye') return { methods: { POST: own((body) => this.goodbye(st, body)) } };
     if (s.length === 4 && d === 'requests') return { methods: { POST: (who, raw) => this.createRequest(st, who, parseBody(raw)) } };
-    if (s.length === 5 && d === 'requests' && e === 'poll') return { longPollMs: MAX_POLL_WAIT_MS, methods: { POST: own((body) => this.poll(st, body)) } };
-    if (s.length === 6 && d === 'requests' && f === 'claim') return { methods: { POST: own((body) => this.claim(st, requestId(e), body)) } };
-    if (s.length === 6 && d === 'requests' && f === 'result') return { methods: { POST: own((body) => this.result(st, requestId(e), body)) } };
+    if (s.length === 5 && d === 'requests' && e === 'poll')
+      return { longPollMs: MAX_POLL_WAIT_MS, methods: { POST: own((body) => this.poll(st, body)) } };
+    if (s.length === 6 && d === 'requests' && f === 'claim')
+      return { methods: { POST: own((body) => this.claim(st, requestId(e), body)) } };
+    if (s.length === 6 && d === 'requests' && f === 'result')
+      return { methods: { POST: own((body) => this.result(st, requestId(e), body)) } };
     return undefined;
   }
 
@@ -65,7 +68,11 @@ export class FleetRoutes {
       agentPid: intField(body, 'pid', 0, 2 ** 31),
       allow,
     });
-    if (r.kind === 'superseded') return refuse(409, `station '${st}' has a newer agent (incarnation ${r.current}); this one was replaced`, { reason: 'superseded', incarnation: r.current });
+    if (r.kind === 'superseded')
+      return refuse(409, `station '${st}' has a newer agent (incarnation ${r.current}); this one was replaced`, {
+        reason: 'superseded',
+        incarnation: r.current,
+      });
     return ok({ station: st, incarnation, epoch: r.epoch, lease_ttl_ms: this.lab.leaseTtlMs });
   }
 
@@ -81,22 +88,29 @@ export class FleetRoutes {
       return { name, pid: intField(l, 'pid', 0, 2 ** 31), instance: stringField(l, 'instance', true) as string };
     });
     const r = await this.fleet.beat(st, incarnation, hash, state ? compactJson(state) : undefined, locks, this.lab.leaseTtlMs);
-    if (r.kind === 'superseded') return refuse(409, `station '${st}' has a newer agent; this incarnation was replaced and may not write`, { reason: 'superseded' });
-    if (r.kind === 'expired') return refuse(409, `this incarnation of station '${st}' missed its heartbeats (or said goodbye); start a new one`, { reason: 'expired' });
+    if (r.kind === 'superseded')
+      return refuse(409, `station '${st}' has a newer agent; this incarnation was replaced and may not write`, { reason: 'superseded' });
+    if (r.kind === 'expired')
+      return refuse(409, `this incarnation of station '${st}' missed its heartbeats (or said goodbye); start a new one`, {
+        reason: 'expired',
+      });
     if (r.kind !== 'ok') return refuse(409, `station '${st}' has no agent incarnation; start one first`, { reason: 'expired' });
     return ok({ station: st, state_stored: r.hashStored, renewed: r.renewed });
   }
 
   private async goodbye(st: string, body: JsonObject): Promise<Answer> {
     const said = await this.fleet.goodbye(st, ulidField(body, 'incarnation', true) as string);
-    return said ? ok({ station: st, stopped: true }) : refuse(409, `station '${st}' has a newer agent; nothing changed`, { reason: 'superseded' });
+    return said
+      ? ok({ station: st, stopped: true })
+      : refuse(409, `station '${st}' has a newer agent; nothing changed`, { reason: 'superseded' });
   }
 
   private async poll(st: string, body: JsonObject): Promise<Answer> {
     const incarnation = ulidField(body, 'incarnation', true) as string;
     const waitMs = Math.min(MAX_POLL_WAIT_MS, intField(body, 'wait_ms', 0, 3_600_000, 0));
     const current = async () => (await this.fleet.station(st))?.incarnation === incarnation;
-    if (!(await current())) return refuse(409, `station '${st}' has a newer agent; this incarnation may not take requests`, { reason: 'superseded' });
+    if (!(await current()))
+      return refuse(409, `station '${st}' has a newer agent; this incarnation may not take requests`, { reason: 'superseded' });
     const wake = this.wake.wait(st, waitMs);
     let pending = await this.fleet.pending(st);
     if (pending.length === 0 && waitMs > 0) {
@@ -110,9 +124,11 @@ export class FleetRoutes {
 
   private async claim(st: string, id: string, body: JsonObject): Promise<Answer> {
     const r = await this.fleet.claim(st, id, ulidField(body, 'incarnation', true) as string);
-    if (r.kind === 'superseded') return refuse(409, `station '${st}' has a newer agent; this incarnation may not claim requests`, { reason: 'superseded' });
+    if (r.kind === 'superseded')
+      return refuse(409, `station '${st}' has a newer agent; this incarnation may not claim requests`, { reason: 'superseded' });
     if (r.kind === 'missing') return refuse(404, `no request ${id} for station '${st}'`);
-    if (r.kind === 'taken') return refuse(409, `request ${id} is ${r.state} already; it runs at most once`, { reason: 'taken', state: r.state });
+    if (r.kind === 'taken')
+      return refuse(409, `request ${id} is ${r.state} already; it runs at most once`, { reason: 'taken', state: r.state });
     if (r.kind !== 'ok') return refuse(409, `request ${id} is past its deadline; refused`, { reason: 'expired' });
     const q = r.request;
     return ok(stringify({ id, kind: q.kind, target: new RawJson(q.target), requested_by: q.by, deadline_us: q.deadlineUs }));
@@ -123,7 +139,9 @@ export class FleetRoutes {
     if (outcome !== 'done' && outcome !== 'refused') throw new BadRequest('outcome: expected done or refused');
     const detail = (stringField(body, 'detail', false) ?? '').slice(0, 2000);
     const stored = await this.fleet.finish(st, id, ulidField(body, 'incarnation', true) as string, outcome, detail);
-    return stored ? ok({ id, state: outcome }) : refuse(409, `request ${id} is not running for this incarnation; its result was not stored`, { reason: 'not-claimed' });
+    return stored
+      ? ok({ id, state: outcome })
+      : refuse(409, `request ${id} is not running for this incarnation; its result was not stored`, { reason: 'not-claimed' });
   }
 
   private async createRequest(st: string, who: Who, body: JsonObject): Promise<Answer> {
@@ -197,7 +215,8 @@ function requestId(segment: string | undefined): string {
 
 /** A station token writes only its own station's agent data. */
 function ownStation(who: Who, st: string): void {
-  if (who.kind === 'station' && who.station !== st) throw new Forbidden(`this token belongs to station '${who.station}'; it may not write the agent data of '${st}'`);
+  if (who.kind === 'station' && who.station !== st)
+    throw new Forbidden(`this token belongs to station '${who.station}'; it may not write the agent data of '${st}'`);
 }
 
 function ulidField(body: JsonObject, key: string, required: boolean): string | undefined {

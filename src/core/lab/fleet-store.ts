@@ -38,7 +38,8 @@ export interface KeepAlive {
   instance: string;
 }
 
-export type BeatResult = { kind: 'ok'; hashStored: boolean; atUs: number; renewed: string[] } | { kind: 'superseded' | 'expired' | 'unknown' };
+export type BeatResult =
+  { kind: 'ok'; hashStored: boolean; atUs: number; renewed: string[] } | { kind: 'superseded' | 'expired' | 'unknown' };
 
 export interface StationRecord {
   station: string;
@@ -70,7 +71,8 @@ export interface RequestRecord {
   finishedUs?: number;
 }
 
-export type ClaimResult = { kind: 'ok'; request: RequestRecord } | { kind: 'superseded' | 'missing' | 'expired' } | { kind: 'taken'; state: string };
+export type ClaimResult =
+  { kind: 'ok'; request: RequestRecord } | { kind: 'superseded' | 'missing' | 'expired' } | { kind: 'taken'; state: string };
 
 export class FleetStore {
   readonly keys: LabKeys;
@@ -84,18 +86,40 @@ export class FleetStore {
 
   async incarnate(station: string, i: Incarnation): Promise<IncarnateResult> {
     const k = this.keys;
-    const args = [station, i.incarnation, i.previous ?? '', String(i.intervalMs * 1000), i.bootId, String(i.agentPid), i.allow.join(','), k.request(''), String(AUDIT_MAXLEN)];
+    const args = [
+      station,
+      i.incarnation,
+      i.previous ?? '',
+      String(i.intervalMs * 1000),
+      i.bootId,
+      String(i.agentPid),
+      i.allow.join(','),
+      k.request(''),
+      String(AUDIT_MAXLEN),
+    ];
     const r = (await runScript(this.redis, INCARNATE, [k.station(station), k.stations, k.audit, k.inflight(station)], args)) as string[];
     return r[0] === 'superseded' ? { kind: 'superseded', current: r[1] } : { kind: 'ok', epoch: Number(r[1]), atUs: Number(r[2]) };
   }
 
-  async beat(station: string, incarnation: string, hash: string, state: string | undefined, locks: KeepAlive[], leaseTtlMs: number): Promise<BeatResult> {
+  async beat(
+    station: string,
+    incarnation: string,
+    hash: string,
+    state: string | undefined,
+    locks: KeepAlive[],
+    leaseTtlMs: number,
+  ): Promise<BeatResult> {
     const k = this.keys;
     const args = [station, incarnation, hash, state ?? '', String(Math.round(leaseTtlMs * 1000)), String(MISSED_BEATS)];
     for (const l of locks) args.push(String(l.pid), l.instance);
     const r = (await runScript(this.redis, BEAT, [k.station(station), k.stations, ...locks.map((l) => k.entry(l.name))], args)) as string[];
     if (r[0] !== 'ok') return { kind: r[0] as 'superseded' | 'expired' | 'unknown' };
-    return { kind: 'ok', hashStored: r[1] === '1', atUs: Number(r[2]), renewed: locks.filter((_, i) => r[3 + i] === '1').map((l) => l.name) };
+    return {
+      kind: 'ok',
+      hashStored: r[1] === '1',
+      atUs: Number(r[2]),
+      renewed: locks.filter((_, i) => r[3 + i] === '1').map((l) => l.name),
+    };
   }
 
   async goodbye(station: string, incarnation: string): Promise<boolean> {
@@ -118,10 +142,22 @@ export class FleetStore {
     return out.sort((a, b) => a.station.localeCompare(b.station));
   }
 
-  async createRequest(id: string, station: string, kind: string, target: string, by: string, deadlineMs: number): Promise<{ createdUs: number; deadlineUs: number } | undefined> {
+  async createRequest(
+    id: string,
+    station: string,
+    kind: string,
+    target: string,
+    by: string,
+    deadlineMs: number,
+  ): Promise<{ createdUs: number; deadlineUs: number } | undefined> {
     const k = this.keys;
     const args = [id, station, kind, target, by, String(deadlineMs), String(AUDIT_MAXLEN), k.wake, String(KEEP_REQUEST_S)];
-    const r = (await runScript(this.redis, CREATE_REQUEST, [k.request(id), k.pending(station), k.audit, k.station(station)], args)) as string[];
+    const r = (await runScript(
+      this.redis,
+      CREATE_REQUEST,
+      [k.request(id), k.pending(station), k.audit, k.station(station)],
+      args,
+    )) as string[];
     return r[0] === 'ok' ? { createdUs: Number(r[1]), deadlineUs: Number(r[2]) } : undefined;
   }
 
@@ -134,15 +170,38 @@ export class FleetStore {
 
   async claim(station: string, id: string, incarnation: string): Promise<ClaimResult> {
     const k = this.keys;
-    const r = (await runScript(this.redis, CLAIM_REQUEST, [k.request(id), k.pending(station), k.inflight(station), k.station(station), k.audit], [id, incarnation, station, String(AUDIT_MAXLEN)])) as string[];
+    const r = (await runScript(
+      this.redis,
+      CLAIM_REQUEST,
+      [k.request(id), k.pending(station), k.inflight(station), k.station(station), k.audit],
+      [id, incarnation, station, String(AUDIT_MAXLEN)],
+    )) as string[];
     if (r[0] === 'taken') return { kind: 'taken', state: r[1] };
     if (r[0] !== 'ok') return { kind: r[0] as 'superseded' | 'missing' | 'expired' };
-    return { kind: 'ok', request: { id, station, kind: r[1], target: r[2], by: r[3], deadlineUs: Number(r[4]), createdUs: 0, state: 'running', claimedBy: incarnation } };
+    return {
+      kind: 'ok',
+      request: {
+        id,
+        station,
+        kind: r[1],
+        target: r[2],
+        by: r[3],
+        deadlineUs: Number(r[4]),
+        createdUs: 0,
+        state: 'running',
+        claimedBy: incarnation,
+      },
+    };
   }
 
   async finish(station: string, id: string, incarnation: string, outcome: 'done' | 'refused', detail: string): Promise<boolean> {
     const k = this.keys;
-    const r = (await runScript(this.redis, FINISH_REQUEST, [k.request(id), k.inflight(station), k.audit], [id, incarnation, outcome, detail, station, String(AUDIT_MAXLEN)])) as string[];
+    const r = (await runScript(
+      this.redis,
+      FINISH_REQUEST,
+      [k.request(id), k.inflight(station), k.audit],
+      [id, incarnation, outcome, detail, station, String(AUDIT_MAXLEN)],
+    )) as string[];
     return r[0] === 'ok';
   }
 
@@ -150,7 +209,19 @@ export class FleetStore {
     const h = await this.redis.hGetAll(this.keys.request(id));
     if (!h.id) return undefined;
     const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-    return { id: h.id, station: h.station, kind: h.kind, target: h.target, by: h.by, createdUs: Number(h.created_us), deadlineUs: Number(h.deadline_us), state: h.state, claimedBy: h.claimed_by, detail: h.detail, finishedUs: num(h.finished_us) };
+    return {
+      id: h.id,
+      station: h.station,
+      kind: h.kind,
+      target: h.target,
+      by: h.by,
+      createdUs: Number(h.created_us),
+      deadlineUs: Number(h.deadline_us),
+      state: h.state,
+      claimedBy: h.claimed_by,
+      detail: h.detail,
+      finishedUs: num(h.finished_us),
+    };
   }
 
   /** The newest audit records (newest first) of one station, or of all. */

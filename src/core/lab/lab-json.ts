@@ -53,8 +53,24 @@ export function metadataJson(pairs: readonly [string, string][]): RawJson {
 
 /** A stored conflict record (our own JSON text) with its time as ISO. */
 export function conflictJson(name: string, labId: string, recordText: string) {
-  const r = JSON.parse(recordText) as { at_us: number; offered_id: string; host: string | null; pid: number | null; instance: string | null; station: string | null };
-  return { name, lab_id: labId, offered_id: r.offered_id, host: r.host, pid: r.pid, instance: r.instance, station: r.station, at: isoTime(r.at_us) };
+  const r = JSON.parse(recordText) as {
+    at_us: number;
+    offered_id: string;
+    host: string | null;
+    pid: number | null;
+    instance: string | null;
+    station: string | null;
+  };
+  return {
+    name,
+    lab_id: labId,
+    offered_id: r.offered_id,
+    host: r.host,
+    pid: r.pid,
+    instance: r.instance,
+    station: r.station,
+    at: isoTime(r.at_us),
+  };
 }
 
 /** GET /registry/resolve/{name} and every entry of GET /registry/entries. */

@@ -35,7 +35,9 @@ export function fleetProblem(fleet: string): string | undefined {
 }
 
 export function stationProblem(station: string): string | undefined {
-  return STATION_RE.test(station) ? undefined : 'a station name is a host name: 1-253 letters, digits, ".", "_" or "-", starting with a letter or digit';
+  return STATION_RE.test(station)
+    ? undefined
+    : 'a station name is a host name: 1-253 letters, digits, ".", "_" or "-", starting with a letter or digit';
 }
 
 export class LabKeys {

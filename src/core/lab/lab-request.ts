@@ -109,9 +109,11 @@ export function registerBody(body: JsonObject): RegisterBody {
   const componentType = stringField(body, 'component_type', true) as string;
   if (!isComponentType(componentType)) throw new BadRequest('component_type: expected node, module, manager, experiment or workcell');
   const meta = body.get('metadata');
-  if (meta !== undefined && meta !== null && !isJsonObject(meta)) throw new BadRequest(`metadata: expected an object, got ${jsonTypeName(meta)}`);
+  if (meta !== undefined && meta !== null && !isJsonObject(meta))
+    throw new BadRequest(`metadata: expected an object, got ${jsonTypeName(meta)}`);
   const acquire = body.get('acquire_lock');
-  if (acquire !== undefined && acquire !== null && typeof acquire !== 'boolean') throw new BadRequest('acquire_lock: expected true or false');
+  if (acquire !== undefined && acquire !== null && typeof acquire !== 'boolean')
+    throw new BadRequest('acquire_lock: expected true or false');
   const acquireLock = acquire === true;
   return {
     id,

@@ -62,14 +62,18 @@ export class LabRoutes {
       if (s.length === 2 && b === 'status') return { methods: { GET: async () => this.status() } };
       if (s.length === 2 && b === 'conflicts') return { methods: { GET: async () => this.conflicts() } };
       if (s.length === 4 && b === 'stations' && d === 'tokens') {
-        return { methods: { POST: async (who) => this.createToken(station(c), who), DELETE: async (who) => this.revokeTokens(station(c), who) } };
+        return {
+          methods: { POST: async (who) => this.createToken(station(c), who), DELETE: async (who) => this.revokeTokens(station(c), who) },
+        };
       }
     }
     return undefined;
   }
 
   private health(): Answer {
-    return this.store.ready ? ok({ ok: true, service: 'hubkeeper-lab', fleet: this.store.keys.fleet }) : refuse(503, 'the lab store (Redis) is unreachable', { ok: false, service: 'hubkeeper-lab' });
+    return this.store.ready
+      ? ok({ ok: true, service: 'hubkeeper-lab', fleet: this.store.keys.fleet })
+      : refuse(503, 'the lab store (Redis) is unreachable', { ok: false, service: 'hubkeeper-lab' });
   }
 
   private async resolve(n: string): Promise<Answer> {
@@ -89,10 +93,15 @@ export class LabRoutes {
     const acquire = body.acquireLock ? (body.claimed as Holder) : undefined;
     const r = await this.store.register(n, { ...body, acquire, station: who.kind === 'station' ? who.station : null });
     if (r.kind === 'conflict') {
-      this.log?.(`lab: conflict: '${n}' has id ${r.labId}; ${body.claimed.host ?? '?'} (PID ${body.claimed.pid ?? '?'}) offered ${body.id}`);
-      return refuse(409, `'${n}' already has id ${r.labId} in the lab; the offered id ${body.id} was refused and recorded as a conflict`, { id: r.labId });
+      this.log?.(
+        `lab: conflict: '${n}' has id ${r.labId}; ${body.claimed.host ?? '?'} (PID ${body.claimed.pid ?? '?'}) offered ${body.id}`,
+      );
+      return refuse(409, `'${n}' already has id ${r.labId} in the lab; the offered id ${body.id} was refused and recorded as a conflict`, {
+        id: r.labId,
+      });
     }
-    if (r.kind === 'type') return refuse(409, `'${n}' is a ${r.labType} in the lab, not a ${body.componentType}`, { id: body.id, component_type: r.labType });
+    if (r.kind === 'type')
+      return refuse(409, `'${n}' is a ${r.labType} in the lab, not a ${body.componentType}`, { id: body.id, component_type: r.labType });
     if (r.kind === 'locked') return refuse(409, lockedBy(r.lock), { id: body.id, lock: lockJson(r.lock) });
     const entry = await this.store.read(n);
     if (!entry) throw new Error(`'${n}' vanished right after it was registered`);
@@ -113,7 +122,8 @@ export class LabRoutes {
     const r = await this.store.unlock(n, instance, who.kind === 'station' ? who.station : null);
     if (r.kind === 'missing') return refuse(404, `Entry '${n}' not found in the lab registry`);
     if (r.kind === 'locked') return refuse(409, lockedBy(r.lock), { lock: lockJson(r.lock) });
-    if (r.kind === 'forbidden') return refuse(403, `the lab lock on '${n}' is held by ${r.holderHost}; this station token may release only its own station's locks`);
+    if (r.kind === 'forbidden')
+      return refuse(403, `the lab lock on '${n}' is held by ${r.holderHost}; this station token may release only its own station's locks`);
     return ok({ name: n, released: r.kind === 'released', at: isoTime(r.atUs) });
   }
 
@@ -124,7 +134,8 @@ export class LabRoutes {
   }
 
   private async putState(st: string, who: Who, raw: Buffer): Promise<Answer> {
-    if (who.kind === 'station' && who.station !== st) return refuse(403, `this token belongs to station '${who.station}'; it may not write the state of '${st}'`);
+    if (who.kind === 'station' && who.station !== st)
+      return refuse(403, `this token belongs to station '${who.station}'; it may not write the state of '${st}'`);
     const body = parseBody(raw);
     const state = body.get('state');
     if (!isJsonObject(state ?? null)) throw new BadRequest('state: expected a JSON object');
@@ -150,8 +161,21 @@ export class LabRoutes {
       lease_ttl_seconds: this.store.leaseTtlMs / 1000,
       server_time: isoTime(nowUs),
       replica: { instance: me.instance, host: me.host, pid: me.pid, url: me.url, started_at: isoTime(me.startedUs) },
-      replicas: replicas.map((r) => ({ instance: r.instance, host: r.host, pid: r.pid, url: r.url, started_at: isoTime(r.startedUs), seen_at: isoTime(r.seenUs), alive: r.alive })),
-      redis: { url: me.redis, version: field('redis_version'), used_memory_bytes: Number(field('used_memory')), aof_enabled: field('aof_enabled') === '1' },
+      replicas: replicas.map((r) => ({
+        instance: r.instance,
+        host: r.host,
+        pid: r.pid,
+        url: r.url,
+        started_at: isoTime(r.startedUs),
+        seen_at: isoTime(r.seenUs),
+        alive: r.alive,
+      })),
+      redis: {
+        url: me.redis,
+        version: field('redis_version'),
+        used_memory_bytes: Number(field('used_memory')),
+        aof_enabled: field('aof_enabled') === '1',
+      },
       counts: { entries, conflicted_names: conflicted, stations, station_tokens: tokens.length },
     });
   }
@@ -187,7 +211,8 @@ function station(segment: string): string {
 
 /** A station token locks only in its own name: the lock's host is what says whose it is. */
 function ownHost(who: Who, host: string | undefined, field: string): void {
-  if (who.kind === 'station' && host !== who.station) throw new Forbidden(`${field} '${host}' is not this token's station '${who.station}'`);
+  if (who.kind === 'station' && host !== who.station)
+    throw new Forbidden(`${field} '${host}' is not this token's station '${who.station}'`);
 }
 
 export class Forbidden extends Error {}

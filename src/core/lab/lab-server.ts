@@ -64,7 +64,12 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const storeTimeoutMs = options.storeTimeoutMs ?? 3000;
   const wake = new WakeBus(redis, store.keys.wake, log);
   const fleet = new FleetRoutes(new FleetStore(redis, options.fleet), store, wake);
-  const routes = new LabRoutes(store, tokens, () => ({ instance, host: options.hostName, pid: process.pid, url: urlOf(options.host, port), startedUs, redis: options.redisDisplay }), log);
+  const routes = new LabRoutes(
+    store,
+    tokens,
+    () => ({ instance, host: options.hostName, pid: process.pid, url: urlOf(options.host, port), startedUs, redis: options.redisDisplay }),
+    log,
+  );
 
   const guarded = createGuardedServer({
     label: 'lab server',
@@ -122,9 +127,17 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   origins = originsFor(hosts);
 
   const announce = () =>
-    void (redis.isReady ? announceReplica(redis, store.keys, { instance, host: options.hostName, pid: process.pid, url: urlOf(options.host, port), startedUs }) : Promise.resolve()).catch(
-      (err) => log?.(`lab server: announcing this replica failed: ${(err as Error).message}`),
-    );
+    void (
+      redis.isReady
+        ? announceReplica(redis, store.keys, {
+            instance,
+            host: options.hostName,
+            pid: process.pid,
+            url: urlOf(options.host, port),
+            startedUs,
+          })
+        : Promise.resolve()
+    ).catch((err) => log?.(`lab server: announcing this replica failed: ${(err as Error).message}`));
   redis.on('ready', announce);
   announce();
   const timer = setInterval(announce, ANNOUNCE_EVERY_MS);
@@ -164,7 +177,9 @@ class StoreTimeout extends Error {}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StoreTimeout(`no answer from Redis within ${ms} ms`)), ms)));
+  const t = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new StoreTimeout(`no answer from Redis within ${ms} ms`)), ms)),
+  );
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 

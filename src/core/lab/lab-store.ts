@@ -93,9 +93,24 @@ export class LabStore {
       instance: req.claimed.instance ?? null,
       station: req.station,
     });
-    const args = [name, req.id, req.componentType, req.acquire ? '1' : '0', holder.host, String(holder.pid), holder.instance, this.ttlUs(), record.slice(1)];
+    const args = [
+      name,
+      req.id,
+      req.componentType,
+      req.acquire ? '1' : '0',
+      holder.host,
+      String(holder.pid),
+      holder.instance,
+      this.ttlUs(),
+      record.slice(1),
+    ];
     for (const [key, text] of req.metadata) args.push(key, text);
-    const r = (await runScript(this.redis, REGISTER, [k.entry(name), k.meta(name), k.names, k.fences, k.conflicts(name), k.conflicted], args)) as string[];
+    const r = (await runScript(
+      this.redis,
+      REGISTER,
+      [k.entry(name), k.meta(name), k.names, k.fences, k.conflicts(name), k.conflicted],
+      args,
+    )) as string[];
     if (r[0] === 'conflict') return { kind: 'conflict', labId: r[1] };
     if (r[0] === 'type') return { kind: 'type', labType: r[1] };
     if (r[0] === 'locked') return { kind: 'locked', lock: lockFrom(r.slice(1)) };
@@ -105,7 +120,12 @@ export class LabStore {
 
   async lock(name: string, holder: Holder): Promise<LockResult> {
     const k = this.keys;
-    const r = (await runScript(this.redis, LOCK, [k.entry(name), k.fences], [name, holder.host, String(holder.pid), holder.instance, this.ttlUs()])) as string[];
+    const r = (await runScript(
+      this.redis,
+      LOCK,
+      [k.entry(name), k.fences],
+      [name, holder.host, String(holder.pid), holder.instance, this.ttlUs()],
+    )) as string[];
     if (r[0] === 'missing') return { kind: 'missing' };
     if (r[0] === 'locked') return { kind: 'locked', lock: lockFrom(r.slice(1)) };
     return { kind: 'ok', lock: { ...lockFrom(r.slice(1)), granted: r[8] === '1' } };
@@ -122,7 +142,12 @@ export class LabStore {
 
   async read(name: string): Promise<LabEntry | undefined> {
     const k = this.keys;
-    const r = (await runScript(this.redis, READ_ENTRY, [k.entry(name), k.meta(name), k.conflicts(name)], [String(CONFLICTS_SHOWN)])) as [string, string[]?, string[]?, string[]?];
+    const r = (await runScript(this.redis, READ_ENTRY, [k.entry(name), k.meta(name), k.conflicts(name)], [String(CONFLICTS_SHOWN)])) as [
+      string,
+      string[]?,
+      string[]?,
+      string[]?,
+    ];
     if (!r[1]) return undefined;
     return entryFrom(name, Number(r[0]), pairs(r[1]), pairs(r[2] ?? []), r[3] ?? []);
   }
@@ -144,7 +169,10 @@ export class LabStore {
     const names = await this.redis.zRange(this.keys.conflicted, 0, -1, { REV: true });
     const out: [string, string, string][] = [];
     for (const name of names) {
-      const [id, records] = await Promise.all([this.redis.hGet(this.keys.entry(name), 'id'), this.redis.lRange(this.keys.conflicts(name), 0, -1)]);
+      const [id, records] = await Promise.all([
+        this.redis.hGet(this.keys.entry(name), 'id'),
+        this.redis.lRange(this.keys.conflicts(name), 0, -1),
+      ]);
       for (const r of records) out.push([name, id ?? '', r]);
     }
     return out;
@@ -199,7 +227,13 @@ function entryFrom(name: string, nowUs: number, fields: [string, string][], meta
     createdUs: Number(f.get('created_us')),
     lastSeenUs: Number(f.get('last_seen_us') ?? f.get('created_us')),
     metadata,
-    lock: live ? lockFrom(['lock_host', 'lock_pid', 'lock_instance', 'lock_acquired_us', 'lock_heartbeat_us', 'lock_expires_us', 'lock_fence'].map((key) => f.get(key) ?? '')) : null,
+    lock: live
+      ? lockFrom(
+          ['lock_host', 'lock_pid', 'lock_instance', 'lock_acquired_us', 'lock_heartbeat_us', 'lock_expires_us', 'lock_fence'].map(
+            (key) => f.get(key) ?? '',
+          ),
+        )
+      : null,
     conflicts,
     nowUs,
   };

@@ -19,7 +19,8 @@ export interface StationToken {
   createdUs: number;
 }
 
-export type TokenLookup = { kind: 'station'; station: string; tokenId: string } | { kind: 'revoked'; station: string; tokenId: string } | { kind: 'unknown' };
+export type TokenLookup =
+  { kind: 'station'; station: string; tokenId: string } | { kind: 'revoked'; station: string; tokenId: string } | { kind: 'unknown' };
 
 export const digestToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 

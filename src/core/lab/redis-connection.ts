@@ -52,9 +52,11 @@ export function parseRedisUrl(text: string, env: NodeJS.ProcessEnv = {}): RedisT
     throw new RedisUrlError(`${redact(text)}: not a URL (expected redis://[user:password@]host:port[/db] or rediss://…)`);
   }
   const display = displayUrl(url);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new RedisUrlError(`${display}: the scheme must be redis:// or rediss:// (TLS)`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new RedisUrlError(`${display}: the scheme must be redis:// or rediss:// (TLS)`);
   if (!url.hostname) throw new RedisUrlError(`${display}: no host`);
-  if (url.search || url.hash) throw new RedisUrlError(`${display}: query strings and fragments are not understood; give only host, port and /db`);
+  if (url.search || url.hash)
+    throw new RedisUrlError(`${display}: query strings and fragments are not understood; give only host, port and /db`);
   const dbText = url.pathname.replace(/^\//, '');
   if (dbText !== '' && !/^\d{1,5}$/.test(dbText)) throw new RedisUrlError(`${display}: the path must be a database number (/0, /1, …)`);
   const password = url.password ? decodeURIComponent(url.password) : env.HUBKEEPER_REDIS_PASSWORD || undefined;

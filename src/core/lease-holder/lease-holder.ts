@@ -4,7 +4,14 @@ import { ulid } from 'ulid';
 import { RegistryFile } from '../registry/registry-file';
 import { RegistryDocument, RegistryEntry, RegistryLock } from '../registry/types';
 import { Timestamp } from '../time/timestamp';
-import { BOOT_ID_KEY, DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, LeaseNow, MONO_HEARTBEAT_KEY, PID_NAMESPACE_KEY } from '../leases/lease-rules';
+import {
+  BOOT_ID_KEY,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_LEASE_TTL_MS,
+  LeaseNow,
+  MONO_HEARTBEAT_KEY,
+  PID_NAMESPACE_KEY,
+} from '../leases/lease-rules';
 import { JsonNumber, JsonObject } from '../json/json-value';
 
 /**

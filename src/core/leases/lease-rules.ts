@@ -133,9 +133,19 @@ export function lockStatus(lock: RegistryLock | null, ctx: LockStatusContext): L
   const holderAlive = local ? (ctx.isHolderAlive ?? mayBeClaimant)(lock.holderPid, lock.acquiredAt.millis) : undefined;
   const deadWords = `holder pid ${lock.holderPid} on this machine is not running`;
   if (left <= 0) {
-    return { state: 'expired', msLeft: left, holderAlive, reason: `expired at ${lock.expiresAt.text}${holderAlive === false ? `; ${deadWords}` : ''}` };
+    return {
+      state: 'expired',
+      msLeft: left,
+      holderAlive,
+      reason: `expired at ${lock.expiresAt.text}${holderAlive === false ? `; ${deadWords}` : ''}`,
+    };
   }
-  const held = (why = '') => ({ state: 'held' as const, msLeft: left, holderAlive, reason: `held by ${lock.holderHost} (pid ${lock.holderPid}${why})` });
+  const held = (why = '') => ({
+    state: 'held' as const,
+    msLeft: left,
+    holderAlive,
+    reason: `held by ${lock.holderHost} (pid ${lock.holderPid}${why})`,
+  });
   if (holderAlive !== false) return held();
   if (pidIsOurs(lock, t)) return { state: 'abandoned', msLeft: left, holderAlive, reason: deadWords };
   const beat = heartbeatEvidence(lock, t, ctx.observed);
@@ -144,12 +154,19 @@ export function lockStatus(lock: RegistryLock | null, ctx: LockStatusContext): L
 }
 
 /** Has the heartbeat stopped, by the file's own evidence and this reader's reads? In words either way. */
-function heartbeatEvidence(lock: RegistryLock, t: LeaseNow, observed: HeartbeatObservation | undefined): { stopped: boolean; words: string } {
+function heartbeatEvidence(
+  lock: RegistryLock,
+  t: LeaseNow,
+  observed: HeartbeatObservation | undefined,
+): { stopped: boolean; words: string } {
   const lease = leaseMs(lock);
   const limit = lease / 2;
   const ofLease = `(more than half its ${duration(lease)} lease)`;
   if (observed && observed.unchangedForMs > limit) {
-    return { stopped: true, words: `its heartbeat has not advanced in the ${duration(observed.unchangedForMs)} Hubkeeper watched it ${ofLease}` };
+    return {
+      stopped: true,
+      words: `its heartbeat has not advanced in the ${duration(observed.unchangedForMs)} Hubkeeper watched it ${ofLease}`,
+    };
   }
   if (observed?.advanced) return { stopped: false, words: 'its heartbeat is advancing' };
   const age = heartbeatAgeMs(lock, t);

@@ -32,7 +32,13 @@ export async function acquireFileLock(target: string, options: FileLockOptions):
       lockfilePath: options.lockfilePath,
       realpath: false,
       stale: Math.max(options.staleMs ?? 10_000, 2000),
-      retries: { retries: Math.max(1, Math.ceil(timeoutMs / (maxTimeout * 0.75))), minTimeout: 5, maxTimeout, factor: 1.5, randomize: true },
+      retries: {
+        retries: Math.max(1, Math.ceil(timeoutMs / (maxTimeout * 0.75))),
+        minTimeout: 5,
+        maxTimeout,
+        factor: 1.5,
+        randomize: true,
+      },
       onCompromised: options.onCompromised ?? (() => undefined),
     });
   } catch (err) {

@@ -35,7 +35,9 @@ export async function readComponentsState(registry: ComponentRegistry): Promise<
       path: registry.path,
       exists: doc !== undefined,
       writeRefused,
-      entries: records.filter((r): r is RegistryEntry => r.kind === 'entry').map((entry) => ({ entry, status: registry.lockStatus(entry) })),
+      entries: records
+        .filter((r): r is RegistryEntry => r.kind === 'entry')
+        .map((entry) => ({ entry, status: registry.lockStatus(entry) })),
       invalid: records.filter((r): r is InvalidEntry => r.kind === 'invalid'),
     };
   } catch (err) {
@@ -53,5 +55,8 @@ export function heldLeases(state: ComponentsState): ComponentState[] {
 }
 
 export function countsByType(state: ComponentsState): Record<ComponentType, number> {
-  return Object.fromEntries(COMPONENT_TYPES.map((t) => [t, state.entries.filter((c) => c.entry.componentType === t).length])) as Record<ComponentType, number>;
+  return Object.fromEntries(COMPONENT_TYPES.map((t) => [t, state.entries.filter((c) => c.entry.componentType === t).length])) as Record<
+    ComponentType,
+    number
+  >;
 }

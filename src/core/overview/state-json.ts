@@ -84,6 +84,11 @@ export function machineStateJson(state: MachineState, found: Pick<DiscoveredRegi
     stale_hub_locks: state.hubs.staleHubLocks.map((h) => ({ workspace: h.workspace, ...lockJson(h.state) })),
     unreadable_hub_files: state.hubs.unreadable.map((u) => ({ file: u.file, problem: u.problem })),
     // Every name with its id, so the fleet can see a name with two ids on two machines.
-    entries: c.entries.map((s) => ({ name: s.entry.name, id: s.entry.id, component_type: s.entry.componentType, lock_state: s.status.state })),
+    entries: c.entries.map((s) => ({
+      name: s.entry.name,
+      id: s.entry.id,
+      component_type: s.entry.componentType,
+      lock_state: s.status.state,
+    })),
   };
 }

@@ -58,17 +58,27 @@ export function isPidRunning(pid: number): boolean {
 /** What a process records about itself so others can recognise it later (this process by default). */
 export function recordSelf(pid = process.pid): Required<Pick<RecordedProcess, 'pid'>> & Omit<RecordedProcess, 'claimedAtMs'> {
   const stat = readProcStat(pid);
-  return { pid, startTicks: stat?.startTicks, bootId: stat ? bootId() : undefined, startMs: stat ? ticksToEpochMs(stat.startTicks) : undefined };
+  return {
+    pid,
+    startTicks: stat?.startTicks,
+    bootId: stat ? bootId() : undefined,
+    startMs: stat ? ticksToEpochMs(stat.startTicks) : undefined,
+  };
 }
 
 /** Is `observed` (default: the process table now) the process `rec` describes? */
-export function judgeRecorded(rec: RecordedProcess, observed: ProcessInfo | undefined = getProcess(rec.pid), now = Date.now()): IdentityVerdict {
+export function judgeRecorded(
+  rec: RecordedProcess,
+  observed: ProcessInfo | undefined = getProcess(rec.pid),
+  now = Date.now(),
+): IdentityVerdict {
   const pid = rec.pid;
   if (!observed || observed.zombie || observed.pid !== pid) return { same: false, gone: true, evidence: `pid ${pid} is not running` };
   const startedWords = `pid ${pid} now belongs to a process that started at ${new Date(observed.startTimeMs).toISOString()}`;
   if (rec.startTicks !== undefined && rec.bootId !== undefined) {
     const boot = bootId();
-    if (boot !== undefined && rec.bootId !== boot) return { same: false, gone: true, evidence: `pid ${pid} was recorded before the machine restarted` };
+    if (boot !== undefined && rec.bootId !== boot)
+      return { same: false, gone: true, evidence: `pid ${pid} was recorded before the machine restarted` };
     if (boot !== undefined && observed.startTicks !== undefined) {
       return observed.startTicks === rec.startTicks
         ? { same: true, exact: true, evidence: `pid ${pid} has the recorded start` }
@@ -82,7 +92,8 @@ export function judgeRecorded(rec: RecordedProcess, observed: ProcessInfo | unde
   }
   if (rec.claimedAtMs !== undefined && Number.isFinite(rec.claimedAtMs)) {
     const claimed = new Date(rec.claimedAtMs).toISOString();
-    if (rec.claimedAtMs > now + CLAIM_SLACK_MS) return { same: false, gone: false, evidence: `the record for pid ${pid} is dated ${claimed}, in the future` };
+    if (rec.claimedAtMs > now + CLAIM_SLACK_MS)
+      return { same: false, gone: false, evidence: `the record for pid ${pid} is dated ${claimed}, in the future` };
     return observed.startTimeMs <= rec.claimedAtMs + CLAIM_SLACK_MS
       ? { same: true, exact: false, evidence: `pid ${pid} runs and started before ${claimed}` }
       : { same: false, gone: false, evidence: `${startedWords}, after it was recorded (${claimed})` };
@@ -94,8 +105,15 @@ export function judgeRecorded(rec: RecordedProcess, observed: ProcessInfo | unde
 export function sameObservedProcess(seen: ProcessInfo, now: ProcessInfo | undefined = getProcess(seen.pid)): IdentityVerdict {
   if (!now || now.zombie || now.pid !== seen.pid) return { same: false, gone: true, evidence: `pid ${seen.pid} has exited` };
   const sameStart =
-    seen.startTicks !== undefined && now.startTicks !== undefined ? seen.startTicks === now.startTicks : Math.abs(now.startTimeMs - seen.startTimeMs) <= START_TOLERANCE_MS;
-  if (!sameStart) return { same: false, gone: false, evidence: `pid ${seen.pid} is now another process (it started at ${new Date(now.startTimeMs).toISOString()})` };
+    seen.startTicks !== undefined && now.startTicks !== undefined
+      ? seen.startTicks === now.startTicks
+      : Math.abs(now.startTimeMs - seen.startTimeMs) <= START_TOLERANCE_MS;
+  if (!sameStart)
+    return {
+      same: false,
+      gone: false,
+      evidence: `pid ${seen.pid} is now another process (it started at ${new Date(now.startTimeMs).toISOString()})`,
+    };
   if (!sameArgv(now.argv, seen.argv)) return { same: false, gone: false, evidence: `pid ${seen.pid} now runs another command` };
   return { same: true, exact: seen.startTicks !== undefined, evidence: `pid ${seen.pid} is unchanged` };
 }

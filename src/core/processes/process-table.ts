@@ -77,7 +77,10 @@ export function processCwd(pid: number): { cwd: string; deleted: boolean } | und
     }
   }
   try {
-    const out = execFileSync('lsof', ['-a', '-p', String(pid), '-d', 'cwd', '-Fn'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('lsof', ['-a', '-p', String(pid), '-d', 'cwd', '-Fn'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const line = out.split('\n').find((l) => l.startsWith('n'));
     return line ? { cwd: line.slice(1), deleted: !fs.existsSync(line.slice(1)) } : undefined;
   } catch {
@@ -92,7 +95,14 @@ function listWithPs(): ProcessInfo[] {
   for (const line of out.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\w+ \w+ +\d+ [\d:]+ \d+)\s+(.*)$/.exec(line);
     if (!m) continue;
-    rows.push({ pid: Number(m[1]), ppid: Number(m[2]), uid: Number(m[3]), zombie: m[4].startsWith('Z'), startTimeMs: Date.parse(m[5]), argv: m[6].split(' ') });
+    rows.push({
+      pid: Number(m[1]),
+      ppid: Number(m[2]),
+      uid: Number(m[3]),
+      zombie: m[4].startsWith('Z'),
+      startTimeMs: Date.parse(m[5]),
+      argv: m[6].split(' '),
+    });
   }
   return rows;
 }

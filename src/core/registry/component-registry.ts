@@ -8,7 +8,16 @@ import { alreadyExists, notFound, RegistryError, RegistryLockError } from './err
 import { nameProblem } from './names';
 import { cleanStale, CleanStaleOptions, exportDocument, importDocument } from './registry-maintenance';
 import { RegistryFile, RegistryFileOptions } from './registry-file';
-import { ComponentType, COMPONENT_TYPES, emptyDocument, EntryRecord, isComponentType, RegistryDocument, RegistryEntry, RegistryLock } from './types';
+import {
+  ComponentType,
+  COMPONENT_TYPES,
+  emptyDocument,
+  EntryRecord,
+  isComponentType,
+  RegistryDocument,
+  RegistryEntry,
+  RegistryLock,
+} from './types';
 
 /**
  * The component registry: MADSci's LocalRegistryManager operations and messages over one
@@ -184,7 +193,11 @@ export class ComponentRegistry {
       const lock = entry.lock;
       const ours = lock?.holderInstance === this.holder.instanceId;
       if (lock && !ours && !isExpired(lock, this.file.clock.leaseNow(now))) {
-        if (!options.force) throw new RegistryLockError(`Cannot rename '${oldName}': currently locked by ${lock.holderHost} (PID ${lock.holderPid})`, this.path);
+        if (!options.force)
+          throw new RegistryLockError(
+            `Cannot rename '${oldName}': currently locked by ${lock.holderHost} (PID ${lock.holderPid})`,
+            this.path,
+          );
         entry = { ...entry, lock: null };
       }
       const entries = new Map(doc.entries);
@@ -213,10 +226,16 @@ export class ComponentRegistry {
       // Checked under the file lock, so a lock taken again since it was shown is never released.
       const e = options.expect;
       if (e && (lock.holderInstance !== e.holderInstance || lock.acquiredAt.text !== e.acquiredAt)) {
-        throw new RegistryLockError(`Cannot release '${name}': the lock is no longer the one named (now instance ${lock.holderInstance} of ${lock.holderHost} (PID ${lock.holderPid}), acquired ${lock.acquiredAt.text})`, this.path);
+        throw new RegistryLockError(
+          `Cannot release '${name}': the lock is no longer the one named (now instance ${lock.holderInstance} of ${lock.holderHost} (PID ${lock.holderPid}), acquired ${lock.acquiredAt.text})`,
+          this.path,
+        );
       }
       if (!this.isReleasable(name, lock, now) && !options.force) {
-        throw new RegistryLockError(`Cannot release '${name}': Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()}`, this.path);
+        throw new RegistryLockError(
+          `Cannot release '${name}': Locked by ${lock.holderHost} (PID ${lock.holderPid}) until ${lock.expiresAt.toPython()}`,
+          this.path,
+        );
       }
       const entries = new Map(doc.entries);
       entries.set(name, { ...entry, lock: null });
@@ -269,7 +288,11 @@ export class ComponentRegistry {
 
 export function usableEntry(record: EntryRecord, file: string): RegistryEntry {
   if (record.kind === 'entry') return record;
-  throw new RegistryError(`${file}: Entry '${record.name}' cannot be used until it is fixed: ${record.problems.join('; ')}`, 'invalid-entry', file);
+  throw new RegistryError(
+    `${file}: Entry '${record.name}' cannot be used until it is fixed: ${record.problems.join('; ')}`,
+    'invalid-entry',
+    file,
+  );
 }
 
 function mergeMetadata(current: JsonObject, update: JsonObject | undefined): JsonObject {

@@ -23,13 +23,7 @@ export interface DiscoveryInputs {
   walkUp?: boolean;
 }
 
-export type DiscoverySource =
-  | 'explicit'
-  | 'HUBKEEPER_REGISTRY_PATH'
-  | 'MADSCI_REGISTRY_PATH'
-  | 'walk-up'
-  | 'git-root'
-  | 'home';
+export type DiscoverySource = 'explicit' | 'HUBKEEPER_REGISTRY_PATH' | 'MADSCI_REGISTRY_PATH' | 'walk-up' | 'git-root' | 'home';
 
 export interface DiscoveredRegistry {
   path: string;
@@ -58,7 +52,12 @@ export function discoverRegistryPath(inputs: DiscoveryInputs): DiscoveredRegistr
 
   const homeDir = path.resolve(home);
   if (inputs.walkUp === false) {
-    return { path: path.join(homeDir, '.madsci', 'registry.json'), source: 'home', reason: 'walk-up discovery is off (the folder\'s own .madsci/ is not used); using the home directory', searched: [] };
+    return {
+      path: path.join(homeDir, '.madsci', 'registry.json'),
+      source: 'home',
+      reason: "walk-up discovery is off (the folder's own .madsci/ is not used); using the home directory",
+      searched: [],
+    };
   }
   const start = env.MADSCI_SETTINGS_DIR ? resolveUser(env.MADSCI_SETTINGS_DIR, inputs.cwd) : path.resolve(inputs.cwd);
   const searched: string[] = [];

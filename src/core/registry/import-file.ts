@@ -19,7 +19,8 @@ export function readImportFile(file: string): { data: JsonValue; source: string 
   try {
     return { data: parseJson(text), source };
   } catch (err) {
-    if (err instanceof JsonSyntaxError) throw new RegistryError(`${source}: not valid JSON: ${err.message}`, 'invalid-argument', file === '-' ? undefined : file);
+    if (err instanceof JsonSyntaxError)
+      throw new RegistryError(`${source}: not valid JSON: ${err.message}`, 'invalid-argument', file === '-' ? undefined : file);
     throw err;
   }
 }

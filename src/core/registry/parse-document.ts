@@ -26,13 +26,21 @@ export function parseRegistryDocument(text: string, file: string, now: Timestamp
     root = parseJson(text, {
       onDuplicateKey: (path, line, column) => {
         if (duplicates.length >= MAX_DUPLICATES_LISTED) moreDuplicates++;
-        else duplicates.push(`${displayPath(path)}: duplicate key at line ${line}, column ${column}: only its last value is read (as Python does), and rewriting the file would drop the others`);
+        else
+          duplicates.push(
+            `${displayPath(path)}: duplicate key at line ${line}, column ${column}: only its last value is read (as Python does), and rewriting the file would drop the others`,
+          );
       },
     });
   } catch (err) {
     if (err instanceof JsonSyntaxError) {
       // Too deep is a limit of the reader, not a syntax error: say so rather than "not valid JSON".
-      throw new RegistryFormatError(file, '', err.limitExceeded ? `cannot be read: ${err.message}` : `${NOT_JSON}: ${err.message}`, err.truncated);
+      throw new RegistryFormatError(
+        file,
+        '',
+        err.limitExceeded ? `cannot be read: ${err.message}` : `${NOT_JSON}: ${err.message}`,
+        err.truncated,
+      );
     }
     throw err;
   }

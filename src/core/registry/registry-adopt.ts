@@ -16,7 +16,8 @@ export interface AdoptResult {
 }
 
 export async function adoptLabId(registry: ComponentRegistry, name: string, labId: string): Promise<AdoptResult> {
-  if (!isUlid(labId)) throw new RegistryError(`the lab's id for '${name}' is not a ULID: ${JSON.stringify(labId.slice(0, 40))}`, 'invalid-argument');
+  if (!isUlid(labId))
+    throw new RegistryError(`the lab's id for '${name}' is not a ULID: ${JSON.stringify(labId.slice(0, 40))}`, 'invalid-argument');
   return registry.file.update<AdoptResult>((doc) => {
     const record = doc?.entries.get(name);
     if (!doc || !record) throw notFound(name, registry.path);
@@ -24,7 +25,10 @@ export async function adoptLabId(registry: ComponentRegistry, name: string, labI
     if (entry.id === labId) return { result: { name, oldId: entry.id, id: labId, changed: false } };
     const status = registry.lockStatus(entry);
     if (entry.lock && status.state === 'held') {
-      throw new RegistryLockError(`${registry.path}: Cannot adopt the lab's id for '${name}': currently locked by ${entry.lock.holderHost} (PID ${entry.lock.holderPid}); the running holder keeps the id it resolved`, registry.path);
+      throw new RegistryLockError(
+        `${registry.path}: Cannot adopt the lab's id for '${name}': currently locked by ${entry.lock.holderHost} (PID ${entry.lock.holderPid}); the running holder keeps the id it resolved`,
+        registry.path,
+      );
     }
     const entries = new Map(doc.entries);
     entries.set(name, { ...entry, id: labId });

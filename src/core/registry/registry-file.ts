@@ -123,7 +123,9 @@ export class RegistryFile {
     return run;
   }
 
-  private async updateLocked<T>(mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T }): Promise<T> {
+  private async updateLocked<T>(
+    mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T },
+  ): Promise<T> {
     await this.refuseForeignCreation(this.path);
     try {
       await fs.promises.mkdir(path.dirname(this.path), { recursive: true });
@@ -140,7 +142,12 @@ export class RegistryFile {
       const now = this.clock.now();
       const { doc, result } = mutate(current, now);
       if (doc) {
-        if (!locks.held) throw new RegistryError(`${this.path}: lost the registry lock before writing (its helper process died); nothing was written`, 'timeout', this.path);
+        if (!locks.held)
+          throw new RegistryError(
+            `${this.path}: lost the registry lock before writing (its helper process died); nothing was written`,
+            'timeout',
+            this.path,
+          );
         await this.write(locked, identity, { ...doc, updatedAt: now }, current);
       }
       return result;
@@ -175,7 +182,12 @@ export class RegistryFile {
    * `current` is the document `doc` was derived from (its bytes are reused where unchanged), read
    * from the file `identity` names: right before the rename, that must still be the file there.
    */
-  private async write(locked: WriteTarget, identity: ReadIdentity | undefined, doc: RegistryDocument, current: RegistryDocument | undefined): Promise<void> {
+  private async write(
+    locked: WriteTarget,
+    identity: ReadIdentity | undefined,
+    doc: RegistryDocument,
+    current: RegistryDocument | undefined,
+  ): Promise<void> {
     const target = locked.target;
     const previous = this.cache?.serialized;
     const serialized = serializeRegistry(doc, previous && this.cache?.doc === current ? previous : undefined);
@@ -189,7 +201,14 @@ export class RegistryFile {
       throw ioError(this.path, 'cannot write the registry (the previous file is intact)', err);
     }
     this.writeCount++;
-    this.cache = { identity: identityOf(stat), bytes, doc, serialized, verifiedAtNs: this.nowNs(), racyWindowNs: this.racyWindowNs(target) };
+    this.cache = {
+      identity: identityOf(stat),
+      bytes,
+      doc,
+      serialized,
+      verifiedAtNs: this.nowNs(),
+      racyWindowNs: this.racyWindowNs(target),
+    };
   }
 
   /**
@@ -203,7 +222,11 @@ export class RegistryFile {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(this.path, 'cannot read the registry', err);
       const via = target === this.path ? '' : ` (the link's target ${target})`;
-      throw new RegistryError(`${this.path}: not created${via}: a new registry must be a file named ${REGISTRY_FILE_NAME}`, 'invalid-argument', this.path);
+      throw new RegistryError(
+        `${this.path}: not created${via}: a new registry must be a file named ${REGISTRY_FILE_NAME}`,
+        'invalid-argument',
+        this.path,
+      );
     }
   }
 
@@ -246,7 +269,11 @@ export class RegistryFile {
     }
     const maxBytes = this.options.maxBytes ?? MAX_REGISTRY_BYTES;
     if (stat.size > BigInt(maxBytes)) {
-      throw new RegistryFormatError(this.path, '', `is larger (${formatBytes(Number(stat.size))}) than the ${formatBytes(maxBytes)} a registry may have; it was not read`);
+      throw new RegistryFormatError(
+        this.path,
+        '',
+        `is larger (${formatBytes(Number(stat.size))}) than the ${formatBytes(maxBytes)} a registry may have; it was not read`,
+      );
     }
     let bytes: Buffer;
     try {
@@ -275,7 +302,8 @@ export class RegistryFile {
 }
 
 function decodeUtf8(bytes: Buffer, file: string): string {
-  if (bytes.subarray(0, 3).equals(UTF8_BOM)) throw new RegistryFormatError(file, '', 'starts with a UTF-8 byte order mark, which JSON readers such as Python reject');
+  if (bytes.subarray(0, 3).equals(UTF8_BOM))
+    throw new RegistryFormatError(file, '', 'starts with a UTF-8 byte order mark, which JSON readers such as Python reject');
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -290,7 +318,6 @@ function identityOf(st: fs.BigIntStats): FileIdentity {
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

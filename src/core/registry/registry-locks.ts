@@ -32,7 +32,13 @@ export async function acquireRegistryLocks(file: string, planned: WriteTarget, t
       releases.push(() => flock.release());
       flocks.push(flock);
     }
-    releases.push(await acquireOwnLock(planned.target, timeoutMs, flocks.every((f) => f.exclusive)));
+    releases.push(
+      await acquireOwnLock(
+        planned.target,
+        timeoutMs,
+        flocks.every((f) => f.exclusive),
+      ),
+    );
   } catch (err) {
     await release();
     throw lockError(file, err);

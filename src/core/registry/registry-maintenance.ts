@@ -54,11 +54,18 @@ export async function exportDocument(file: RegistryFile): Promise<JsonObject> {
  * yet; replacing swaps every entry. Data with any entry Hubkeeper cannot read is refused whole,
  * naming each problem, so an import never half-happens.
  */
-export async function importDocument(file: RegistryFile, data: JsonValue, options: { merge?: boolean; source?: string }): Promise<string[]> {
+export async function importDocument(
+  file: RegistryFile,
+  data: JsonValue,
+  options: { merge?: boolean; source?: string },
+): Promise<string[]> {
   const incoming = interpretRegistryDocument(data, options.source ?? 'import data', file.clock.now());
   const problems = [...incoming.entries.values()].flatMap((r) => (r.kind === 'invalid' ? r.problems : []));
   if (problems.length > 0) {
-    throw new RegistryError(`${options.source ?? 'import data'}: nothing imported: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`, 'invalid-argument');
+    throw new RegistryError(
+      `${options.source ?? 'import data'}: nothing imported: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
+      'invalid-argument',
+    );
   }
   return file.update((doc, now) => {
     const base = doc ?? emptyDocument(now);

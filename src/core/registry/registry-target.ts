@@ -31,19 +31,31 @@ export async function registryWriteTarget(file: string, options: WriteSafetyOpti
 }
 
 /** Under the locks: the path must still lead where it led when the locks were chosen. */
-export async function lockedWriteTarget(file: string, planned: WriteTarget, options: WriteSafetyOptions, when = 'while waiting for the registry lock'): Promise<WriteTarget> {
+export async function lockedWriteTarget(
+  file: string,
+  planned: WriteTarget,
+  options: WriteSafetyOptions,
+  when = 'while waiting for the registry lock',
+): Promise<WriteTarget> {
   const now = await registryWriteTarget(file, options);
-  if (!sameWriteTarget(planned, now)) throw changed(file, `${when} (it was ${describeWriteTarget(planned)}, now it is ${describeWriteTarget(now)})`);
+  if (!sameWriteTarget(planned, now))
+    throw changed(file, `${when} (it was ${describeWriteTarget(planned)}, now it is ${describeWriteTarget(now)})`);
   return now;
 }
 
 /** Right before the rename: same path, and at its end the file that was read (or still none). */
-export async function assertStillReadFile(file: string, locked: WriteTarget, read: ReadIdentity | undefined, options: WriteSafetyOptions): Promise<void> {
+export async function assertStillReadFile(
+  file: string,
+  locked: WriteTarget,
+  read: ReadIdentity | undefined,
+  options: WriteSafetyOptions,
+): Promise<void> {
   const when = 'while it was being updated';
   const now = await lockedWriteTarget(file, locked, options, when);
   const st = now.stat;
   if (!read && st) throw changed(file, `${when} (${now.target} appeared)`);
-  if (read && (!st || st.dev !== read.dev || st.ino !== read.ino)) throw changed(file, `${when} (${now.target} is no longer the file that was read)`);
+  if (read && (!st || st.dev !== read.dev || st.ino !== read.ino))
+    throw changed(file, `${when} (${now.target} is no longer the file that was read)`);
 }
 
 /**

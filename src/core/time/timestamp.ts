@@ -7,8 +7,7 @@
  * file never changes a value the user did not touch. A time without a zone is read as UTC.
  */
 
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/;
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
 export class Timestamp {
   private constructor(
@@ -72,7 +71,12 @@ export class Timestamp {
   /** Python's `str(datetime)`, which MADSci's error messages use: `2026-11-23 10:17:33.808835+00:00`. */
   toPython(): string {
     const offset = this.offsetMinutes ?? 0;
-    const local = offset === 0 && this.text.endsWith('Z') ? this.text.slice(0, -1).replace('T', ' ') : formatUtc(this.micros + offset * 60_000_000).slice(0, -1).replace('T', ' ');
+    const local =
+      offset === 0 && this.text.endsWith('Z')
+        ? this.text.slice(0, -1).replace('T', ' ')
+        : formatUtc(this.micros + offset * 60_000_000)
+            .slice(0, -1)
+            .replace('T', ' ');
     if (this.offsetMinutes === null) return local;
     const sign = offset < 0 ? '-' : '+';
     const abs = Math.abs(offset);

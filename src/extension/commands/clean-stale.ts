@@ -10,14 +10,30 @@ const AGES = [
 ];
 
 /** Clean Stale Components…: entries unseen that long and without a live lock, after a dry run and a question. */
-export async function cleanStaleComponents({ model }: CommandContext, _clicked?: unknown, _selected?: unknown, options?: unknown): Promise<void> {
+export async function cleanStaleComponents(
+  { model }: CommandContext,
+  _clicked?: unknown,
+  _selected?: unknown,
+  options?: unknown,
+): Promise<void> {
   const opts = scripted(options);
-  const age = opts.olderThanDays !== undefined ? { label: `${opts.olderThanDays} days`, days: opts.olderThanDays } : await vscode.window.showQuickPick(AGES, { title: 'Clean Stale Components', placeHolder: 'Remove unlocked entries not seen for…' });
+  const age =
+    opts.olderThanDays !== undefined
+      ? { label: `${opts.olderThanDays} days`, days: opts.olderThanDays }
+      : await vscode.window.showQuickPick(AGES, { title: 'Clean Stale Components', placeHolder: 'Remove unlocked entries not seen for…' });
   if (!age) return;
   const names = await guarded('Checking for stale entries', () => model.registry.cleanStale({ olderThanDays: age.days, dryRun: true }));
   if (!names) return;
   if (names.length === 0) return void vscode.window.showInformationMessage(`Hubkeeper: no unlocked entries unseen for ${age.label}.`);
-  if (!(await confirm(`Remove ${names.length} stale entr${names.length === 1 ? 'y' : 'ies'}?`, names.slice(0, 20).join(', ') + (names.length > 20 ? `, and ${names.length - 20} more` : ''), 'Remove', opts.yes))) return;
+  if (
+    !(await confirm(
+      `Remove ${names.length} stale entr${names.length === 1 ? 'y' : 'ies'}?`,
+      names.slice(0, 20).join(', ') + (names.length > 20 ? `, and ${names.length - 20} more` : ''),
+      'Remove',
+      opts.yes,
+    ))
+  )
+    return;
   await guarded('Cleaning stale entries', async () => {
     const removed = await model.registry.cleanStale({ olderThanDays: age.days });
     await model.refreshRegistry();

@@ -5,7 +5,11 @@ import { CommandContext } from './command-context';
 /** Filter Components… and Clear Component Filter. */
 
 export async function filterComponents({ components }: CommandContext): Promise<void> {
-  const text = await vscode.window.showInputBox({ title: 'Filter Components', prompt: 'Show names containing this text; prefix with a type and a colon to show one type (node:robot)', value: components.filter.text ?? '' });
+  const text = await vscode.window.showInputBox({
+    title: 'Filter Components',
+    prompt: 'Show names containing this text; prefix with a type and a colon to show one type (node:robot)',
+    value: components.filter.text ?? '',
+  });
   if (text !== undefined) components.setFilter(parseFilter(text));
 }
 

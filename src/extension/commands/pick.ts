@@ -11,15 +11,29 @@ import { HubNode } from '../views/hubs-view';
 
 export function pickComponent(ctx: CommandContext, title: string, command: ItemMenuCommand): Promise<ComponentNode[] | undefined> {
   const item = (n: ComponentNode) => ({ label: n.name, description: `${n.entry.componentType} · ${n.lockText}`, detail: n.entry.id });
-  return pick(ctx.components.components(), command, 'components', item, { title, placeHolder: 'Pick a component', matchOnDescription: true });
+  return pick(ctx.components.components(), command, 'components', item, {
+    title,
+    placeHolder: 'Pick a component',
+    matchOnDescription: true,
+  });
 }
 
 export function pickHubs(ctx: CommandContext, title: string, command: ItemMenuCommand): Promise<HubNode[] | undefined> {
-  const item = ({ hub }: HubNode) => ({ label: hub.name, description: `${hub.state}${hub.pid ? ` · pid ${hub.pid}` : ''}${hub.reason ? ` · ${hub.reason}` : ''}`, detail: hub.cwd });
+  const item = ({ hub }: HubNode) => ({
+    label: hub.name,
+    description: `${hub.state}${hub.pid ? ` · pid ${hub.pid}` : ''}${hub.reason ? ` · ${hub.reason}` : ''}`,
+    detail: hub.cwd,
+  });
   return pick(ctx.hubs.hubNodes(), command, 'hubs', item, { title, canPickMany: true });
 }
 
-async function pick<N extends { contextValue: string }>(all: N[], command: ItemMenuCommand, what: string, item: (n: N) => vscode.QuickPickItem, options: vscode.QuickPickOptions & { title: string }): Promise<N[] | undefined> {
+async function pick<N extends { contextValue: string }>(
+  all: N[],
+  command: ItemMenuCommand,
+  what: string,
+  item: (n: N) => vscode.QuickPickItem,
+  options: vscode.QuickPickOptions & { title: string },
+): Promise<N[] | undefined> {
   const nodes = all.filter((n) => offers(command, n.contextValue));
   if (nodes.length === 0) {
     void vscode.window.showInformationMessage(`Hubkeeper: no ${what} to ${options.title.toLowerCase()}.`);
@@ -32,4 +46,5 @@ async function pick<N extends { contextValue: string }>(all: N[], command: ItemM
 
 export const isComponent = (x: unknown): x is ComponentNode => x instanceof ComponentNode;
 export const isHub = (x: unknown): x is HubNode => x instanceof HubNode;
-export const isEntry = (x: unknown): x is ComponentNode | InvalidComponentNode => x instanceof ComponentNode || x instanceof InvalidComponentNode;
+export const isEntry = (x: unknown): x is ComponentNode | InvalidComponentNode =>
+  x instanceof ComponentNode || x instanceof InvalidComponentNode;

@@ -15,13 +15,16 @@ import { confirm, guarded, scripted, targets } from './ui';
 export async function reapHubs(ctx: CommandContext, clicked?: unknown, selected?: unknown, options?: unknown): Promise<void> {
   const { model } = ctx;
   // A multi-selection may hold idle hubs: only what the item menu would be offered on.
-  const nodes = (await targets(clicked, selected, isHub, () => pickHubs(ctx, 'Reap Hub', 'hubkeeper.hubs.reap')))?.filter((n) => offers('hubkeeper.hubs.reap', n.contextValue));
+  const nodes = (await targets(clicked, selected, isHub, () => pickHubs(ctx, 'Reap Hub', 'hubkeeper.hubs.reap')))?.filter((n) =>
+    offers('hubkeeper.hubs.reap', n.contextValue),
+  );
   if (!nodes?.length) return;
   const hubs = nodes.map((n) => n.hub);
   const own = nodes.some((n) => n.isOwn);
   const message = hubs.length === 1 ? `Stop the hub '${hubs[0].name}' (pid ${hubs[0].pid ?? '-'})?` : `Stop ${hubs.length} hubs?`;
   const warning = own ? "\n\nOne of them is this window's own hub: this window stops hosting it (use Restart Hub to start it again)." : '';
-  const rule = 'A process whose identity changed since it was listed is not touched; a hub inside an editor is asked to stop, never signalled.';
+  const rule =
+    'A process whose identity changed since it was listed is not touched; a hub inside an editor is asked to stop, never signalled.';
   if (!(await confirm(message, `${plan(model, hubs)}\n\n${rule}${warning}`, 'Reap', scripted(options).yes))) return;
   await guarded('Reaping', () => reap(model, hubs, hubs.length === 1 ? `Reaping ${hubs[0].name}` : `Reaping ${hubs.length} hubs`));
 }
@@ -32,17 +35,34 @@ export async function reapOrphanHubs({ model }: CommandContext, _clicked?: unkno
   const aside = leftAlone.length
     ? `\n\nLeft alone: ${leftAlone.length} hub${leftAlone.length === 1 ? '' : 's'} found only by the process scan whose folder still exists (another HOME or container?); reap ${leftAlone.length === 1 ? 'it' : 'them'} one by one if you are sure.`
     : '';
-  if (orphans.length === 0) return void vscode.window.showInformationMessage(`Hubkeeper: no orphan hubs to reap.${aside.replace(/\n/g, ' ')}`);
-  if (!(await confirm(`Reap ${orphans.length} orphan hub${orphans.length === 1 ? '' : 's'}?`, `${plan(model, orphans)}${aside}`, 'Reap All', scripted(options).yes))) return;
+  if (orphans.length === 0)
+    return void vscode.window.showInformationMessage(`Hubkeeper: no orphan hubs to reap.${aside.replace(/\n/g, ' ')}`);
+  if (
+    !(await confirm(
+      `Reap ${orphans.length} orphan hub${orphans.length === 1 ? '' : 's'}?`,
+      `${plan(model, orphans)}${aside}`,
+      'Reap All',
+      scripted(options).yes,
+    ))
+  )
+    return;
   await guarded('Reaping orphans', () => reap(model, orphans, `Reaping ${orphans.length} orphan hub${orphans.length === 1 ? '' : 's'}`));
 }
 
-export async function pruneHubEntries({ model }: CommandContext, _clicked?: unknown, _selected?: unknown, options?: unknown): Promise<void> {
+export async function pruneHubEntries(
+  { model }: CommandContext,
+  _clicked?: unknown,
+  _selected?: unknown,
+  options?: unknown,
+): Promise<void> {
   await model.refreshHubs();
   const dead = model.state.hubs.hubs.filter((h) => h.dead && !h.process);
   if (dead.length === 0) return void vscode.window.showInformationMessage('Hubkeeper: no dead hub entries.');
-  const describe = dead.map((h) => `${h.name}: pid ${h.pid ?? '-'}, ${h.cwd ?? 'folder unknown'}${h.reason ? ` (${h.reason})` : ''}`).join('\n');
-  if (!(await confirm(`Remove ${dead.length} dead hub entr${dead.length === 1 ? 'y' : 'ies'}?`, describe, 'Remove', scripted(options).yes))) return;
+  const describe = dead
+    .map((h) => `${h.name}: pid ${h.pid ?? '-'}, ${h.cwd ?? 'folder unknown'}${h.reason ? ` (${h.reason})` : ''}`)
+    .join('\n');
+  if (!(await confirm(`Remove ${dead.length} dead hub entr${dead.length === 1 ? 'y' : 'ies'}?`, describe, 'Remove', scripted(options).yes)))
+    return;
   await guarded('Pruning', () => reap(model, dead, 'Removing dead entries'));
 }
 
@@ -53,14 +73,23 @@ function plan(model: HubkeeperModel, hubs: HubInfo[]): string {
 
 async function reap(model: HubkeeperModel, hubs: HubInfo[], title: string): Promise<void> {
   const results: ReapResult[] = [];
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    for (const [i, hub] of hubs.entries()) {
-      if (token.isCancellationRequested) break;
-      progress.report({ message: `${hub.name} (pid ${hub.pid ?? '-'})`, increment: 100 / hubs.length });
-      results.push(await reapHub(hub, { env: { env: process.env, home: os.homedir() }, graceMs: model.settings.reapGraceMs, requestedBy: `a VS Code window (extension host pid ${process.pid})` }));
-      if (i === hubs.length - 1) progress.report({ message: 'done' });
-    }
-  });
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      for (const [i, hub] of hubs.entries()) {
+        if (token.isCancellationRequested) break;
+        progress.report({ message: `${hub.name} (pid ${hub.pid ?? '-'})`, increment: 100 / hubs.length });
+        results.push(
+          await reapHub(hub, {
+            env: { env: process.env, home: os.homedir() },
+            graceMs: model.settings.reapGraceMs,
+            requestedBy: `a VS Code window (extension host pid ${process.pid})`,
+          }),
+        );
+        if (i === hubs.length - 1) progress.report({ message: 'done' });
+      }
+    },
+  );
   await model.refreshHubs();
   const refused = results.filter((r) => r.outcome === 'refused');
   const done = results.length - refused.length;

@@ -53,5 +53,7 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
-  return (Object.entries(HANDLERS) as [CommandId, CommandHandler][]).map(([id, handler]) => registerCommand(id, (...args: unknown[]) => guarded(COMMAND_TITLES[id], async () => handler(ctx, ...args))));
+  return (Object.entries(HANDLERS) as [CommandId, CommandHandler][]).map(([id, handler]) =>
+    registerCommand(id, (...args: unknown[]) => guarded(COMMAND_TITLES[id], async () => handler(ctx, ...args))),
+  );
 }

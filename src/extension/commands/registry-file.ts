@@ -26,7 +26,10 @@ export async function createRegistry({ model }: CommandContext): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const file = folder ? path.join(folder.uri.fsPath, '.madsci', 'registry.json') : model.registry.path;
   await guarded('Creating the registry', async () => {
-    await new ComponentRegistry(file, model.registryOptions()).file.update((doc, now) => ({ doc: doc ?? emptyDocument(now), result: undefined }));
+    await new ComponentRegistry(file, model.registryOptions()).file.update((doc, now) => ({
+      doc: doc ?? emptyDocument(now),
+      result: undefined,
+    }));
     model.configure();
     await model.refreshRegistry();
     void vscode.window.showInformationMessage(`Hubkeeper created ${file}.`);

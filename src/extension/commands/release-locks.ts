@@ -9,7 +9,12 @@ import { confirm, guarded, scripted, targets } from './ui';
 
 /** Release Stale Lock… and Release All Stale Locks…: component leases whose holder is gone or expired, and dead hubs' locks. */
 
-export async function releaseStaleLocks({ model, locks }: CommandContext, clicked?: unknown, selected?: unknown, options?: unknown): Promise<void> {
+export async function releaseStaleLocks(
+  { model, locks }: CommandContext,
+  clicked?: unknown,
+  selected?: unknown,
+  options?: unknown,
+): Promise<void> {
   const nodes = await targets(clicked, selected, isLock, async () => {
     const chosen = await vscode.window.showQuickPick(
       locks.nodes().map((n) => ({ label: label(n), description: evidence(n), node: n })),
@@ -18,14 +23,35 @@ export async function releaseStaleLocks({ model, locks }: CommandContext, clicke
     return chosen?.map((c) => c.node);
   });
   if (!nodes?.length) return;
-  if (!(await confirm(nodes.length === 1 ? `Release the stale ${label(nodes[0])}?` : `Release ${nodes.length} stale locks?`, nodes.map((n) => `${label(n)}: ${evidence(n)}`).join('\n'), 'Release', scripted(options).yes))) return;
+  if (
+    !(await confirm(
+      nodes.length === 1 ? `Release the stale ${label(nodes[0])}?` : `Release ${nodes.length} stale locks?`,
+      nodes.map((n) => `${label(n)}: ${evidence(n)}`).join('\n'),
+      'Release',
+      scripted(options).yes,
+    ))
+  )
+    return;
   await guarded('Releasing', () => release(model, nodes));
 }
 
-export async function releaseAllStaleLocks({ model, locks }: CommandContext, _clicked?: unknown, _selected?: unknown, options?: unknown): Promise<void> {
+export async function releaseAllStaleLocks(
+  { model, locks }: CommandContext,
+  _clicked?: unknown,
+  _selected?: unknown,
+  options?: unknown,
+): Promise<void> {
   const nodes = locks.nodes();
   if (nodes.length === 0) return void vscode.window.showInformationMessage('Hubkeeper: no stale locks.');
-  if (!(await confirm(`Release all ${nodes.length} stale lock${nodes.length === 1 ? '' : 's'}?`, nodes.map(label).join('\n'), 'Release All', scripted(options).yes))) return;
+  if (
+    !(await confirm(
+      `Release all ${nodes.length} stale lock${nodes.length === 1 ? '' : 's'}?`,
+      nodes.map(label).join('\n'),
+      'Release All',
+      scripted(options).yes,
+    ))
+  )
+    return;
   await guarded('Releasing', () => release(model, nodes));
 }
 
@@ -40,7 +66,9 @@ async function release(model: HubkeeperModel, nodes: LocksElement[]): Promise<vo
       // and only the selected kind of hub lock is touched.
       if (n instanceof StaleLeaseNode) await model.registry.release(n.entry.name);
       else {
-        const now = (await readHubLockStates(n.workspace, { env: process.env, home: os.homedir() })).find((s) => s.kind === n.state.kind && s.state === 'stale');
+        const now = (await readHubLockStates(n.workspace, { env: process.env, home: os.homedir() })).find(
+          (s) => s.kind === n.state.kind && s.state === 'stale',
+        );
         if (now) await clearHubLockFiles(now);
       }
     }

@@ -32,14 +32,21 @@ export function reportError(what: string, err: unknown): void {
   log().error(`${what}: ${text}`);
   // The message says all there is for an expected refusal; the log helps with system failures and bugs.
   const selfExplained = err instanceof HubkeeperError && err.kind !== 'io';
-  void vscode.window.showErrorMessage(`${what}: ${text}`, ...(selfExplained ? [] : ['Open Log'])).then((c) => c === 'Open Log' && log().show());
+  void vscode.window
+    .showErrorMessage(`${what}: ${text}`, ...(selfExplained ? [] : ['Open Log']))
+    .then((c) => c === 'Open Log' && log().show());
 }
 
 /**
  * Tree commands get (clicked item, selected items). With a multi-selection the command applies to
  * every selected item of the right kind; from the palette, to what `pick` asks for.
  */
-export async function targets<T>(clicked: unknown, selected: unknown, is: (x: unknown) => x is T, pick: () => Promise<T[] | undefined>): Promise<T[] | undefined> {
+export async function targets<T>(
+  clicked: unknown,
+  selected: unknown,
+  is: (x: unknown) => x is T,
+  pick: () => Promise<T[] | undefined>,
+): Promise<T[] | undefined> {
   if (Array.isArray(selected) && selected.length > 1) return selected.filter(is);
   if (is(clicked)) return [clicked];
   return pick();

@@ -9,5 +9,8 @@ export function hubsBadge(state: MachineState): { value: number; tooltip: string
   const orphans = state.hubs.hubs.filter((h) => h.state === 'orphan').length;
   const stale = staleLeases(state.components).length + state.hubs.staleHubLocks.length;
   if (orphans + stale === 0) return undefined;
-  return { value: orphans + stale, tooltip: `${orphans} orphan hub${orphans === 1 ? '' : 's'}, ${stale} stale lock${stale === 1 ? '' : 's'}` };
+  return {
+    value: orphans + stale,
+    tooltip: `${orphans} orphan hub${orphans === 1 ? '' : 's'}, ${stale} stale lock${stale === 1 ? '' : 's'}`,
+  };
 }

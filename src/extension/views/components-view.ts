@@ -23,7 +23,10 @@ export class ComponentGroupNode {
   ) {}
 
   treeItem(registryPath: string): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.type === 'unreadable' ? 'Unreadable entries' : `${this.type}s`, vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(
+      this.type === 'unreadable' ? 'Unreadable entries' : `${this.type}s`,
+      vscode.TreeItemCollapsibleState.Expanded,
+    );
     item.id = `group:${registryPath}:${this.type}`;
     item.description = String(this.children.length);
     item.contextValue = COMPONENT_GROUP;
@@ -76,9 +79,13 @@ export class ComponentNode {
     md.appendMarkdown(`**$(${icon}) ${mdText(e.name)}** · ${mdText(e.componentType)}\n\n`);
     md.appendMarkdown(`| | |\n|---|---|\n| ID | ${mdCode(e.id)} |\n| Lock | ${mdText(this.lockText)} |\n`);
     if (e.lock) {
-      md.appendMarkdown(`| Holder | ${mdText(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${mdText(e.lock.acquiredAt.text)} |\n| Heartbeat | ${mdText(e.lock.heartbeatAt.text)} |\n| Expires | ${mdText(e.lock.expiresAt.text)} |\n| Evidence | ${mdText(this.status.reason)} |\n`);
+      md.appendMarkdown(
+        `| Holder | ${mdText(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${mdText(e.lock.acquiredAt.text)} |\n| Heartbeat | ${mdText(e.lock.heartbeatAt.text)} |\n| Expires | ${mdText(e.lock.expiresAt.text)} |\n| Evidence | ${mdText(this.status.reason)} |\n`,
+      );
     }
-    md.appendMarkdown(`| Created | ${mdText(e.createdAt.text)} |\n| Last seen | ${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`);
+    md.appendMarkdown(
+      `| Created | ${mdText(e.createdAt.text)} |\n| Last seen | ${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`,
+    );
     md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
     item.tooltip = md;
     return item;
@@ -122,7 +129,10 @@ export class RegistryErrorNode {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
     item.id = `registry-${this.severity}:${this.registryPath}`;
-    item.iconPath = this.severity === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.iconPath =
+      this.severity === 'error'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+        : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.tooltip = this.message;
     item.contextValue = REGISTRY_ERROR;
     item.command = { command: 'hubkeeper.components.openRegistry', title: 'Open Registry File' };
@@ -153,7 +163,9 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
 
   /** Every component node currently shown (for quick picks and tests). */
   components(): ComponentNode[] {
-    return this.roots.flatMap((r) => (r instanceof ComponentGroupNode ? r.children.filter((c): c is ComponentNode => c instanceof ComponentNode) : []));
+    return this.roots.flatMap((r) =>
+      r instanceof ComponentGroupNode ? r.children.filter((c): c is ComponentNode => c instanceof ComponentNode) : [],
+    );
   }
 
   getTreeItem(element: ComponentsElement): vscode.TreeItem {
@@ -166,7 +178,8 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
   }
 
   getParent(element: ComponentsElement): ComponentsElement | undefined {
-    if (element instanceof ComponentNode || element instanceof InvalidComponentNode) return this.roots.find((r) => r instanceof ComponentGroupNode && r.children.includes(element));
+    if (element instanceof ComponentNode || element instanceof InvalidComponentNode)
+      return this.roots.find((r) => r instanceof ComponentGroupNode && r.children.includes(element));
     return undefined;
   }
 
@@ -177,13 +190,31 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
     if (state.error) next = [new RegistryErrorNode(state.error, path)];
     else {
       const { groups, invalid } = componentsByType(state, this.filter);
-      const nodes: ComponentGroupNode[] = groups.map((g) => new ComponentGroupNode(g.type, g.components.map((c) => new ComponentNode(c.entry, path, c.status))));
-      if (invalid.length > 0) nodes.push(new ComponentGroupNode('unreadable', invalid.map((r) => new InvalidComponentNode(r, path))));
+      const nodes: ComponentGroupNode[] = groups.map(
+        (g) =>
+          new ComponentGroupNode(
+            g.type,
+            g.components.map((c) => new ComponentNode(c.entry, path, c.status)),
+          ),
+      );
+      if (invalid.length > 0)
+        nodes.push(
+          new ComponentGroupNode(
+            'unreadable',
+            invalid.map((r) => new InvalidComponentNode(r, path)),
+          ),
+        );
       next = state.writeRefused ? [new RegistryErrorNode(`Read-only: ${state.writeRefused}`, path, 'warning'), ...nodes] : nodes;
     }
     // Every heartbeat rebuilds this tree: announce only what changed (tree-refresh.ts).
     const item = (n: ComponentsElement) => this.getTreeItem(n);
-    const { roots, changed } = reconcile(this.roots, next, (n) => String(item(n).id), (n) => renderedItem(item(n)), (n) => (n instanceof ComponentGroupNode ? n.children : []));
+    const { roots, changed } = reconcile(
+      this.roots,
+      next,
+      (n) => String(item(n).id),
+      (n) => renderedItem(item(n)),
+      (n) => (n instanceof ComponentGroupNode ? n.children : []),
+    );
     this.roots = roots;
     if (changed === 'all') this.changed.fire(undefined);
     else if (changed.length) this.changed.fire(changed);

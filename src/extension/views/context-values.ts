@@ -25,7 +25,13 @@ export function componentContext(state: LockState): string {
 }
 
 export function hubContext(hub: Pick<HubInfo, 'state' | 'cwd' | 'hubUrl' | 'record' | 'untrusted'>, isOwn: boolean): string {
-  const flags = [hub.cwd ? '.hasFolder' : '', hub.hubUrl ? '.hasUrl' : '', hub.record ? '.hasEntry' : '', isOwn ? '.current' : '', hub.untrusted ? '.untrusted' : ''];
+  const flags = [
+    hub.cwd ? '.hasFolder' : '',
+    hub.hubUrl ? '.hasUrl' : '',
+    hub.record ? '.hasEntry' : '',
+    isOwn ? '.current' : '',
+    hub.untrusted ? '.untrusted' : '',
+  ];
   return `hub.${hub.state}${flags.join('')}`;
 }
 

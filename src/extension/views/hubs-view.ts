@@ -24,7 +24,12 @@ export class HubGroupNode {
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.title, this.title === 'Stopped' || this.title === 'Idle' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(
+      this.title,
+      this.title === 'Stopped' || this.title === 'Idle'
+        ? vscode.TreeItemCollapsibleState.Collapsed
+        : vscode.TreeItemCollapsibleState.Expanded,
+    );
     item.id = `hub-group:${this.title}`;
     item.description = String(this.children.length);
     item.contextValue = HUB_GROUP;
@@ -46,7 +51,15 @@ export class HubNode {
     const h = this.hub;
     const item = new vscode.TreeItem(h.name, vscode.TreeItemCollapsibleState.None);
     item.id = `hub:${h.key}`;
-    const parts = [this.isOwn ? 'this window' : undefined, h.pid ? `pid ${h.pid}` : undefined, h.uptimeMs !== undefined ? `up ${duration(h.uptimeMs)}` : undefined, h.state === 'unreachable' ? 'no answer' : undefined, h.reason && h.state !== 'unreachable' ? h.reason : undefined, h.untrusted ? 'untrusted entry' : undefined, h.kind === 'embedded' && !this.isOwn ? 'in an editor' : undefined];
+    const parts = [
+      this.isOwn ? 'this window' : undefined,
+      h.pid ? `pid ${h.pid}` : undefined,
+      h.uptimeMs !== undefined ? `up ${duration(h.uptimeMs)}` : undefined,
+      h.state === 'unreachable' ? 'no answer' : undefined,
+      h.reason && h.state !== 'unreachable' ? h.reason : undefined,
+      h.untrusted ? 'untrusted entry' : undefined,
+      h.kind === 'embedded' && !this.isOwn ? 'in an editor' : undefined,
+    ];
     item.description = parts.filter(Boolean).join(' · ');
     const [icon, color] = this.isOwn ? ['star-full', 'charts.green'] : ICONS[h.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -58,7 +71,14 @@ export class HubNode {
       ['Folder', h.cwd],
       ['Reason', h.reason],
       ['Untrusted', h.untrusted ? `${h.untrusted}: shown, never stopped` : undefined],
-      ['Runs', h.kind === 'embedded' ? 'inside an editor (asked to stop, never signalled)' : h.kind === 'standalone' ? 'as its own process' : undefined],
+      [
+        'Runs',
+        h.kind === 'embedded'
+          ? 'inside an editor (asked to stop, never signalled)'
+          : h.kind === 'standalone'
+            ? 'as its own process'
+            : undefined,
+      ],
       ['PID', h.pid?.toString()],
       ['Started', h.startedAt],
       ['Uptime', h.uptimeMs !== undefined ? duration(h.uptimeMs) : undefined],
@@ -109,9 +129,21 @@ export class HubsProvider implements vscode.TreeDataProvider<HubsElement> {
     const own = (h: HubInfo) => h.source === 'hubkeeper' && this.isOwn(h.cwd) && h.pid === process.pid;
     const next = groupHubs(this.model.state.hubs.hubs)
       .filter((g) => g.hubs.length > 0)
-      .map((g) => new HubGroupNode(g.title, g.hubs.map((h) => new HubNode(h, own(h)))));
+      .map(
+        (g) =>
+          new HubGroupNode(
+            g.title,
+            g.hubs.map((h) => new HubNode(h, own(h))),
+          ),
+      );
     // Every probe rebuilds this tree: announce only what changed (tree-refresh.ts).
-    const { roots, changed } = reconcile<HubsElement>(this.roots, next, (n) => String(n.treeItem().id), (n) => renderedItem(n.treeItem()), (n) => (n instanceof HubGroupNode ? n.children : []));
+    const { roots, changed } = reconcile<HubsElement>(
+      this.roots,
+      next,
+      (n) => String(n.treeItem().id),
+      (n) => renderedItem(n.treeItem()),
+      (n) => (n instanceof HubGroupNode ? n.children : []),
+    );
     this.roots = roots as HubGroupNode[];
     if (changed === 'all') this.changed.fire(undefined);
     else if (changed.length) this.changed.fire(changed);

@@ -24,9 +24,14 @@ export class StaleLeaseNode {
     const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `stale-lease:${this.registryPath}:${this.entry.name}`;
     item.description = describeLock(this.entry.lock, this.status);
-    item.iconPath = new vscode.ThemeIcon(this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock', new vscode.ThemeColor('charts.yellow'));
+    item.iconPath = new vscode.ThemeIcon(
+      this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock',
+      new vscode.ThemeColor('charts.yellow'),
+    );
     item.contextValue = this.contextValue;
-    item.tooltip = new vscode.MarkdownString(`**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}`,
+    );
     return item;
   }
 }
@@ -46,7 +51,9 @@ export class StaleHubLockNode {
     item.description = `${this.state.kind} hub lock · ${this.state.evidence}`;
     item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = this.contextValue;
-    item.tooltip = new vscode.MarkdownString(`**${mdText(this.state.kind)} hub lock** of ${mdText(this.workspace)}\n\n${mdText(this.state.evidence)}\n\n${mdText(this.state.path)}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${mdText(this.state.kind)} hub lock** of ${mdText(this.workspace)}\n\n${mdText(this.state.evidence)}\n\n${mdText(this.state.path)}`,
+    );
     return item;
   }
 }
@@ -85,7 +92,12 @@ export class StaleLocksProvider implements vscode.TreeDataProvider<LocksElement>
       ...hubs.staleHubLocks.map((l) => new StaleHubLockNode(l.workspace, l.state)),
     ];
     // Rebuilt at every registry and hub refresh: announce only what changed (tree-refresh.ts).
-    const { roots, changed } = reconcile<LocksElement>(this.items, next, (n) => String(n.treeItem().id), (n) => renderedItem(n.treeItem()));
+    const { roots, changed } = reconcile<LocksElement>(
+      this.items,
+      next,
+      (n) => String(n.treeItem().id),
+      (n) => renderedItem(n.treeItem()),
+    );
     this.items = roots;
     if (changed === 'all') this.changed.fire(undefined);
     else if (changed.length) this.changed.fire(changed);

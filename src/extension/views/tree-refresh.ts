@@ -23,7 +23,13 @@ export interface Reconciled<T> {
  * description, tooltip, icon, context value), `children` lists a node's children (a group node
  * keeps them in its `children` property).
  */
-export function reconcile<T extends object>(previous: T[], next: T[], key: (n: T) => string, render: (n: T) => string, children: (n: T) => T[] = () => []): Reconciled<T> {
+export function reconcile<T extends object>(
+  previous: T[],
+  next: T[],
+  key: (n: T) => string,
+  render: (n: T) => string,
+  children: (n: T) => T[] = () => [],
+): Reconciled<T> {
   const flatten = (roots: T[]) => {
     const out: { path: string; node: T }[] = [];
     const walk = (nodes: T[], parent: string) => {
@@ -53,7 +59,26 @@ export function reconcile<T extends object>(previous: T[], next: T[], key: (n: T
 }
 
 /** Everything VS Code shows of a TreeItem, as one string (a MarkdownString tooltip by its text). */
-export function renderedItem(item: { label?: unknown; description?: unknown; tooltip?: unknown; contextValue?: string; iconPath?: unknown; collapsibleState?: unknown; accessibilityInformation?: unknown; command?: unknown }): string {
-  const tooltip = item.tooltip && typeof item.tooltip === 'object' && 'value' in item.tooltip ? (item.tooltip as { value: unknown }).value : item.tooltip;
-  return JSON.stringify([item.label, item.description, tooltip, item.contextValue, item.iconPath, item.collapsibleState, item.accessibilityInformation, item.command]);
+export function renderedItem(item: {
+  label?: unknown;
+  description?: unknown;
+  tooltip?: unknown;
+  contextValue?: string;
+  iconPath?: unknown;
+  collapsibleState?: unknown;
+  accessibilityInformation?: unknown;
+  command?: unknown;
+}): string {
+  const tooltip =
+    item.tooltip && typeof item.tooltip === 'object' && 'value' in item.tooltip ? (item.tooltip as { value: unknown }).value : item.tooltip;
+  return JSON.stringify([
+    item.label,
+    item.description,
+    tooltip,
+    item.contextValue,
+    item.iconPath,
+    item.collapsibleState,
+    item.accessibilityInformation,
+    item.command,
+  ]);
 }

@@ -29,19 +29,27 @@ const entryFile = (root: string, cwd: string) => path.join(os.homedir(), root, '
 
 function get(url: string): Promise<number> {
   return new Promise((resolve) => {
-    http.get(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', () => resolve(0));
+    http
+      .get(url, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', () => resolve(0));
   });
 }
 
 function fakeHub(cwd: string): Promise<{ pid: number; url: string; kill(): void }> {
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'fake-hub.mjs'), '--title', 'bones hub start', '--cwd', cwd, '--serve'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve) => child.stdout?.once('data', (d) => {
-    const [, port, pid] = String(d).trim().split(' ');
-    resolve({ pid: Number(pid), url: `http://127.0.0.1:${port}`, kill: () => child.kill('SIGKILL') });
-  }));
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'scripts', 'fake-hub.mjs'), '--title', 'bones hub start', '--cwd', cwd, '--serve'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return new Promise((resolve) =>
+    child.stdout?.once('data', (d) => {
+      const [, port, pid] = String(d).trim().split(' ');
+      resolve({ pid: Number(pid), url: `http://127.0.0.1:${port}`, kill: () => child.kill('SIGKILL') });
+    }),
+  );
 }
 
 function alive(pid: number): boolean {
@@ -145,8 +153,14 @@ export async function run(): Promise<void> {
     const hub = await fakeHub(ws);
     const file = entryFile('.bones', ws);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, serializeHubEntry({ cwd: ws, name: 'bones-ws', hubUrl: hub.url, natsUrl: '', hubPid: hub.pid, startedAt: goTime(Date.now() + 1000) }), { mode: 0o600 });
-    const listed = await waitFor('the bones hub as running', () => api.hubs.hubNodes().find((n) => n.hub.pid === hub.pid && n.hub.state === 'running'));
+    fs.writeFileSync(
+      file,
+      serializeHubEntry({ cwd: ws, name: 'bones-ws', hubUrl: hub.url, natsUrl: '', hubPid: hub.pid, startedAt: goTime(Date.now() + 1000) }),
+      { mode: 0o600 },
+    );
+    const listed = await waitFor('the bones hub as running', () =>
+      api.hubs.hubNodes().find((n) => n.hub.pid === hub.pid && n.hub.state === 'running'),
+    );
     assert(listed.hub.id === workspaceId(ws), 'same id as bones');
     fs.rmSync(ws, { recursive: true });
     await api.model.refreshHubs();
@@ -178,28 +192,34 @@ export async function run(): Promise<void> {
 
   // Reaped from a terminal while the window runs: the window is asked, never signalled (reap.ts).
   // An async spawn, so this extension host keeps running and can react to the stop request.
-  await t.test("reaping this window's hub from the CLI asks the window: the extension host lives on, its hub stops, the status bar says so, and Restart Hub brings it back", async () => {
-    const folderState = () => [...api.windowHubs.folders.values()][0]?.state;
-    const lockDir = path.join(workspace, '.hubkeeper', 'hub.lock');
-    const entry = entryFile('.hubkeeper', workspace);
-    await waitFor('this window holding its hub', () => folderState() === 'holding' && fs.existsSync(lockDir) && fs.existsSync(entry));
-    const reaper = spawn(process.execPath, [cli, 'hubs', 'reap', workspaceId(workspace), '--yes'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    let output = '';
-    reaper.stdout?.on('data', (d) => (output += d));
-    reaper.stderr?.on('data', (d) => (output += d));
-    const code = await new Promise<number | null>((resolve) => reaper.on('close', resolve));
-    assert(code === 0, `hubs reap exit ${code}: ${output}`);
-    assert(output.includes(`asked pid ${process.pid} to stop its hub`), output);
-    await waitFor("the folder's hub stopped", () => folderState() === 'stopped');
-    await waitFor('the status bar to say so', () => api.statusBar.text.startsWith('$(debug-stop)'));
-    assert(!fs.existsSync(lockDir), `${lockDir} is still there`);
-    assert(!fs.existsSync(entry), `${entry} is still there`);
-    assert(alive(process.pid), 'the extension host is gone');
-    const stoppedText = api.statusBar.text;
-    await vscode.commands.executeCommand('hubkeeper.hub.restart');
-    await waitFor('the hub again', () => folderState() === 'holding' && fs.existsSync(lockDir) && fs.existsSync(entry));
-    return { cli: output.trim(), statusBar: stoppedText };
-  });
+  await t.test(
+    "reaping this window's hub from the CLI asks the window: the extension host lives on, its hub stops, the status bar says so, and Restart Hub brings it back",
+    async () => {
+      const folderState = () => [...api.windowHubs.folders.values()][0]?.state;
+      const lockDir = path.join(workspace, '.hubkeeper', 'hub.lock');
+      const entry = entryFile('.hubkeeper', workspace);
+      await waitFor('this window holding its hub', () => folderState() === 'holding' && fs.existsSync(lockDir) && fs.existsSync(entry));
+      const reaper = spawn(process.execPath, [cli, 'hubs', 'reap', workspaceId(workspace), '--yes'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: process.env,
+      });
+      let output = '';
+      reaper.stdout?.on('data', (d) => (output += d));
+      reaper.stderr?.on('data', (d) => (output += d));
+      const code = await new Promise<number | null>((resolve) => reaper.on('close', resolve));
+      assert(code === 0, `hubs reap exit ${code}: ${output}`);
+      assert(output.includes(`asked pid ${process.pid} to stop its hub`), output);
+      await waitFor("the folder's hub stopped", () => folderState() === 'stopped');
+      await waitFor('the status bar to say so', () => api.statusBar.text.startsWith('$(debug-stop)'));
+      assert(!fs.existsSync(lockDir), `${lockDir} is still there`);
+      assert(!fs.existsSync(entry), `${entry} is still there`);
+      assert(alive(process.pid), 'the extension host is gone');
+      const stoppedText = api.statusBar.text;
+      await vscode.commands.executeCommand('hubkeeper.hub.restart');
+      await waitFor('the hub again', () => folderState() === 'holding' && fs.existsSync(lockDir) && fs.existsSync(entry));
+      return { cli: output.trim(), statusBar: stoppedText };
+    },
+  );
 
   await t.test('Copy Hub URL copies the address vscode.env.asExternalUri gives (this is a remote window)', async () => {
     const own = await waitFor("this window's hub", () => api.hubs.hubNodes().find((n) => n.isOwn && n.hub.hubUrl));
@@ -214,23 +234,48 @@ export async function run(): Promise<void> {
     const name = '![x](https://evil.example/p.png)';
     const host = '[Open a terminal](command:workbench.action.terminal.new)';
     const doc = readRegistry();
-    const lock = { ...doc.entries.liquidhandler_1?.lock, holder_host: host, holder_pid: 4242, holder_instance: '01JNQA3F5XG8E2D7W9R1C4HB6S', acquired_at: '2026-03-05T14:00:00Z', heartbeat_at: '2026-03-05T14:00:00Z', expires_at: '2026-03-05T14:00:30Z' };
-    doc.entries[name] = { id: '01JNQ8Z6T9K3M2V7X4C5B8D0XS', component_type: 'node', created_at: '2026-03-05T14:00:00Z', last_seen: '2026-03-05T14:00:00Z', metadata: { note: '```\n![y](https://evil.example/q.png)' }, lock, workcell_id: '<img src=https://evil.example/w.png>' };
+    const lock = {
+      ...doc.entries.liquidhandler_1?.lock,
+      holder_host: host,
+      holder_pid: 4242,
+      holder_instance: '01JNQA3F5XG8E2D7W9R1C4HB6S',
+      acquired_at: '2026-03-05T14:00:00Z',
+      heartbeat_at: '2026-03-05T14:00:00Z',
+      expires_at: '2026-03-05T14:00:30Z',
+    };
+    doc.entries[name] = {
+      id: '01JNQ8Z6T9K3M2V7X4C5B8D0XS',
+      component_type: 'node',
+      created_at: '2026-03-05T14:00:00Z',
+      last_seen: '2026-03-05T14:00:00Z',
+      metadata: { note: '```\n![y](https://evil.example/q.png)' },
+      lock,
+      workcell_id: '<img src=https://evil.example/w.png>',
+    };
     fs.writeFileSync(registry, JSON.stringify(doc, null, 2));
     const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'crafted-ws-'));
     const hubName = '![h](https://evil.example/h.png)';
     const file = entryFile('.bones', ws);
-    fs.writeFileSync(file, serializeHubEntry({ cwd: ws, name: hubName, hubUrl: 'http://127.0.0.1:9', natsUrl: '', hubPid: 0, startedAt: goTime(Date.now()) }), { mode: 0o600 });
+    fs.writeFileSync(
+      file,
+      serializeHubEntry({ cwd: ws, name: hubName, hubUrl: 'http://127.0.0.1:9', natsUrl: '', hubPid: 0, startedAt: goTime(Date.now()) }),
+      { mode: 0o600 },
+    );
     try {
       const node = await waitFor('the crafted component', () => api.components.components().find((n) => n.name === name));
       const stale = await waitFor('its stale lease', () => api.locks.nodes().find((n) => isLease(n) && n.entry.name === name));
       await api.model.refreshHubs();
       const hub = await waitFor('the crafted hub', () => api.hubs.hubNodes().find((n) => n.hub.name === hubName));
-      const tooltips = [api.components.getTreeItem(node).tooltip, api.locks.getTreeItem(stale).tooltip, api.hubs.getTreeItem(hub).tooltip].map((t) => (typeof t === 'string' ? t : (t?.value ?? '')));
+      const tooltips = [
+        api.components.getTreeItem(node).tooltip,
+        api.locks.getTreeItem(stale).tooltip,
+        api.hubs.getTreeItem(hub).tooltip,
+      ].map((t) => (typeof t === 'string' ? t : (t?.value ?? '')));
       // A fenced code block is literal text (the metadata JSON is one): drop each, closing it
       // exactly where Markdown does, so a fence that the text closed early leaves markup behind.
       const outsideCode = (md: string) => md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1[ \t]*$/gm, '');
-      for (const text of tooltips.map(outsideCode)) assert(!text.includes('![') && !text.includes(']('), `raw markup in a tooltip: ${text}`);
+      for (const text of tooltips.map(outsideCode))
+        assert(!text.includes('![') && !text.includes(']('), `raw markup in a tooltip: ${text}`);
       return { component: tooltips[0].split('\n')[0], hub: tooltips[2].split('\n')[0] };
     } finally {
       fs.rmSync(file, { force: true });
@@ -241,16 +286,25 @@ export async function run(): Promise<void> {
     }
   });
 
-  await t.test(".vscode/settings.json aiming registryPath at another file, plus a claim, creates or modifies nothing there", async () => {
+  await t.test('.vscode/settings.json aiming registryPath at another file, plus a claim, creates or modifies nothing there', async () => {
     const config = () => vscode.workspace.getConfiguration('hubkeeper');
     const dotfiles = path.join(path.dirname(workspace), 'dotfiles');
     fs.mkdirSync(dotfiles, { recursive: true });
     const claims = config().inspect('claims')?.workspaceValue;
-    const ignored = (file: string) => waitFor(`the ignored ${file}`, () => (api.views.components.message ?? '').includes(JSON.stringify(file)) && api.claims().statuses.get('alias_probe')?.state === 'held');
+    const ignored = (file: string) =>
+      waitFor(
+        `the ignored ${file}`,
+        () =>
+          (api.views.components.message ?? '').includes(JSON.stringify(file)) && api.claims().statuses.get('alias_probe')?.state === 'held',
+      );
     try {
       // A file that does not exist: before the fix, the claim created it with the registry's JSON.
       const absent = path.join(dotfiles, '.bash_aliases');
-      await config().update('claims', [{ name: 'alias_probe', type: 'node' }, ...(claims as unknown[])], vscode.ConfigurationTarget.Workspace);
+      await config().update(
+        'claims',
+        [{ name: 'alias_probe', type: 'node' }, ...(claims as unknown[])],
+        vscode.ConfigurationTarget.Workspace,
+      );
       await config().update('registryPath', absent, vscode.ConfigurationTarget.Workspace);
       await ignored(absent);
       assert(fs.readdirSync(dotfiles).length === 0, `created: ${fs.readdirSync(dotfiles)}`);
@@ -261,18 +315,28 @@ export async function run(): Promise<void> {
       await ignored(present);
       assert(fs.readFileSync(present, 'utf8') === "alias ll='ls -l'\n", 'modified');
       assert(JSON.stringify(fs.readdirSync(dotfiles)) === '[".profile"]', `beside it: ${fs.readdirSync(dotfiles)}`);
-      assert(api.model.registry.path === registry && readRegistry().entries.alias_probe?.lock, 'the claim went to the discovered registry instead');
+      assert(
+        api.model.registry.path === registry && readRegistry().entries.alias_probe?.lock,
+        'the claim went to the discovered registry instead',
+      );
       return { message: api.views.components.message };
     } finally {
       await config().update('registryPath', undefined, vscode.ConfigurationTarget.Workspace);
       await config().update('claims', claims, vscode.ConfigurationTarget.Workspace);
-      await waitFor('the settings to settle', () => api.views.components.message === undefined && !api.claims().statuses.has('alias_probe') && api.claims().statuses.get('claimed_arm')?.state === 'held');
+      await waitFor(
+        'the settings to settle',
+        () =>
+          api.views.components.message === undefined &&
+          !api.claims().statuses.has('alias_probe') &&
+          api.claims().statuses.get('claimed_arm')?.state === 'held',
+      );
     }
   });
 
   await t.test('a new lease TTL replaces the lease holder: the claim is taken again by the new one, with the new TTL', async () => {
     const config = () => vscode.workspace.getConfiguration('hubkeeper');
-    const ttl = (lock: { heartbeat_at: string; expires_at: string }) => Math.round((Date.parse(lock.expires_at) - Date.parse(lock.heartbeat_at)) / 1000);
+    const ttl = (lock: { heartbeat_at: string; expires_at: string }) =>
+      Math.round((Date.parse(lock.expires_at) - Date.parse(lock.heartbeat_at)) / 1000);
     const before = { claims: api.claims(), instance: readRegistry().entries.claimed_arm?.lock?.holder_instance };
     await config().update('leaseTtlSeconds', 8, vscode.ConfigurationTarget.Workspace);
     try {
@@ -281,7 +345,10 @@ export async function run(): Promise<void> {
         return l && ttl(l) === 8 && l.holder_instance !== before.instance ? l : undefined;
       });
       assert(api.claims() !== before.claims && api.claims().statuses.get('claimed_arm')?.state === 'held', 'the new claims hold it');
-      assert(api.model.registry.holder === api.model.leases.holder && api.model.leases.holder.ttlMs === 8000, 'the registry writes with the new holder');
+      assert(
+        api.model.registry.holder === api.model.leases.holder && api.model.leases.holder.ttlMs === 8000,
+        'the registry writes with the new holder',
+      );
       return { holderInstance: lock.holder_instance };
     } finally {
       await config().update('leaseTtlSeconds', 6, vscode.ConfigurationTarget.Workspace);

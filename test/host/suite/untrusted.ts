@@ -22,14 +22,26 @@ const phaseFile = process.env.HUBKEEPER_TEST_PHASE as string;
 const homeRegistry = path.join(os.homedir(), '.madsci', 'registry.json');
 const hubLock = path.join(workspace, '.hubkeeper', 'hub.lock');
 const hubEntry = path.join(os.homedir(), '.hubkeeper', 'workspaces', `${workspaceId(workspace)}.json`);
-const HOME_REGISTRY = JSON.stringify({
-  version: 1,
-  created_at: '2026-03-05T14:00:00Z',
-  updated_at: '2026-03-05T14:00:00Z',
-  entries: {
-    home_probe: { id: '01JNQ8Z6T9K3M2V7X4C5B8D0HP', component_type: 'node', created_at: '2026-03-05T14:00:00Z', last_seen: '2026-03-05T14:00:00Z', metadata: {}, lock: null, workcell_id: null },
+const HOME_REGISTRY = JSON.stringify(
+  {
+    version: 1,
+    created_at: '2026-03-05T14:00:00Z',
+    updated_at: '2026-03-05T14:00:00Z',
+    entries: {
+      home_probe: {
+        id: '01JNQ8Z6T9K3M2V7X4C5B8D0HP',
+        component_type: 'node',
+        created_at: '2026-03-05T14:00:00Z',
+        last_seen: '2026-03-05T14:00:00Z',
+        metadata: {},
+        lock: null,
+        workcell_id: null,
+      },
+    },
   },
-}, null, 2);
+  null,
+  2,
+);
 
 export async function run(): Promise<void> {
   const t = new MiniRunner();
@@ -54,7 +66,10 @@ export async function run(): Promise<void> {
   });
 
   await t.test("the repository's own .madsci/registry.json is not used; the user's ~/.madsci/registry.json is", async () => {
-    assert(api.model.discovered.source === 'home' && api.model.registry.path === homeRegistry, `registry ${api.model.registry.path} (${api.model.discovered.reason})`);
+    assert(
+      api.model.discovered.source === 'home' && api.model.registry.path === homeRegistry,
+      `registry ${api.model.registry.path} (${api.model.discovered.reason})`,
+    );
     await vscode.commands.executeCommand('workbench.view.extension.hubkeeper');
     // Written after start-up: the watcher waits in $HOME for .madsci to appear.
     fs.mkdirSync(path.dirname(homeRegistry), { recursive: true });
@@ -78,7 +93,13 @@ export async function run(): Promise<void> {
     fs.writeFileSync(exported, HOME_REGISTRY);
     const said: Record<string, unknown> = {};
     for (const [id, title] of Object.entries(WRITE_COMMANDS)) {
-      said[id] = await vscode.commands.executeCommand(id, undefined, undefined, { yes: true, newName: 'renamed', olderThanDays: 0, file: exported, mode: 'replace' });
+      said[id] = await vscode.commands.executeCommand(id, undefined, undefined, {
+        yes: true,
+        newName: 'renamed',
+        olderThanDays: 0,
+        file: exported,
+        mode: 'replace',
+      });
       assert(said[id] === untrustedRefusal(title), `${id} answered ${JSON.stringify(said[id])}`);
     }
     fs.rmSync(exported);
@@ -102,20 +123,29 @@ export async function run(): Promise<void> {
     await waitFor('the workspace to be trusted', () => vscode.workspace.isTrusted, 90_000);
     await waitFor('the hub lock', () => fs.existsSync(hubLock));
     await waitFor('the hub entry', () => fs.existsSync(hubEntry));
-    assert(api.model.discovered.source === 'walk-up' && api.model.registry.path === repoRegistry, `registry now ${api.model.registry.path}`);
-    const lock = await waitFor('the claim in the repository registry', () => JSON.parse(fs.readFileSync(repoRegistry, 'utf8')).entries.claimed_arm?.lock);
+    assert(
+      api.model.discovered.source === 'walk-up' && api.model.registry.path === repoRegistry,
+      `registry now ${api.model.registry.path}`,
+    );
+    const lock = await waitFor(
+      'the claim in the repository registry',
+      () => JSON.parse(fs.readFileSync(repoRegistry, 'utf8')).entries.claimed_arm?.lock,
+    );
     assert(lock.holder_pid === process.pid, `holder_pid ${lock.holder_pid}`);
     assert(api.views.hubs.message === undefined && api.views.locks.message === undefined, `messages: ${api.views.hubs.message}`);
     assert(await waitFor('the status bar', () => api.statusBar.text.startsWith('$(broadcast)')), api.statusBar.text);
   });
 
-  await t.test('once trusted, the repository registryPath aimed at a shell start-up file is ignored: nothing created beside it', async () => {
-    assert(!fs.existsSync(bait), `${bait} was created`);
-    assert(fs.readdirSync(baitDir).length === 0, `beside it now: ${fs.readdirSync(baitDir)}`);
-    const message = api.views.components.message ?? '';
-    assert(message.includes('hubkeeper.registryPath') && message.includes('is ignored'), `components message: ${message}`);
-    return { message };
-  });
+  await t.test(
+    'once trusted, the repository registryPath aimed at a shell start-up file is ignored: nothing created beside it',
+    async () => {
+      assert(!fs.existsSync(bait), `${bait} was created`);
+      assert(fs.readdirSync(baitDir).length === 0, `beside it now: ${fs.readdirSync(baitDir)}`);
+      const message = api.views.components.message ?? '';
+      assert(message.includes('hubkeeper.registryPath') && message.includes('is ignored'), `components message: ${message}`);
+      return { message };
+    },
+  );
 
   await t.finish();
 }

@@ -32,7 +32,20 @@ export function tempPathFor(file: string): string {
   return `${file}.hubkeeper-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<fs.BigIntStats> {
+/**
+ * writeFileAtomic, then the identity of what it wrote (the registry's cache needs it). Only for
+ * files no one else removes right away: the stat is by path, after the rename.
+ */
+export async function writeFileAtomicAndStat(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<fs.BigIntStats> {
+  await writeFileAtomic(file, data, options);
+  return fs.promises.stat(file, { bigint: true });
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   let existing: fs.Stats | undefined;
   try {
     existing = await fs.promises.stat(file);
@@ -60,8 +73,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     await fs.promises.rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
+  // A file another process consumes at once (a stop request) may be gone already: nothing to stat.
   await syncDirectory(path.dirname(file));
-  return fs.promises.stat(file, { bigint: true });
 }
 
 /**

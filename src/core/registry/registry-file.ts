@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LeaseClock } from '../time/lease-clock';
-import { removeAbandonedTemps, writeFileAtomic } from '../fs/atomic-write';
+import { removeAbandonedTemps, writeFileAtomicAndStat } from '../fs/atomic-write';
 import { formatBytes } from '../fs/describe';
 import { hasFineTimestamps } from '../fs/timestamp-granularity';
 import { WriteTarget } from '../fs/write-target';
@@ -195,7 +195,9 @@ export class RegistryFile {
     let stat: fs.BigIntStats;
     try {
       await removeAbandonedTemps(path.dirname(target), `${path.basename(target)}.hubkeeper-tmp-`);
-      stat = await writeFileAtomic(target, bytes, { beforeRename: () => assertStillReadFile(this.path, locked, identity, this.options) });
+      stat = await writeFileAtomicAndStat(target, bytes, {
+        beforeRename: () => assertStillReadFile(this.path, locked, identity, this.options),
+      });
     } catch (err) {
       if (err instanceof RegistryError) throw err;
       throw ioError(this.path, 'cannot write the registry (the previous file is intact)', err);

@@ -51,3 +51,17 @@ export function componentsByType(state: ComponentsState, filter: ComponentFilter
     .filter((g) => g.components.length > 0);
   return { groups, invalid: state.invalid.filter((r) => keep(r.name)) };
 }
+
+/**
+ * The Components view's message (TreeView.message, plain text above the tree): why the window is
+ * read-only, why the registry cannot be read (the file, the line and what to do) and a
+ * registryPath setting that was ignored. A registry that cannot be read leaves the tree empty,
+ * so its welcome (the Open File button) shows under this message.
+ */
+export function componentsMessage(c: ComponentsState, notes: { untrusted?: string; registryPathProblem?: string }): string | undefined {
+  const corrupt = c.error
+    ? `${c.error.replace(/\.?$/, '.')} Fix the file, or restore a copy; Hubkeeper writes nothing to it until it can be read.`
+    : undefined;
+  const parts = [notes.untrusted, corrupt, notes.registryPathProblem].filter((p): p is string => Boolean(p));
+  return parts.length ? parts.join(' ') : undefined;
+}

@@ -112,14 +112,17 @@ test('the badges: the Hubs view counts orphan hubs, the Stale Locks view stale l
   assert.deepEqual(hubsBadge({ components: free, hubs: { ...calm, hubs: [hub('orphan')] } }), { value: 1, tooltip: '1 orphan hub' });
 });
 
-test("a corrupt registry is the Components view's message (file, line, what to do), so the tree stays empty for its welcome", async () => {
+test("a corrupt registry is the Components view's message (file, line, what to do), and no item fills the tree", async () => {
   const file = path.join(tempDir(), 'registry.json');
   fs.writeFileSync(file, '{"version": 1,\n  "entries": {\n    "arm": {"id": ');
   const state = await readComponentsState(new ComponentRegistry(file));
   assert.equal(registryState(state), 'corrupt');
   const message = componentsMessage(state, {}) ?? '';
   assert.ok(message.startsWith(`${file}: not valid JSON: line 3,`), message);
-  assert.match(message, /Fix the file, or restore a copy; Hubkeeper writes nothing to it until it can be read\.$/);
+  assert.match(
+    message,
+    /Open it \("Hubkeeper: Open Registry File", .*\) and fix it, or restore a copy; Hubkeeper writes nothing to it until it can be read\.$/,
+  );
   assert.deepEqual(componentsByType(state, {}), { groups: [], invalid: [] });
   // With the other notes: untrusted first, an ignored registryPath last; none: no message.
   assert.equal(componentsMessage(state, { untrusted: 'Read-only.', registryPathProblem: 'ignored.' }), `Read-only. ${message} ignored.`);

@@ -184,8 +184,8 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
     const state = this.model.state.components;
     const path = this.model.registry.path;
     let next: ComponentsElement[];
-    // A registry that cannot be read: the view's message says why (components-tree.ts
-    // componentsMessage) and the tree stays empty, so the 'corrupt' welcome can show.
+    // A registry that cannot be read: the view's message says why and what to do
+    // (components-tree.ts componentsMessage), and no item hides it.
     if (state.error) next = [];
     else {
       const { groups, invalid } = componentsByType(state, this.filter);

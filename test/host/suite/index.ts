@@ -155,8 +155,8 @@ export async function run(): Promise<void> {
           const m = api.views.components.message ?? '';
           return m.includes(registry) && /line \d+/.test(m) ? m : undefined;
         });
-        assert(/Fix the file/.test(message), message);
-        assert((await api.components.getChildren()).length === 0, 'the tree is empty, so the corrupt welcome shows');
+        assert(/Open Registry File/.test(message), message);
+        assert((await api.components.getChildren()).length === 0, 'no item fills the tree');
         assert(api.model.registryState === 'corrupt', `registryState ${api.model.registryState}`);
         return { message };
       } finally {

@@ -4,12 +4,14 @@ import { HeldLease, LeaseHolder } from '../core/lease-holder/lease-holder';
 import { ComponentRegistry } from '../core/registry/component-registry';
 import { RegistryLockError } from '../core/registry/errors';
 import { errorText, log } from './log';
+import { Lost } from './lost-warnings';
 import { Claim } from './settings';
 
 /**
  * The component names this workspace claims (`hubkeeper.claims`): their leases are held, with
  * heartbeats, while the window is open, and released when it closes. A claim another holder has
- * is retried at every heartbeat; a lease lost to another holder is a warning with "Re-acquire".
+ * is retried at every heartbeat; a lease lost to another holder is reported (onDidLose), and the
+ * window warns once for all its losses, with "Re-acquire".
  */
 
 export type ClaimState = 'held' | 'waiting' | 'lost' | 'error';
@@ -23,6 +25,9 @@ export interface ClaimStatus {
 export class ClaimsManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly lostOne = new vscode.EventEmitter<Lost>();
+  /** A held lease was lost to another holder (the window says so once for all: lost-warnings.ts). */
+  readonly onDidLose = this.lostOne.event;
   readonly statuses = new Map<string, ClaimStatus>();
   private registry?: ComponentRegistry;
   private retryTimer?: NodeJS.Timeout;
@@ -83,9 +88,7 @@ export class ClaimsManager implements vscode.Disposable {
     status.detail = reason;
     log().warn(`lost the lease on '${lease.name}': ${reason}`);
     this.changed.fire();
-    void vscode.window.showWarningMessage(`Hubkeeper lost the lease on '${lease.name}': ${reason}`, 'Re-acquire').then((choice) => {
-      if (choice === 'Re-acquire') void this.acquire(status.claim);
-    });
+    this.lostOne.fire({ kind: 'lease', name: lease.name, reason });
   }
 
   /** Claims held by someone else are retried at every heartbeat interval. */
@@ -105,5 +108,6 @@ export class ClaimsManager implements vscode.Disposable {
     if (this.retryTimer) clearInterval(this.retryTimer);
     await this.holder.releaseAll();
     this.changed.dispose();
+    this.lostOne.dispose();
   }
 }

@@ -27,6 +27,7 @@ export const READ_COMMANDS = {
   'hubkeeper.refresh': 'Refresh',
   'hubkeeper.showLog': 'Open Log',
   'hubkeeper.showHubs': 'Show Hubs',
+  'hubkeeper.openDocs': 'Open Documentation',
   'hubkeeper.hub.showMenu': 'Show Hub Menu',
   'hubkeeper.components.filter': 'Filter Components',
   'hubkeeper.components.clearFilter': 'Clear Component Filter',

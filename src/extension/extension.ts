@@ -5,8 +5,9 @@ import { errorText, log } from './log';
 import { HubkeeperModel } from './model';
 import { HubStatusBar } from './status-bar';
 import { isTrusted, UNTRUSTED_VIEW_MESSAGE } from './trust';
-import { hubsBadge } from './views/badge';
-import { filterDescription } from './views/components-tree';
+import { LostWarnings } from './lost-warnings';
+import { hubsBadge, staleLocksBadge } from './views/badge';
+import { componentsMessage, filterDescription } from './views/components-tree';
 import { ComponentsProvider } from './views/components-view';
 import { HubsProvider } from './views/hubs-view';
 import { StaleLocksProvider } from './views/locks-view';
@@ -55,15 +56,33 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     hubs: vscode.window.createTreeView('hubkeeper.hubs', { treeDataProvider: hubs, canSelectMany: true }),
     locks: vscode.window.createTreeView('hubkeeper.staleLocks', { treeDataProvider: locks, canSelectMany: true }),
   };
+  const viewsById: Record<string, vscode.TreeView<unknown> | undefined> = {
+    'hubkeeper.components': views.components,
+    'hubkeeper.hubs': views.hubs,
+    'hubkeeper.staleLocks': views.locks,
+  };
   const statusBar = new HubStatusBar(windowHubs, model.leases);
 
   const updateStatus = () => statusBar.update(model.settings.statusBarEnabled);
   const updateMessages = () => {
     const untrusted = isTrusted() ? undefined : UNTRUSTED_VIEW_MESSAGE;
-    views.components.message = (untrusted ?? model.settings.registryPathProblem) || undefined;
+    views.components.message = componentsMessage(model.state.components, {
+      untrusted,
+      registryPathProblem: model.settings.registryPathProblem,
+    });
     views.hubs.message = untrusted;
     views.locks.message = untrusted;
   };
+  const updateBadges = () => {
+    views.hubs.badge = hubsBadge(model.state);
+    views.locks.badge = staleLocksBadge(model.state);
+  };
+  // Every loss of a lease or hub lock in one moment (after a sleep) is one warning.
+  const lost = new LostWarnings((text) =>
+    vscode.window.showWarningMessage(text, 'Re-acquire').then((choice) => {
+      if (choice === 'Re-acquire') void vscode.commands.executeCommand('hubkeeper.hub.reacquire');
+    }),
+  );
   const logBadClaims = () => model.settings.badClaims.forEach((bad) => log().warn(bad));
   /** What this window writes, the hub and the claims: only in a trusted workspace. */
   const syncWriters = async () => {
@@ -85,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const foldersChanged = async () => {
     model.configure();
     updateMessages();
+    updateStatus();
     await Promise.all([isTrusted() ? windowHubs.sync(model.settings.hubEnabled) : undefined, model.refreshAll()]);
   };
   const trustGranted = async () => {
@@ -108,14 +128,27 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     statusBar,
     ...Object.values(views),
     ...Object.values(views).map((v) => v.onDidChangeVisibility(() => model.setProbing(Object.values(views).some((w) => w.visible)))),
-    model.onDidChange(() => (views.hubs.badge = hubsBadge(model.state))),
+    model.onDidChange(() => {
+      updateBadges();
+      updateMessages();
+    }),
     components.onDidChangeFilter((filter) => (views.components.description = filterDescription(filter))),
     windowHubs.onDidChange(() => {
       updateStatus();
       hubs.rebuild();
     }),
     model.leases.onDidChange(updateStatus),
-    ...registerCommands({ model, components, hubs, locks, windowHubs }),
+    model.leases.onDidLose((l) => lost.report(l)),
+    windowHubs.onDidLose((l) => lost.report(l)),
+    ...registerCommands({
+      model,
+      components,
+      hubs,
+      locks,
+      windowHubs,
+      extensionUri: context.extensionUri,
+      selection: (viewId) => viewsById[viewId]?.selection ?? [],
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('hubkeeper') && inTurn(settingsChanged)),
     vscode.workspace.onDidChangeWorkspaceFolders(foldersChanged),
     vscode.workspace.onDidGrantWorkspaceTrust(() => inTurn(trustGranted)),

@@ -1,8 +1,19 @@
 import * as vscode from 'vscode';
+import { statusText } from './status-text';
 import { isTrusted } from './trust';
 import { mdText } from './views/markdown-text';
-import { WindowHubs } from './window-hubs';
+import { FolderHubState, WindowHubs } from './window-hubs';
 import { WindowLeases } from './window-leases';
+
+const STATE_ICONS: Record<FolderHubState, string> = {
+  holding: 'broadcast',
+  'held-elsewhere': 'lock',
+  disabled: 'circle-outline',
+  error: 'error',
+  stopped: 'debug-stop',
+  starting: 'sync~spin',
+  lost: 'warning',
+};
 
 /**
  * The window's hub state, left in the status bar: `$(broadcast) robot-cell` while holding,
@@ -21,25 +32,21 @@ export class HubStatusBar implements vscode.Disposable {
   }
 
   update(enabled: boolean): void {
-    if (!enabled) return this.item.hide();
+    // No folder, no hub: nothing to say (an empty window).
+    if (!enabled || !vscode.workspace.workspaceFolders?.length) return this.item.hide();
     const folders = [...this.hubs.folders.values()];
     const lostClaims = this.leases.claims.problems.filter((p) => p.state === 'lost');
-    const name = (f: (typeof folders)[number]) => f.folder.name;
-    const more = folders.length > 1 ? ` +${folders.length - 1}` : '';
+    const names = folders.map((f) => f.folder.name);
     const first = folders[0];
     let text = '$(circle-slash) Hubkeeper';
     const lines: string[] = [];
     if (!isTrusted()) {
       text = '$(shield) Hubkeeper';
       lines.push('Read-only: this folder is not trusted, so no hub runs in this window and no leases are taken.');
-    } else if (!first) lines.push('No folder open: no hub runs in this window.');
-    else if (folders.some((f) => f.state === 'lost') || lostClaims.length > 0) text = `$(warning) ${name(first)}${more}`;
-    else if (folders.some((f) => f.state === 'starting')) text = `$(sync~spin) ${name(first)}${more}`;
-    else if (first.state === 'holding') text = `$(broadcast) ${name(first)}${more}`;
-    else if (first.state === 'held-elsewhere') text = `$(lock) ${name(first)}${more}`;
-    else if (first.state === 'disabled') text = `$(circle-outline) ${name(first)}${more}`;
-    else if (first.state === 'error') text = `$(error) ${name(first)}${more}`;
-    else if (first.state === 'stopped') text = `$(debug-stop) ${name(first)}${more}`;
+    } else if (!first) lines.push('No hub runs in this window yet.');
+    else if (folders.some((f) => f.state === 'lost') || lostClaims.length > 0) text = statusText('warning', names);
+    else if (folders.some((f) => f.state === 'starting')) text = statusText('sync~spin', names);
+    else text = statusText(STATE_ICONS[first.state], names);
     for (const f of folders) {
       const what = {
         starting: 'starting…',

@@ -5,12 +5,13 @@ import { workspaceStateDir } from '../core/hubs/hub-paths';
 import { HubSession } from '../core/hubs/hub-session';
 import { isPidRunning } from '../core/processes/process-identity';
 import { errorText, log } from './log';
+import { Lost } from './lost-warnings';
 
 /**
  * What this window runs: one hub per workspace folder (hub lock, entry, endpoint). If another
  * window or process holds a folder's lock, the folder shows as held elsewhere and is taken over
  * automatically when that holder goes away. A lock lost while held (e.g. after the machine slept)
- * is a warning with a "Re-acquire" action, never a crash.
+ * is reported (onDidLose; one warning with "Re-acquire" for all the window lost), never a crash.
  */
 
 export type FolderHubState = 'starting' | 'holding' | 'held-elsewhere' | 'lost' | 'error' | 'disabled' | 'stopped';
@@ -31,6 +32,9 @@ const TAKEOVER_POLL_MS = 2000;
 export class WindowHubs implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly lostOne = new vscode.EventEmitter<Lost>();
+  /** A folder's hub lock was lost (the window says so once for all: lost-warnings.ts). */
+  readonly onDidLose = this.lostOne.event;
   readonly folders = new Map<string, FolderHub>();
   private takeoverTimer?: NodeJS.Timeout;
   private enabled = true;
@@ -121,9 +125,7 @@ export class WindowHubs implements vscode.Disposable {
     this.changed.fire();
     void hub.session?.stop().catch(() => undefined);
     hub.session = undefined;
-    void vscode.window.showWarningMessage(`Hubkeeper: ${err.message}`, 'Re-acquire').then((choice) => {
-      if (choice === 'Re-acquire') void this.serialized(() => this.startFolder(hub.folder));
-    });
+    this.lostOne.fire({ kind: 'hub', name: hub.folder.name, reason: err.message });
   }
 
   private async stopOnRequest(hub: FolderHub, by: string): Promise<void> {
@@ -176,5 +178,6 @@ export class WindowHubs implements vscode.Disposable {
     this.disposed = true;
     await Promise.all([...this.folders].map(([key, hub]) => this.stopFolder(key, hub)));
     this.changed.dispose();
+    this.lostOne.dispose();
   }
 }

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { LeaseHolder } from '../core/lease-holder/lease-holder';
 import { ClaimsManager } from './claims';
+import { Lost } from './lost-warnings';
 
 /**
  * This window's lease holder and the claims it holds with it. A holder's TTL and heartbeat are
  * fixed when it is made, so a change of either setting replaces both, after the old leases are
- * released. onDidChange fires for the claims of whichever pair is current (and at a replacement),
- * so a subscriber subscribes once.
+ * released. onDidChange and onDidLose fire for the claims of whichever pair is current
+ * (onDidChange also at a replacement), so a subscriber subscribes once.
  */
 
 export interface LeaseTiming {
@@ -17,6 +18,9 @@ export interface LeaseTiming {
 export class WindowLeases {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly lostOne = new vscode.EventEmitter<Lost>();
+  /** A lease of the current claims was lost. */
+  readonly onDidLose = this.lostOne.event;
   private current: { holder: LeaseHolder; claims: ClaimsManager; subscription: vscode.Disposable };
 
   constructor(timing: LeaseTiming) {
@@ -45,6 +49,7 @@ export class WindowLeases {
   async dispose(): Promise<void> {
     await this.close();
     this.changed.dispose();
+    this.lostOne.dispose();
   }
 
   private async close(): Promise<void> {
@@ -55,6 +60,10 @@ export class WindowLeases {
   private make(timing: LeaseTiming) {
     const holder = new LeaseHolder({ ttlMs: timing.leaseTtlMs, heartbeatMs: timing.heartbeatMs });
     const claims = new ClaimsManager(holder);
-    return { holder, claims, subscription: claims.onDidChange(() => this.changed.fire()) };
+    const subscription = vscode.Disposable.from(
+      claims.onDidChange(() => this.changed.fire()),
+      claims.onDidLose((lost) => this.lostOne.fire(lost)),
+    );
+    return { holder, claims, subscription };
   }
 }

@@ -213,3 +213,64 @@ test('keyboard only: reach the Stale Locks view, open the context menu, release 
   await row.waitFor({ state: 'detached', timeout: 10_000 });
   assert.equal(fs.existsSync(pidFile), false, "bones' hub.lock.pid of the dead holder is removed");
 });
+
+test('hover a stale lock, click its inline Release, confirm: it leaves Stale Locks and the file says lock: null', async () => {
+  // A lease whose holder crashed a while ago (a pid no Linux hands out by default), added as another tool would.
+  const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+  const doc = readRegistry();
+  doc.entries.stale_probe = {
+    ...doc.entries.camera_1,
+    id: '01JNQ8Z6T9K3M2V7X4C5B8D998',
+    lock: {
+      holder_pid: 4_194_001,
+      holder_host: os.hostname(),
+      holder_instance: '01JNQA3F5XG8E2D7W9R1C4HB7T',
+      acquired_at: iso(3600e3),
+      heartbeat_at: iso(120e3),
+      expires_at: iso(90e3),
+    },
+  };
+  fs.writeFileSync(lab.registry, JSON.stringify(doc, null, 2));
+  // The Hubkeeper views are open from the test before (clicking the activity bar again would close them).
+  const row = wb.row('Stale Locks', 'stale_probe');
+  await row.waitFor({ timeout: 10_000 });
+  await row.hover();
+  const inline = row.locator('.actions .action-label[aria-label^="Release Stale Lock"]');
+  await inline.waitFor({ state: 'visible' });
+  await wb.screenshot('inline-release');
+  await inline.click();
+  const text = await wb.answerDialog('Release');
+  assert.match(text, /stale_probe/);
+  await row.waitFor({ state: 'detached', timeout: 10_000 });
+  assert.equal(readRegistry().entries.stale_probe.lock, null);
+});
+
+test('F2 on a component opens the rename box; Escape leaves the registry as it was', async () => {
+  const before = fs.readFileSync(lab.registry, 'utf8');
+  const row = wb.row('Components', 'camera_1');
+  await row.click();
+  await page.keyboard.press('F2');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: "Rename 'camera_1'" }).waitFor({ timeout: 10_000 });
+  assert.equal(await wb.quickInput().inputValue(), 'camera_1');
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  assert.ok(readRegistry().entries.camera_1, 'not renamed');
+  assert.equal(JSON.parse(before).entries.camera_1.id, readRegistry().entries.camera_1.id);
+});
+
+test("a corrupt registry: the Components view's message names the file, the line and what to do; no item fills the tree", async () => {
+  const good = fs.readFileSync(lab.registry, 'utf8');
+  try {
+    fs.writeFileSync(lab.registry, good.slice(0, good.indexOf('"entries"') + 20));
+    const view = wb.view('Components');
+    const message = view.locator('.message', { hasText: 'Open Registry File' });
+    await message.waitFor({ timeout: 10_000 });
+    const text = await message.innerText();
+    assert.ok(text.includes(lab.registry) && /line \d+/.test(text), text);
+    assert.equal(await view.locator('.monaco-list-row').count(), 0, 'no item fills the tree');
+    await wb.screenshot('corrupt-registry');
+  } finally {
+    fs.writeFileSync(lab.registry, good);
+  }
+  await wb.row('Components', 'camera_1').waitFor({ timeout: 10_000 });
+});

@@ -7,6 +7,7 @@ import {
   componentContext,
   HUB_GROUP,
   hubContext,
+  INLINE_ACTIONS,
   INVALID_COMPONENT,
   ITEM_MENUS,
   ItemMenuCommand,
@@ -22,12 +23,16 @@ import { ROOT } from '../support/helpers';
  * decided without an editor.
  */
 
-const itemMenus: { command: string; when: string }[] = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes
-  .menus['view/item/context'];
+const allItemMenus: { command: string; when: string; group?: string }[] = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'),
+).contributes.menus['view/item/context'];
+/** The context menu's entries; the inline (hover) actions are the same commands again. */
+const itemMenus = allItemMenus.filter((m) => m.group !== 'inline');
+const inlineMenus = allItemMenus.filter((m) => m.group === 'inline');
 
 /** The `viewItem =~ /…/` of a package.json item menu, as the editor reads it. */
-function manifestPattern(command: string): RegExp {
-  const entry = itemMenus.find((m) => m.command === command);
+function manifestPattern(command: string, menus = itemMenus): RegExp {
+  const entry = menus.find((m) => m.command === command);
   assert.ok(entry, `${command} has an item menu`);
   const m = /viewItem =~ \/((?:\\.|[^/\\])+)\//.exec(entry.when);
   assert.ok(m, `${command}: no viewItem =~ /…/ in ${entry.when}`);
@@ -104,4 +109,47 @@ test('what each item offers: its menu in package.json and its palette pick agree
     hubContext({ state: 'running', cwd: '/w', hubUrl: 'u', record: {} as never, untrusted: 'x' }, true),
     'hub.running.hasFolder.hasUrl.hasEntry.current.untrusted',
   );
+});
+
+test('inline (hover) actions: the shared patterns, each offered only where its context menu entry is, with the same view and trust clause', () => {
+  assert.deepEqual(inlineMenus.map((m) => m.command).sort(), Object.keys(INLINE_ACTIONS).sort());
+  const samples = [
+    ...(['free', 'held', 'expired', 'abandoned'] as const).map(componentContext),
+    INVALID_COMPONENT,
+    ...(['running', 'unreachable', 'orphan', 'idle', 'stopped'] as const).map((state) =>
+      hubContext({ state, cwd: '/w', hubUrl: 'u', record: {} as never }, false),
+    ),
+    staleLockContext('lease'),
+    staleLockContext('hub'),
+    COMPONENT_GROUP,
+    REGISTRY_ERROR,
+    HUB_GROUP,
+  ];
+  for (const [command, pattern] of Object.entries(INLINE_ACTIONS)) {
+    assert.equal(manifestPattern(command, inlineMenus).source, pattern.source, command);
+    const inline = inlineMenus.find((m) => m.command === command)?.when ?? '';
+    const menu = itemMenus.find((m) => m.command === command)?.when ?? '';
+    const clauses = (when: string) => when.split(' && ').filter((c) => !c.startsWith('viewItem'));
+    assert.deepEqual(clauses(inline), clauses(menu), `${command}: the inline action and the menu entry differ outside viewItem`);
+    for (const value of samples)
+      if (pattern.test(value)) assert.ok(offers(command as ItemMenuCommand, value), `${command} inline on ${value} but not in its menu`);
+  }
+  assert.ok(samples.some((v) => INLINE_ACTIONS['hubkeeper.hubs.reap'].test(v)) && !INLINE_ACTIONS['hubkeeper.hubs.reap'].test(samples[5]));
+});
+
+test('destructive items (Delete Entry…, Reap…) are the last group of their menus, and alone in it', () => {
+  const groupOf = (m: { group?: string }) => m.group?.split('@')[0] ?? '';
+  for (const destructive of ['hubkeeper.components.delete', 'hubkeeper.hubs.reap']) {
+    const entry = itemMenus.find((m) => m.command === destructive);
+    assert.ok(entry, destructive);
+    const view = /view == ([\w.]+)/.exec(entry.when)?.[1];
+    const sameView = itemMenus.filter((m) => m.when.includes(`view == ${view} `));
+    const last = [...sameView.map(groupOf)].sort().pop();
+    assert.equal(groupOf(entry), last, `${destructive} is in the last group of ${view}`);
+    assert.deepEqual(
+      sameView.filter((m) => groupOf(m) === last).map((m) => m.command),
+      [destructive],
+      `${destructive} is alone in its group`,
+    );
+  }
 });

@@ -7,8 +7,15 @@ import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { ComponentsState, readComponentsState } from '../../src/core/overview/components-state';
 import { HubsState } from '../../src/core/overview/hubs-state';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
-import { hubsBadge } from '../../src/extension/views/badge';
-import { componentsByType, filterDescription, isFiltering, parseFilter, registryState } from '../../src/extension/views/components-tree';
+import { hubsBadge, staleLocksBadge } from '../../src/extension/views/badge';
+import {
+  componentsByType,
+  componentsMessage,
+  filterDescription,
+  isFiltering,
+  parseFilter,
+  registryState,
+} from '../../src/extension/views/components-tree';
 import { tempDir } from '../support/helpers';
 import { MADSCI_EXAMPLE } from '../support/samples';
 
@@ -85,7 +92,7 @@ test('Filter Components…: text matches names in any case, "type:" narrows to o
   assert.equal(isFiltering(parseFilter('')), false);
 });
 
-test('the badge counts orphan hubs, stale leases and stale hub locks; with none there is no badge', async (t) => {
+test('the badges: the Hubs view counts orphan hubs, the Stale Locks view stale leases and stale hub locks; with none there is no badge', async (t) => {
   const components = await labState(t);
   const hub = (state: HubInfo['state']) => ({ state }) as HubInfo;
   const hubs: HubsState = {
@@ -93,9 +100,31 @@ test('the badge counts orphan hubs, stale leases and stale hub locks; with none 
     staleHubLocks: [{ workspace: '/w', state: { kind: 'bones', path: '/w/.bones/hub.lock', state: 'stale', evidence: 'pid 9 is gone' } }],
     unreadable: [],
   };
-  assert.deepEqual(hubsBadge({ components, hubs }), { value: 4, tooltip: '2 orphan hubs, 2 stale locks' });
+  assert.deepEqual(hubsBadge({ components, hubs }), { value: 2, tooltip: '2 orphan hubs' });
+  assert.deepEqual(staleLocksBadge({ components, hubs }), { value: 2, tooltip: '2 stale locks' });
   const calm: HubsState = { hubs: [hub('running')], staleHubLocks: [], unreadable: [] };
   const free = { ...components, entries: components.entries.filter((c) => c.status.state !== 'expired') };
   assert.equal(hubsBadge({ components: free, hubs: calm }), undefined);
-  assert.deepEqual(hubsBadge({ components, hubs: calm }), { value: 1, tooltip: '0 orphan hubs, 1 stale lock' });
+  assert.equal(staleLocksBadge({ components: free, hubs: calm }), undefined);
+  // A stale lease alone badges Stale Locks, not Hubs (the Hubs badge used to count it).
+  assert.equal(hubsBadge({ components, hubs: calm }), undefined);
+  assert.deepEqual(staleLocksBadge({ components, hubs: calm }), { value: 1, tooltip: '1 stale lock' });
+  assert.deepEqual(hubsBadge({ components: free, hubs: { ...calm, hubs: [hub('orphan')] } }), { value: 1, tooltip: '1 orphan hub' });
+});
+
+test("a corrupt registry is the Components view's message (file, line, what to do), and no item fills the tree", async () => {
+  const file = path.join(tempDir(), 'registry.json');
+  fs.writeFileSync(file, '{"version": 1,\n  "entries": {\n    "arm": {"id": ');
+  const state = await readComponentsState(new ComponentRegistry(file));
+  assert.equal(registryState(state), 'corrupt');
+  const message = componentsMessage(state, {}) ?? '';
+  assert.ok(message.startsWith(`${file}: not valid JSON: line 3,`), message);
+  assert.match(
+    message,
+    /Open it \("Hubkeeper: Open Registry File", .*\) and fix it, or restore a copy; Hubkeeper writes nothing to it until it can be read\.$/,
+  );
+  assert.deepEqual(componentsByType(state, {}), { groups: [], invalid: [] });
+  // With the other notes: untrusted first, an ignored registryPath last; none: no message.
+  assert.equal(componentsMessage(state, { untrusted: 'Read-only.', registryPathProblem: 'ignored.' }), `Read-only. ${message} ignored.`);
+  assert.equal(componentsMessage(await readComponentsState(new ComponentRegistry(path.join(tempDir(), 'registry.json'))), {}), undefined);
 });

@@ -46,6 +46,9 @@ test('every write command is hidden in an untrusted workspace: palette, view tit
       if (isWriteCommand(e.command)) assert.match(e.when ?? '', /&& isWorkspaceTrusted$/, `${section} ${e.command}`);
     }
   }
+  for (const k of contributes.keybindings as MenuEntry[]) {
+    if (isWriteCommand(k.command)) assert.match(k.when ?? '', /&& isWorkspaceTrusted$/, `keybinding ${k.command}`);
+  }
   for (const w of contributes.viewsWelcome as { contents: string; when: string }[]) {
     for (const [, id] of w.contents.matchAll(/\(command:([\w.]+)\)/g)) {
       if (isWriteCommand(id)) assert.match(w.when, /&& isWorkspaceTrusted$/, `welcome link to ${id}`);
@@ -83,4 +86,24 @@ test('every setting has a scope; the numbers have bounds; setting links point at
       assert.ok(settings[linked], `${key} links to ${linked}`);
   }
   assert.match(settings['hubkeeper.registryPath'].markdownDescription ?? '', /registry\.json/);
+});
+
+test("keybindings follow the editor's conventions and act only while the view has focus: F2 renames, Delete deletes", () => {
+  const bindings: { command: string; key: string; mac?: string; when: string; args?: { fromView?: string } }[] = contributes.keybindings;
+  const byCommand = new Map(bindings.map((b) => [b.command, b]));
+  assert.equal(byCommand.get('hubkeeper.components.rename')?.key, 'f2');
+  assert.equal(byCommand.get('hubkeeper.components.delete')?.key, 'delete');
+  assert.equal(byCommand.get('hubkeeper.components.delete')?.mac, 'cmd+backspace');
+  for (const b of bindings) {
+    assert.match(b.when, /^focusedView == hubkeeper\.components && !inputFocus && /, `${b.command}: when ${b.when}`);
+    // A keybinding passes no tree item: the handler takes the view's selection (register-commands.ts).
+    assert.equal(b.args?.fromView, 'hubkeeper.components', `${b.command} names its view`);
+  }
+});
+
+test('every view has an icon (shown in other containers and in Open View), the extension is marked preview, no link points at example.invalid', () => {
+  for (const view of Object.values(contributes.views as Record<string, { id: string; icon?: string }[]>).flat())
+    assert.match(view.icon ?? '', /^\$\([\w-]+\)$/, `${view.id} has a codicon`);
+  assert.equal(pkg.preview, true);
+  assert.doesNotMatch(JSON.stringify(pkg), /example\.invalid/);
 });

@@ -1,3 +1,4 @@
+import type * as vscode from 'vscode';
 import type { HubkeeperModel } from '../model';
 import type { ComponentsProvider } from '../views/components-view';
 import type { HubsProvider } from '../views/hubs-view';
@@ -11,6 +12,10 @@ export interface CommandContext {
   hubs: HubsProvider;
   locks: StaleLocksProvider;
   windowHubs: WindowHubs;
+  /** Where the extension is installed: its packaged README (Open Documentation). */
+  extensionUri: vscode.Uri;
+  /** What is selected in one of the views, by view id (the target of a keybinding). */
+  selection(viewId: string): readonly unknown[];
 }
 
 /**

@@ -73,23 +73,20 @@ function plan(model: HubkeeperModel, hubs: HubInfo[]): string {
 
 async function reap(model: HubkeeperModel, hubs: HubInfo[], title: string): Promise<void> {
   const results: ReapResult[] = [];
-  await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    async (progress, token) => {
-      for (const [i, hub] of hubs.entries()) {
-        if (token.isCancellationRequested) break;
-        progress.report({ message: `${hub.name} (pid ${hub.pid ?? '-'})`, increment: 100 / hubs.length });
-        results.push(
-          await reapHub(hub, {
-            env: { env: process.env, home: os.homedir() },
-            graceMs: model.settings.reapGraceMs,
-            requestedBy: `a VS Code window (extension host pid ${process.pid})`,
-          }),
-        );
-        if (i === hubs.length - 1) progress.report({ message: 'done' });
-      }
-    },
-  );
+  // In the Hubs view (its progress bar and badge), where the hubs are, rather than a notification.
+  await vscode.window.withProgress({ location: { viewId: 'hubkeeper.hubs' }, title }, async (progress) => {
+    for (const [i, hub] of hubs.entries()) {
+      progress.report({ message: `${hub.name} (pid ${hub.pid ?? '-'})`, increment: 100 / hubs.length });
+      results.push(
+        await reapHub(hub, {
+          env: { env: process.env, home: os.homedir() },
+          graceMs: model.settings.reapGraceMs,
+          requestedBy: `a VS Code window (extension host pid ${process.pid})`,
+        }),
+      );
+      if (i === hubs.length - 1) progress.report({ message: 'done' });
+    }
+  });
   await model.refreshHubs();
   const refused = results.filter((r) => r.outcome === 'refused');
   const done = results.length - refused.length;

@@ -14,7 +14,7 @@ import { releaseAllStaleLocks, releaseStaleLocks } from './release-locks';
 import { renameComponent } from './rename-component';
 import { exportRegistry, importRegistry } from './transfer-registry';
 import { guarded } from './ui';
-import { reacquire, refresh, releaseMyLeases, restartHub, showHubMenu, showHubs, showLog } from './window-commands';
+import { openDocs, reacquire, refresh, releaseMyLeases, restartHub, showHubMenu, showHubs, showLog } from './window-commands';
 
 /**
  * Every command, registered in one place: one handler per contributed command (the type makes
@@ -26,6 +26,7 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
   'hubkeeper.refresh': refresh,
   'hubkeeper.showLog': showLog,
   'hubkeeper.showHubs': showHubs,
+  'hubkeeper.openDocs': openDocs,
   'hubkeeper.hub.showMenu': showHubMenu,
   'hubkeeper.hub.restart': restartHub,
   'hubkeeper.hub.reacquire': reacquire,
@@ -54,6 +55,19 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return (Object.entries(HANDLERS) as [CommandId, CommandHandler][]).map(([id, handler]) =>
-    registerCommand(id, (...args: unknown[]) => guarded(COMMAND_TITLES[id], async () => handler(ctx, ...args))),
+    registerCommand(id, (...args: unknown[]) => guarded(COMMAND_TITLES[id], async () => handler(ctx, ...fromKeybinding(ctx, args)))),
   );
+}
+
+/**
+ * A keybinding (F2, Delete) passes no tree item, only its `args` from package.json,
+ * `{ fromView: <view id> }`: the command then acts on that view's selection, as a right-click
+ * on the selected rows would. Anything else is passed on as it came.
+ */
+function fromKeybinding(ctx: CommandContext, args: unknown[]): unknown[] {
+  const [first, ...rest] = args;
+  const fromView = first && typeof first === 'object' && 'fromView' in first ? (first as { fromView: unknown }).fromView : undefined;
+  if (typeof fromView !== 'string') return args;
+  const selected = ctx.selection(fromView);
+  return [selected[0], selected.length > 1 ? [...selected] : undefined, ...rest.slice(1)];
 }

@@ -17,11 +17,14 @@ export async function releaseComponent(ctx: CommandContext, clicked?: unknown, s
     ? `${live.map((n) => `'${n.name}' is held by ${n.entry.lock?.holderHost} (pid ${n.entry.lock?.holderPid})`).join('; ')}: its holder will report the lease lost.`
     : 'The lock is stale: its holder is gone or its lease expired.';
   if (!(await confirm(`Release the lock on ${names}?`, detail, 'Release', scripted(options).yes))) return;
-  await guarded('Releasing the lock', async () => {
-    // Force only what the dialog named as held by someone else; the rest is re-checked at
-    // release time, so a lock renewed since the view was drawn is refused, not stolen.
-    for (const n of locked) await model.registry.release(n.name, { force: live.includes(n) });
-    await model.refreshRegistry();
-    vscode.window.setStatusBarMessage(`Released ${names}`, 4000);
-  });
+  // In the Components view (its progress bar), rather than a notification.
+  await guarded('Releasing the lock', async () =>
+    vscode.window.withProgress({ location: { viewId: 'hubkeeper.components' }, title: `Releasing ${names}` }, async () => {
+      // Force only what the dialog named as held by someone else; the rest is re-checked at
+      // release time, so a lock renewed since the view was drawn is refused, not stolen.
+      for (const n of locked) await model.registry.release(n.name, { force: live.includes(n) });
+      await model.refreshRegistry();
+      vscode.window.setStatusBarMessage(`Released ${names}`, 4000);
+    }),
+  );
 }

@@ -59,7 +59,13 @@ const isLock = (x: unknown): x is LocksElement => x instanceof StaleLeaseNode ||
 const label = (n: LocksElement) => (n instanceof StaleLeaseNode ? `lease '${n.entry.name}'` : `${n.state.kind} hub lock of ${n.workspace}`);
 const evidence = (n: LocksElement) => (n instanceof StaleLeaseNode ? n.status.reason : n.state.evidence);
 
+/** In the Stale Locks view (its progress bar), where the locks are, rather than a notification. */
 async function release(model: HubkeeperModel, nodes: LocksElement[]): Promise<void> {
+  const title = nodes.length === 1 ? `Releasing the ${label(nodes[0])}` : `Releasing ${nodes.length} stale locks`;
+  await vscode.window.withProgress({ location: { viewId: 'hubkeeper.staleLocks' }, title }, () => releaseNow(model, nodes));
+}
+
+async function releaseNow(model: HubkeeperModel, nodes: LocksElement[]): Promise<void> {
   try {
     for (const n of nodes) {
       // Re-checked at the moment of release: a lease renewed meanwhile is refused, not stolen,

@@ -18,6 +18,34 @@ export async function showHubs(): Promise<void> {
   await vscode.commands.executeCommand('hubkeeper.hubs.focus');
 }
 
+/**
+ * Open Documentation: the README shipped inside the extension, in the Markdown preview, at a
+ * heading when one is given (a welcome view's "Learn more": `command:hubkeeper.openDocs?["slug"]`).
+ * Without the Markdown extension, the file itself at that heading.
+ */
+export async function openDocs({ extensionUri }: CommandContext, heading?: unknown): Promise<void> {
+  const readme = vscode.Uri.joinPath(extensionUri, 'README.md');
+  const slug = typeof heading === 'string' ? heading : '';
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', readme.with({ fragment: slug }));
+  } catch {
+    const doc = await vscode.workspace.openTextDocument(readme);
+    const line = Math.max(0, headingLine(doc.getText(), slug));
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0), preview: true });
+  }
+}
+
+/** The line of the Markdown heading whose GitHub-style slug is `slug` (-1: none). */
+function headingLine(text: string, slug: string): number {
+  const toSlug = (title: string) =>
+    title
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s-]/gu, '')
+      .replace(/\s/g, '-');
+  return text.split('\n').findIndex((l) => /^#{1,6} /.test(l) && toSlug(l.replace(/^#+ /, '')) === slug);
+}
+
 export function restartHub({ windowHubs }: CommandContext): Promise<void> {
   return windowHubs.restart();
 }

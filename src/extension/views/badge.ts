@@ -2,15 +2,22 @@ import { staleLeases } from '../../core/overview/components-state';
 import { MachineState } from '../../core/overview/machine-state';
 
 /**
- * The Hubs view's badge: orphan hubs and stale locks (leases and hub locks), from the same state
- * the views draw. No vscode import (a ViewBadge is a plain object).
+ * The badges, each on the view whose rows it counts, from the same state the views draw: the
+ * Hubs view counts orphan hubs, the Stale Locks view stale locks (component leases and hub
+ * locks). The activity bar shows their sum. No vscode import (a ViewBadge is a plain object).
  */
-export function hubsBadge(state: MachineState): { value: number; tooltip: string } | undefined {
+
+export interface Badge {
+  value: number;
+  tooltip: string;
+}
+
+export function hubsBadge(state: MachineState): Badge | undefined {
   const orphans = state.hubs.hubs.filter((h) => h.state === 'orphan').length;
+  return orphans === 0 ? undefined : { value: orphans, tooltip: `${orphans} orphan hub${orphans === 1 ? '' : 's'}` };
+}
+
+export function staleLocksBadge(state: MachineState): Badge | undefined {
   const stale = staleLeases(state.components).length + state.hubs.staleHubLocks.length;
-  if (orphans + stale === 0) return undefined;
-  return {
-    value: orphans + stale,
-    tooltip: `${orphans} orphan hub${orphans === 1 ? '' : 's'}, ${stale} stale lock${stale === 1 ? '' : 's'}`,
-  };
+  return stale === 0 ? undefined : { value: stale, tooltip: `${stale} stale lock${stale === 1 ? '' : 's'}` };
 }

@@ -51,3 +51,18 @@ export function componentsByType(state: ComponentsState, filter: ComponentFilter
     .filter((g) => g.components.length > 0);
   return { groups, invalid: state.invalid.filter((r) => keep(r.name)) };
 }
+
+/**
+ * The Components view's message (TreeView.message, plain text above the tree): why the window is
+ * read-only, why the registry cannot be read (the file, the line and what to do) and a
+ * registryPath setting that was ignored. A registry that cannot be read leaves the tree empty
+ * and has no welcome: VS Code shows a view's welcome only while it has no message, so this
+ * message is all there is, and says which command opens the file.
+ */
+export function componentsMessage(c: ComponentsState, notes: { untrusted?: string; registryPathProblem?: string }): string | undefined {
+  const corrupt = c.error
+    ? `${c.error.replace(/\.?$/, '.')} Open it ("Hubkeeper: Open Registry File", or the view's … menu) and fix it, or restore a copy; Hubkeeper writes nothing to it until it can be read.`
+    : undefined;
+  const parts = [notes.untrusted, corrupt, notes.registryPathProblem].filter((p): p is string => Boolean(p));
+  return parts.length ? parts.join(' ') : undefined;
+}

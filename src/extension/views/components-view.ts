@@ -116,23 +116,20 @@ export class InvalidComponentNode {
 }
 
 /**
- * The registry cannot be read: the error, with a click to open the file. As a warning: it can be
- * read, but writes to it are refused (a shared directory, a foreign link).
+ * The registry can be read, but writes to it are refused (a shared directory, a foreign link): a
+ * warning above the entries, with a click to open the file. (A registry that cannot be read at
+ * all is the view's message instead.)
  */
 export class RegistryErrorNode {
   constructor(
     readonly message: string,
     readonly registryPath: string,
-    readonly severity: 'error' | 'warning' = 'error',
   ) {}
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
-    item.id = `registry-${this.severity}:${this.registryPath}`;
-    item.iconPath =
-      this.severity === 'error'
-        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-        : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.id = `registry-warning:${this.registryPath}`;
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.tooltip = this.message;
     item.contextValue = REGISTRY_ERROR;
     item.command = { command: 'hubkeeper.components.openRegistry', title: 'Open Registry File' };
@@ -187,7 +184,9 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
     const state = this.model.state.components;
     const path = this.model.registry.path;
     let next: ComponentsElement[];
-    if (state.error) next = [new RegistryErrorNode(state.error, path)];
+    // A registry that cannot be read: the view's message says why and what to do
+    // (components-tree.ts componentsMessage), and no item hides it.
+    if (state.error) next = [];
     else {
       const { groups, invalid } = componentsByType(state, this.filter);
       const nodes: ComponentGroupNode[] = groups.map(
@@ -204,7 +203,7 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
             invalid.map((r) => new InvalidComponentNode(r, path)),
           ),
         );
-      next = state.writeRefused ? [new RegistryErrorNode(`Read-only: ${state.writeRefused}`, path, 'warning'), ...nodes] : nodes;
+      next = state.writeRefused ? [new RegistryErrorNode(`Read-only: ${state.writeRefused}`, path), ...nodes] : nodes;
     }
     // Every heartbeat rebuilds this tree: announce only what changed (tree-refresh.ts).
     const item = (n: ComponentsElement) => this.getTreeItem(n);

@@ -55,6 +55,18 @@ export const ITEM_MENUS = {
 
 export type ItemMenuCommand = keyof typeof ITEM_MENUS;
 
+/**
+ * The inline (hover) action of each item kind: the one thing people do most with it, the same
+ * command as in its context menu, on a subset of the items that menu is offered on (package.json:
+ * `group: inline`). Reap is inline only on orphans: a running hub is not something to stop at a
+ * stray click.
+ */
+export const INLINE_ACTIONS = {
+  'hubkeeper.locks.release': /^staleLock\./,
+  'hubkeeper.hubs.reap': /^hub\.orphan/,
+  'hubkeeper.components.copyId': /^component\./,
+} as const satisfies Partial<Record<ItemMenuCommand, RegExp>>;
+
 /** Whether `command` is offered on an item with this contextValue (its menu, and its palette pick). */
 export function offers(command: ItemMenuCommand, contextValue: string): boolean {
   return ITEM_MENUS[command].test(contextValue);

@@ -126,13 +126,73 @@ export async function run(): Promise<void> {
     assert(Object.keys(entries).pop() === 'renamed_probe', 'a renamed entry moves to the end');
   });
 
-  await t.test('releasing a stale lock from the Stale Locks view writes lock: null', async () => {
-    const node = api.locks.nodes().find((n) => isLease(n) && n.entry.name === 'liquidhandler_1');
-    assert(node, 'liquidhandler_1 is in Stale Locks');
-    await vscode.commands.executeCommand('hubkeeper.locks.release', node, undefined, { yes: true });
-    assert(readRegistry().entries.liquidhandler_1.lock === null, 'lock is null on disk');
-    await waitFor('the item to leave Stale Locks', () => !api.locks.nodes().some((n) => isLease(n) && n.entry.name === 'liquidhandler_1'));
+  await t.test(
+    'F2 in the Components view renames the selected component (the keybinding passes the view, the command takes its selection)',
+    async () => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+      const f2 = pkg.contributes.keybindings.find((k: { key: string }) => k.key === 'f2');
+      assert(f2?.command === 'hubkeeper.components.rename', `F2 runs ${f2?.command}`);
+      const node = api.components.components().find((n) => n.name === 'renamed_probe') as ComponentNode;
+      await api.views.components.reveal(node, { select: true, focus: true });
+      await waitFor('the selection', () => api.views.components.selection.includes(node));
+      // What the keybinding runs: its args, then (from a script) the new name.
+      await vscode.commands.executeCommand(f2.command, f2.args, undefined, { newName: 'f2_probe' });
+      const entries = readRegistry().entries;
+      assert(!entries.renamed_probe && entries.f2_probe?.id === '01JNQ8Z6T9K3M2V7X4C5B8D0ZZ', 'renamed the selected entry on disk');
+      const renamed = await waitFor('f2_probe in the view', () => api.components.components().find((n) => n.name === 'f2_probe'));
+      await vscode.commands.executeCommand('hubkeeper.components.rename', renamed, undefined, { newName: 'renamed_probe' });
+      assert(readRegistry().entries.renamed_probe, 'renamed back for the tests after this one');
+    },
+  );
+
+  await t.test(
+    "a corrupt registry: the Components view's message names the file, the line and what to do; no item fills the tree",
+    async () => {
+      const good = fs.readFileSync(registry, 'utf8');
+      try {
+        fs.writeFileSync(registry, good.slice(0, good.indexOf('"entries"') + 20));
+        const message = await waitFor('the message', () => {
+          const m = api.views.components.message ?? '';
+          return m.includes(registry) && /line \d+/.test(m) ? m : undefined;
+        });
+        assert(/Open Registry File/.test(message), message);
+        assert((await api.components.getChildren()).length === 0, 'no item fills the tree');
+        assert(api.model.registryState === 'corrupt', `registryState ${api.model.registryState}`);
+        return { message };
+      } finally {
+        fs.writeFileSync(registry, good);
+        await waitFor('the registry again', () => api.views.components.message === undefined && api.components.components().length > 0);
+      }
+    },
+  );
+
+  await t.test('the badges: orphans on Hubs, stale locks on Stale Locks', async () => {
+    const stale = api.locks.nodes().length;
+    await waitFor('the Stale Locks badge', () => api.views.locks.badge?.value === stale);
+    const orphans = api.hubs.hubNodes().filter((n) => n.hub.state === 'orphan').length;
+    assert((api.views.hubs.badge?.value ?? 0) === orphans, `Hubs badge ${api.views.hubs.badge?.value}, ${orphans} orphans`);
+    return { staleLocks: api.views.locks.badge?.value, orphans };
   });
+
+  await t.test(
+    'releasing a stale lock from the Stale Locks view (its inline action: the item, no selection) writes lock: null',
+    async () => {
+      const node = api.locks.nodes().find((n) => isLease(n) && n.entry.name === 'liquidhandler_1');
+      assert(node, 'liquidhandler_1 is in Stale Locks');
+      const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+      const inline = pkg.contributes.menus['view/item/context'].find(
+        (m: { group?: string; when: string }) => m.group === 'inline' && m.when.includes('view == hubkeeper.staleLocks'),
+      );
+      assert(inline?.command === 'hubkeeper.locks.release', `the inline action is ${inline?.command}`);
+      // An inline action passes the hovered item and no selection; the progress shows in the view.
+      await vscode.commands.executeCommand(inline.command, node, undefined, { yes: true });
+      assert(readRegistry().entries.liquidhandler_1.lock === null, 'lock is null on disk');
+      await waitFor(
+        'the item to leave Stale Locks',
+        () => !api.locks.nodes().some((n) => isLease(n) && n.entry.name === 'liquidhandler_1'),
+      );
+    },
+  );
 
   await t.test('export, clean and import through the commands', async () => {
     const exported = path.join(os.tmpdir(), `hubkeeper-export-${process.pid}.json`);

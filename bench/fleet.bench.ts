@@ -12,6 +12,7 @@
  * Run with `npm run bench`. It starts and stops everything it measures.
  */
 import * as fs from 'node:fs';
+import { runBench } from './run-bench';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -388,15 +389,4 @@ async function main(): Promise<void> {
   redis.destroy();
 }
 
-main()
-  .catch((err) => {
-    console.error(`fleet bench failed: ${err?.stack ?? err}`);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    setTimeout(() => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      process.exit();
-    }, 300);
-  });
+runBench('fleet', main, { children, dir });

@@ -7,6 +7,7 @@
  * measures. Run with `npm run bench`.
  */
 import * as fs from 'node:fs';
+import { runBench } from './run-bench';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -228,15 +229,4 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err) => {
-    console.error(`lab bench failed: ${err?.stack ?? err}`);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    setTimeout(() => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      process.exit();
-    }, 300);
-  });
+runBench('lab', main, { children, dir });

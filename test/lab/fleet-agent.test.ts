@@ -76,7 +76,7 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
 
     assert.equal((await a.cli('components', 'resolve', 'robot_arm', '--type', 'module', '--no-lock')).code, 0);
     const seen = await waitFor(
-      async () => (await stationView(r2.url, b.token, 'station-a'))?.state.entries.find((e: { name: string }) => e.name === 'robot_arm'),
+      async () => (await stationView(r2.url, b.token, 'station-a'))?.state?.entries.find((e: { name: string }) => e.name === 'robot_arm'),
       'the new entry in the view from the other replica',
     );
     assert.equal(seen.component_type, 'module');
@@ -186,7 +186,7 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
       }
       const names = await waitFor(async () => {
         const v = await view('station-a');
-        const got = v?.state.entries.map((e: { name: string }) => e.name) ?? [];
+        const got = v?.state?.entries.map((e: { name: string }) => e.name) ?? [];
         return ['paused_1', 'paused_2', 'paused_3'].every((n) => got.includes(n)) && got;
       }, 'the agent to republish after the pause');
       assert.ok(names.includes('pipette_1'));
@@ -204,7 +204,7 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     assert.ok(next.epoch > old.epoch);
     assert.equal((await c.cli('components', 'resolve', 'after_successor', '--type', 'node', '--no-lock')).code, 0);
     await waitFor(
-      async () => (await view('station-c'))?.state.entries.some((e: { name: string }) => e.name === 'after_successor'),
+      async () => (await view('station-c'))?.state?.entries.some((e: { name: string }) => e.name === 'after_successor'),
       "the successor's state",
     );
     old.child.kill('SIGCONT');
@@ -229,7 +229,10 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     ag.child.kill('SIGCONT');
     const v = await waitFor(async () => {
       const s = await view('station-d');
-      return s.epoch > ag.epoch && s.health === 'healthy' && s.state.entries.some((e: { name: string }) => e.name === 'while_stopped') && s;
+      // A new incarnation is healthy a moment before its first state arrives (state is null until then).
+      return (
+        s.epoch > ag.epoch && s.health === 'healthy' && s.state?.entries.some((e: { name: string }) => e.name === 'while_stopped') && s
+      );
     }, 'a new incarnation of the same agent, with the current state');
     assert.notEqual(v.incarnation, ag.incarnation);
     assert.match(ag.stderr(), /refused a heartbeat of incarnation \S+ .*missed its heartbeats/);
@@ -245,7 +248,7 @@ describe('station agents', { skip: SKIP_NO_REDIS }, () => {
     await r3.kill();
     assert.equal((await e.cli('components', 'resolve', 'after_failover', '--type', 'node', '--no-lock')).code, 0);
     await waitFor(
-      async () => (await view('station-e'))?.state.entries.some((x: { name: string }) => x.name === 'after_failover'),
+      async () => (await view('station-e'))?.state?.entries.some((x: { name: string }) => x.name === 'after_failover'),
       'the change through the other replica',
     );
   });

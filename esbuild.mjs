@@ -1,4 +1,4 @@
-// Bundles the extension and the CLI into dist/. `vscode` stays external: the editor provides it.
+// Bundles the extension and the CLI (with its Redis client apart) into dist/. `vscode` stays external: the editor provides it.
 import * as esbuild from 'esbuild';
 import { chmodSync, readFileSync } from 'node:fs';
 
@@ -12,6 +12,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // The Redis client is a file of its own, loaded when a lab command connects (redis-client-loader.ts).
+  alias: { '@redis/client': './src/cli/redis-client-loader.ts' },
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
@@ -19,13 +21,16 @@ const common = {
 };
 
 const contexts = await Promise.all([
-  esbuild.context({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  // The extension, and the CLI of its terminals in the same bundle (vsix-entry.ts).
+  esbuild.context({ ...common, entryPoints: ['src/extension/vsix-entry.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  // The CLI alone, for `npm pack` and `npm link`.
   esbuild.context({
     ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   }),
+  esbuild.context({ ...common, alias: {}, entryPoints: ['src/cli/redis-client.ts'], outfile: 'dist/redis-client.js' }),
 ]);
 
 if (watch) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ClaimsManager } from './claims';
+import { putCliOnPath } from './cli-on-path';
 import { registerCommands } from './commands/register-commands';
 import { errorText, log } from './log';
 import { HubkeeperModel } from './model';
@@ -32,7 +33,7 @@ export interface HubkeeperApi {
   windowHubs: WindowHubs;
   claims(): ClaimsManager;
   statusBar: HubStatusBar;
-  /** Settles when the first hub start, claim and refresh are done. */
+  /** Settles when the first hub start, claim and refresh are done and the CLI is on the terminals' PATH. */
   ready: Promise<void>;
   /** Milliseconds activate() itself took. */
   activationMs: number;
@@ -163,12 +164,25 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     );
   // The slow part, after activate() has returned.
   const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(() => inTurn(startUp));
+  // The terminals' `hubkeeper`, in any workspace (cli-on-path.ts says why).
+  const cliOnPath = putCliOnPath(context);
   teardown = async () => {
     await Promise.all([model.leases.dispose(), windowHubs.dispose()]);
   };
   const activationMs = performance.now() - started;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { model, components, hubs, locks, views, windowHubs, claims: () => model.leases.claims, statusBar, ready, activationMs };
+  return {
+    model,
+    components,
+    hubs,
+    locks,
+    views,
+    windowHubs,
+    claims: () => model.leases.claims,
+    statusBar,
+    ready: Promise.all([ready, cliOnPath]).then(() => undefined),
+    activationMs,
+  };
 }
 
 /** Releases this window's leases, stops its hubs and frees their locks. */

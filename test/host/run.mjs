@@ -7,7 +7,7 @@
 //   1. the main suite in a trusted folder (Workspace Trust off: every folder trusted);
 //   2. the untrusted suite: Workspace Trust on, a hostile repository never trusted; then this
 //      script checks the command palette and trusts the folder in the Workspace Trust editor;
-//   3. the packaged VSIX is installed into a fresh editor and must activate.
+//   3. the packaged VSIX is installed into a fresh editor and must activate, and the CLI it ships runs.
 // Where VS Code can be downloaded, the main suite runs with @vscode/test-electron:
 // `node test/host/run-electron.mjs`.
 import fs from 'node:fs';
@@ -214,6 +214,16 @@ if (pack.status !== 0) {
     );
     if (ok) passed++;
     else failed++;
+    // The CLI the VSIX ships (its one production bundle), as the terminals' launcher runs it.
+    await check("the VSIX ships the CLI: the launcher it puts on the terminals' PATH prints the version", async () => {
+      const launcher = path.join(server.tmpRoot, 'user-data', 'User', 'globalStorage', 'hubkeeper.hubkeeper', 'bin', 'hubkeeper');
+      const until = Date.now() + 30_000;
+      while (Date.now() < until && !fs.existsSync(launcher)) await sleep(250);
+      const run = spawnSync(launcher, ['--version'], { encoding: 'utf8' });
+      const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+      if (run.status !== 0 || run.stdout.trim() !== version) throw new Error(`${launcher}: exit ${run.status}, ${run.stdout}${run.stderr}`);
+      return { launcher, printed: run.stdout.trim() };
+    });
   });
   // The production build replaced dist/extension.js; rebuild the dev bundle for later runs.
   spawnSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });

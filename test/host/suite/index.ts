@@ -84,6 +84,34 @@ export async function run(): Promise<void> {
     return { hubUrl: entry.hub_url };
   });
 
+  // The Terminal API gives no way to read a terminal's buffer, so the command typed into the
+  // integrated terminal writes its output to a file, which this reads back.
+  await t.test(
+    "`hubkeeper --version` typed in the editor's integrated terminal prints the version (the CLI in the extension, on its PATH)",
+    async () => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+      const out = path.join(os.tmpdir(), `hubkeeper-terminal-${process.pid}.txt`);
+      const q = (p: string) => `'${p.replace(/'/g, `'\\''`)}'`;
+      const terminal = vscode.window.createTerminal({ name: 'hubkeeper CLI check' });
+      try {
+        terminal.sendText(
+          `hubkeeper --version > ${q(out + '.part')} 2>&1; command -v hubkeeper >> ${q(out + '.part')}; mv ${q(out + '.part')} ${q(out)}`,
+        );
+        const [printed, found] = (
+          await waitFor('the terminal command', () => (fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : ''), 60_000)
+        )
+          .trim()
+          .split('\n');
+        assert(printed === pkg.version, `hubkeeper --version printed ${JSON.stringify(printed)}, not ${pkg.version}`);
+        assert(found.endsWith(`${path.sep}bin${path.sep}hubkeeper`) && found.includes('hubkeeper.hubkeeper'), `hubkeeper is ${found}`);
+        return { printed, found };
+      } finally {
+        terminal.dispose();
+        fs.rmSync(out, { force: true });
+      }
+    },
+  );
+
   await t.test('a claimed component is leased and its heartbeat advances', async () => {
     const lock = await waitFor('the claim', () => readRegistry().entries.claimed_arm?.lock);
     assert(lock.holder_pid === process.pid, `holder_pid ${lock.holder_pid}`);

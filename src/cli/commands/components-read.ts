@@ -3,7 +3,7 @@ import { pythonJson } from '../../core/json/python-json';
 import { describeLock } from '../../core/leases/describe-lock';
 import { LockStatus } from '../../core/leases/lease-rules';
 import { readComponentsState } from '../../core/overview/components-state';
-import { usableEntry } from '../../core/registry/component-registry';
+import { usableEntry } from '../../core/registry/entries';
 import { notFound, RegistryError } from '../../core/registry/errors';
 import { isComponentType, RegistryEntry } from '../../core/registry/types';
 import { ago } from '../../core/time/relative';

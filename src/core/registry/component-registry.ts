@@ -5,7 +5,8 @@ import { HeartbeatWatch } from '../leases/heartbeat-watch';
 import { LeaseHolder } from '../lease-holder/lease-holder';
 import { Timestamp } from '../time/timestamp';
 import { alreadyExists, notFound, RegistryError, RegistryLockError } from './errors';
-import { nameProblem } from './names';
+import { assertName } from './names';
+import { mergeMetadata, usableEntry } from './entries';
 import { cleanStale, CleanStaleOptions, exportDocument, importDocument } from './registry-maintenance';
 import { RegistryFile, RegistryFileOptions } from './registry-file';
 import {
@@ -284,25 +285,4 @@ export class ComponentRegistry {
   import(data: JsonValue, options: { merge?: boolean; source?: string } = {}): Promise<string[]> {
     return importDocument(this.file, data, options);
   }
-}
-
-export function usableEntry(record: EntryRecord, file: string): RegistryEntry {
-  if (record.kind === 'entry') return record;
-  throw new RegistryError(
-    `${file}: Entry '${record.name}' cannot be used until it is fixed: ${record.problems.join('; ')}`,
-    'invalid-entry',
-    file,
-  );
-}
-
-function mergeMetadata(current: JsonObject, update: JsonObject | undefined): JsonObject {
-  if (!update || update.size === 0) return current;
-  const merged = new Map(current);
-  for (const [k, v] of update) merged.set(k, v);
-  return merged;
-}
-
-function assertName(name: string): void {
-  const problem = nameProblem(name);
-  if (problem) throw new RegistryError(`Invalid name ${JSON.stringify(name.slice(0, 60))}: ${problem}`, 'invalid-argument');
 }

@@ -1,3 +1,4 @@
+import { RegistryError } from './errors';
 import { MAX_NAME_LENGTH } from './types';
 
 /**
@@ -23,4 +24,10 @@ export function nameProblem(name: string, maxLength = MAX_NAME_LENGTH): string |
 /** Crockford base32, 26 characters, first character at most 7 (48-bit timestamp). */
 export function isUlid(value: string): boolean {
   return /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(value);
+}
+
+/** Throws the one-line refusal for a name that cannot be a component name. */
+export function assertName(name: string): void {
+  const problem = nameProblem(name);
+  if (problem) throw new RegistryError(`Invalid name ${JSON.stringify(name.slice(0, 60))}: ${problem}`, 'invalid-argument');
 }

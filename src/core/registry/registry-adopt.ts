@@ -1,4 +1,5 @@
-import { ComponentRegistry, usableEntry } from './component-registry';
+import { ComponentRegistry } from './component-registry';
+import { usableEntry } from './entries';
 import { notFound, RegistryError, RegistryLockError } from './errors';
 import { isUlid } from './names';
 

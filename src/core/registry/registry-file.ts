@@ -11,8 +11,9 @@ import { ioError } from './io-errors';
 import { acquireRegistryLocks } from './registry-locks';
 import { parseRegistryDocument } from './parse-document';
 import { assertStillReadFile, lockedWriteTarget, openTarget, ReadIdentity, registryWriteTarget, writeRefusal } from './registry-target';
-import { hasRegistryName, REGISTRY_FILE_NAME } from './registry-name';
-import { SerializedRegistry, serializeRegistry } from './serialize-document';
+import { refuseForeignCreation } from './registry-name';
+import { CacheEntry, COARSE_RACY_WINDOW_NS, identityOf, sameIdentity } from './registry-cache';
+import { serializeRegistry } from './serialize-document';
 import { RegistryDocument } from './types';
 
 /**
@@ -41,32 +42,6 @@ export interface RegistryFileOptions {
   trustGroupWritable?: boolean;
 }
 
-interface FileIdentity {
-  dev: bigint;
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
-
-interface CacheEntry {
-  identity: FileIdentity;
-  bytes: Buffer;
-  doc: RegistryDocument;
-  /** Wall-clock time (ns) at which `bytes` were known to equal the file. */
-  verifiedAtNs: bigint;
-  /** 0 where every change gets a new timestamp (see timestamp-granularity.ts). */
-  racyWindowNs: bigint;
-  /** Where each entry lies in `bytes`, when this process wrote them. */
-  serialized?: SerializedRegistry;
-}
-
-/**
- * File systems with coarse timestamps can give two writes within one tick the same mtime. There, a
- * cache hit on identity alone is trusted only for files last modified longer ago than this; newer
- * ones are re-read and compared byte for byte (cheap next to parsing).
- */
-const COARSE_RACY_WINDOW_NS = 20_000_000n;
 const TORN_READ_PAUSE_MS = 25;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -126,14 +101,14 @@ export class RegistryFile {
   private async updateLocked<T>(
     mutate: (doc: RegistryDocument | undefined, now: Timestamp) => { doc?: RegistryDocument; result: T },
   ): Promise<T> {
-    await this.refuseForeignCreation(this.path);
+    await refuseForeignCreation(this.path, this.path);
     try {
       await fs.promises.mkdir(path.dirname(this.path), { recursive: true });
     } catch (err) {
       throw ioError(this.path, 'cannot create the registry directory', err);
     }
     const planned = await registryWriteTarget(this.path, this.options);
-    if (planned.target !== this.path) await this.refuseForeignCreation(planned.target);
+    if (planned.target !== this.path) await refuseForeignCreation(this.path, planned.target);
     const locks = await acquireRegistryLocks(this.path, planned, this.options.lockTimeoutMs ?? 5000);
     try {
       // Whoever could change the path could have done it while we waited: look again, under the locks.
@@ -211,25 +186,6 @@ export class RegistryFile {
       verifiedAtNs: this.nowNs(),
       racyWindowNs: this.racyWindowNs(target),
     };
-  }
-
-  /**
-   * A new registry is only ever a file named registry.json (registry-name.ts), checked before any
-   * directory or lock file is made; an existing file of another name is written only if it is a registry.
-   */
-  private async refuseForeignCreation(target: string): Promise<void> {
-    if (hasRegistryName(target)) return;
-    try {
-      await fs.promises.lstat(target);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(this.path, 'cannot read the registry', err);
-      const via = target === this.path ? '' : ` (the link's target ${target})`;
-      throw new RegistryError(
-        `${this.path}: not created${via}: a new registry must be a file named ${REGISTRY_FILE_NAME}`,
-        'invalid-argument',
-        this.path,
-      );
-    }
   }
 
   private async readOnce(): Promise<RegistryDocument | undefined> {
@@ -311,14 +267,6 @@ function decodeUtf8(bytes: Buffer, file: string): string {
   } catch {
     throw new RegistryFormatError(file, '', 'is not valid UTF-8 text');
   }
-}
-
-function identityOf(st: fs.BigIntStats): FileIdentity {
-  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
-}
-
-function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { RegistryError } from './errors';
+import { ioError } from './io-errors';
 
 /**
  * Which files may be treated as a component registry. A registry path can come from a place the
@@ -30,4 +32,24 @@ export function workspaceRegistryPathProblem(file: string): string | undefined {
   }
   if (!hasRegistryName(real)) return `it is a link to ${real}, whose name is not ${REGISTRY_FILE_NAME}`;
   return undefined;
+}
+
+/**
+ * A new registry is only ever a file named registry.json, checked before any directory or lock
+ * file is made: `target` (the registry path, or the file its links lead to) must exist already or
+ * have that name. Throws the one-line refusal naming `registryPath`.
+ */
+export async function refuseForeignCreation(registryPath: string, target: string): Promise<void> {
+  if (hasRegistryName(target)) return;
+  try {
+    await fs.promises.lstat(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(registryPath, 'cannot read the registry', err);
+    const via = target === registryPath ? '' : ` (the link's target ${target})`;
+    throw new RegistryError(
+      `${registryPath}: not created${via}: a new registry must be a file named ${REGISTRY_FILE_NAME}`,
+      'invalid-argument',
+      registryPath,
+    );
+  }
 }

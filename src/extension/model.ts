@@ -52,7 +52,7 @@ export class HubkeeperModel implements vscode.Disposable {
       components: { path: '', exists: false, entries: [], invalid: [] },
       hubs: { hubs: [], staleHubLocks: [], unreadable: [] },
     };
-    this.configure();
+    this.apply(undefined);
   }
 
   /** Options for every ComponentRegistry the extension opens. */
@@ -64,7 +64,13 @@ export class HubkeeperModel implements vscode.Disposable {
   configure(): void {
     const before = this.settings.registryPathProblem;
     this.settings = this.readSettings();
-    if (this.settings.registryPathProblem && this.settings.registryPathProblem !== before) log().warn(this.settings.registryPathProblem);
+    this.apply(before);
+  }
+
+  /** Acts on this.settings: the registry to read (and watch), probing, the hub roots to watch. */
+  private apply(problemBefore: string | undefined): void {
+    if (this.settings.registryPathProblem && this.settings.registryPathProblem !== problemBefore)
+      log().warn(this.settings.registryPathProblem);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     // Untrusted: the folder's own .madsci/ (or git root) must not choose what is read (trust.ts).
     const walkUp = isTrusted();

@@ -79,6 +79,14 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * The environment of a CLI run in its own HOME: none of the caller's hub or registry settings
+ * leak in (HUBKEEPER_HOME, HUBKEEPER_DIR, BONES_DIR cleared; the registry inside `home`).
+ */
+export function homeEnv(home: string, registry = path.join(home, 'registry.json')): NodeJS.ProcessEnv {
+  return { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '', HUBKEEPER_REGISTRY_PATH: registry };
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;

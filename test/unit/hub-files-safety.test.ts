@@ -15,7 +15,7 @@ import { listHubs } from '../../src/core/hubs/hub-status';
 import { reapHub } from '../../src/core/hubs/reap';
 import { workspaceId } from '../../src/core/hubs/workspace-id';
 import { listProcesses } from '../../src/core/processes/process-table';
-import { exited, runCli, sleep, tempDir, track } from '../support/helpers';
+import { exited, runCli, sleep, tempDir, track, homeEnv } from '../support/helpers';
 
 /** The smaller holes around hub files: lock directories, FIFOs, prune races, the state folder, connection caps. */
 
@@ -91,7 +91,7 @@ test('FIFOs planted at every hub lock file Hubkeeper reads neither hang the read
     const cli = await Promise.race([
       runCli(['locks', 'list', '--json'], {
         cwd: home,
-        env: { HOME: home, HUBKEEPER_HOME: '', HUBKEEPER_DIR: '', BONES_DIR: '', HUBKEEPER_REGISTRY_PATH: path.join(home, 'r.json') },
+        env: homeEnv(home, path.join(home, 'r.json')),
       }),
       sleep(15_000).then(() => 'hung' as const),
     ]);

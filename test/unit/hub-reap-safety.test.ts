@@ -11,7 +11,7 @@ import { confirmationLines, orphansToReap } from '../../src/core/hubs/reap-plan'
 import { workspaceId } from '../../src/core/hubs/workspace-id';
 import { isPidRunning, recordSelf } from '../../src/core/processes/process-identity';
 import { getProcess, listProcesses } from '../../src/core/processes/process-table';
-import { exited, FIXTURES, ROOT, runCli, sleep, spawnNode, tempDir, track, waitFor, waitForLine } from '../support/helpers';
+import { exited, FIXTURES, ROOT, runCli, sleep, spawnNode, tempDir, track, waitFor, waitForLine, homeEnv } from '../support/helpers';
 
 /**
  * Reaping can never be aimed at a process by a crafted entry, never signals a hub that runs inside
@@ -23,13 +23,7 @@ const CRAFTED_ID = '0123456789abcdef';
 
 function lab() {
   const home = tempDir();
-  const env = {
-    HOME: home,
-    HUBKEEPER_HOME: '',
-    HUBKEEPER_DIR: '',
-    BONES_DIR: '',
-    HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json'),
-  };
+  const env = homeEnv(home);
   const hubEnv = { env: {}, home };
   const roots = defaultHubRoots(hubEnv);
   const entriesDir = (kind: 0 | 1) => {

@@ -4,20 +4,14 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { CLI, exited, runCli, tempDir, track, waitFor, waitForLine } from '../support/helpers';
+import { CLI, exited, runCli, tempDir, track, waitFor, waitForLine, homeEnv } from '../support/helpers';
 import { isPidRunning } from '../../src/core/processes/process-identity';
 
 /** `hubkeeper hub start`, `hubs`, `locks`, `workspace id` through the real CLI, with HOME in a temp dir. */
 
 function lab() {
   const home = tempDir();
-  const env = {
-    HOME: home,
-    HUBKEEPER_HOME: '',
-    HUBKEEPER_DIR: '',
-    BONES_DIR: '',
-    HUBKEEPER_REGISTRY_PATH: path.join(home, 'registry.json'),
-  };
+  const env = homeEnv(home);
   const cli = (...args: string[]) => runCli(args, { cwd: home, env });
   const startHub = (workspace: string, ...extra: string[]) =>
     track(

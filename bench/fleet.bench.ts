@@ -12,8 +12,7 @@
  * Run with `npm run bench`. It starts and stops everything it measures.
  */
 import * as fs from 'node:fs';
-import { runBench } from './run-bench';
-import * as http from 'node:http';
+import { runBench, startBenchLab } from './run-bench';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -23,7 +22,7 @@ import { LabClient } from '../src/core/agent/lab-client';
 import { StationAgent } from '../src/core/agent/station-agent';
 import { FleetStore } from '../src/core/lab/fleet-store';
 import { LabKeys } from '../src/core/lab/lab-keys';
-import { connectRedis, LabRedis, parseRedisUrl, untilReady } from '../src/core/lab/redis-connection';
+import { LabRedis } from '../src/core/lab/redis-connection';
 import { defaultHubRoots } from '../src/core/hubs/hub-paths';
 import { LeaseHolder } from '../src/core/lease-holder/lease-holder';
 import { ComponentRegistry } from '../src/core/registry/component-registry';
@@ -299,53 +298,10 @@ async function memory(redis: LabRedis, stations: number, entries: number) {
 }
 
 async function main(): Promise<void> {
-  const password = randomBytes(16).toString('hex');
-  const port = await new Promise<number>((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  children.push(
-    spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--requirepass', password],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    ),
-  );
-  const url = `redis://:${password}@127.0.0.1:${port}`;
-  const redis = connectRedis(parseRedisUrl(url));
-  await untilReady(redis, 20_000);
-  const tokenFile = path.join(dir, 'lab.token');
-  labToken = randomBytes(32).toString('hex');
-  fs.writeFileSync(tokenFile, labToken, { mode: 0o600 });
-  for (let i = 0; i < 2; i++) {
-    const child = spawn(
-      process.execPath,
-      [CLI, 'lab', 'serve', '--redis', url, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--lease-ttl', '3'],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    children.push(child);
-    replicas.push(
-      await new Promise<string>((resolve) => {
-        let buf = '';
-        child.stdout?.on('data', (c) => {
-          buf += c;
-          const m = /listening on (http:\/\/\S+)/.exec(buf);
-          if (m) resolve(m[1]);
-        });
-      }),
-    );
-  }
-  replicas = replicas.map((r) => r.replace(/\/$/, ''));
-  for (const r of replicas)
-    await until(
-      async () =>
-        (await fetch(`${r}/health`)
-          .then((x) => x.status)
-          .catch(() => 0)) === 200,
-      50,
-    );
+  const lab = await startBenchLab({ children, dir }, ['--lease-ttl', '3']);
+  const redis = lab.redis;
+  labToken = lab.token;
+  replicas = lab.replicas;
 
   console.log(
     `Hubkeeper fleet benchmark · node ${process.version} · ${os.cpus().length} cores · two replicas on one redis-server (loopback)\n`,

@@ -7,21 +7,19 @@
  * measures. Run with `npm run bench`.
  */
 import * as fs from 'node:fs';
-import { runBench } from './run-bench';
+import { runBench, startBenchLab } from './run-bench';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { ChildProcess } from 'node:child_process';
 import { ulid } from 'ulid';
-import { connectRedis, LabRedis, parseRedisUrl, untilReady } from '../src/core/lab/redis-connection';
+import { LabRedis } from '../src/core/lab/redis-connection';
 import { LabKeys } from '../src/core/lab/lab-keys';
 import { LabStore } from '../src/core/lab/lab-store';
 
 const CLIENTS = 8;
 const CALLS_EACH = 400;
 const NAMES = 10_000;
-const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-lab-bench-'));
 const children: ChildProcess[] = [];
 
@@ -100,58 +98,8 @@ async function naiveRegister(
   await redis.hSet(k, 'last_seen_us', String(now));
 }
 
-async function waitForLine(child: ChildProcess, re: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (c) => {
-      buf += c;
-      const m = re.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${buf}`)));
-  });
-}
-
 async function main(): Promise<void> {
-  const password = randomBytes(16).toString('hex');
-  // A free port from the OS (redis-server's --port 0 would turn TCP off).
-  const port = await new Promise<number>((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const redisServer = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--requirepass', password],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  children.push(redisServer);
-  const url = `redis://:${password}@127.0.0.1:${port}`;
-  const redis = connectRedis(parseRedisUrl(url));
-  await untilReady(redis, 20_000);
-
-  const tokenFile = path.join(dir, 'lab.token');
-  const token = randomBytes(32).toString('hex');
-  fs.writeFileSync(tokenFile, token, { mode: 0o600 });
-  const replicas: string[] = [];
-  for (let i = 0; i < 2; i++) {
-    const child = spawn(
-      process.execPath,
-      [CLI, 'lab', 'serve', '--redis', url, '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--fleet', 'bench'],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    children.push(child);
-    replicas.push(await waitForLine(child, /listening on (http:\/\/\S+)/));
-  }
-  for (const r of replicas)
-    for (;;)
-      if (
-        (await fetch(`${r}/health`)
-          .then((x) => x.status)
-          .catch(() => 0)) === 200
-      )
-        break;
+  const { redis, token, replicas } = await startBenchLab({ children, dir }, ['--fleet', 'bench']);
 
   const agents = Array.from({ length: CLIENTS }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   const ids = Array.from({ length: 200 }, () => ulid());

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import * as os from 'node:os';
+import { hostName } from '../processes/host-name';
 import { ulid } from 'ulid';
 import { RegistryFile } from '../registry/registry-file';
 import { RegistryDocument, RegistryEntry, RegistryLock } from '../registry/types';
@@ -66,7 +66,7 @@ export class LeaseHolder extends EventEmitter<LeaseHolderEvents> {
     this.instanceId = options.instanceId ?? ulid();
     this.ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    this.hostname = options.hostname ?? os.hostname();
+    this.hostname = options.hostname ?? hostName();
     this.pid = options.pid ?? process.pid;
   }
 

@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import { hostName } from '../processes/host-name';
 import { mayBeClaimant } from '../processes/process-identity';
 import { RegistryEntry, RegistryLock } from '../registry/types';
 import { LeaseNow } from '../time/lease-clock';
@@ -129,7 +129,7 @@ export function lockStatus(lock: RegistryLock | null, ctx: LockStatusContext): L
   if (!lock) return { state: 'free', reason: 'not locked' };
   const t = asLeaseNow(ctx.now);
   const left = msLeft(lock, t);
-  const local = lock.holderHost === (ctx.hostname ?? os.hostname());
+  const local = lock.holderHost === (ctx.hostname ?? hostName());
   const holderAlive = local ? (ctx.isHolderAlive ?? mayBeClaimant)(lock.holderPid, lock.acquiredAt.millis) : undefined;
   const deadWords = `holder pid ${lock.holderPid} on this machine is not running`;
   if (left <= 0) {

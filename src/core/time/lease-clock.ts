@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import { hostName } from '../processes/host-name';
 import { pidNamespace } from '../processes/pid-namespace';
 import { bootId, monotonicMs } from './monotonic';
 import { Timestamp } from './timestamp';
@@ -32,6 +32,6 @@ export class LeaseClock {
   }
 
   leaseNow(wall: Timestamp = this.now()): LeaseNow {
-    return { wall, mono: this.monoMs(), bootId: bootId(), hostname: os.hostname(), pidNamespace: pidNamespace() };
+    return { wall, mono: this.monoMs(), bootId: bootId(), hostname: hostName(), pidNamespace: pidNamespace() };
   }
 }

@@ -5,7 +5,7 @@ import { registerCommands } from './commands/register-commands';
 import { errorText, log } from './log';
 import { HubkeeperModel } from './model';
 import { HubStatusBar } from './status-bar';
-import { isTrusted, UNTRUSTED_VIEW_MESSAGE } from './trust';
+import { isTrusted, untrustedViewMessage } from './trust';
 import { LostWarnings } from './lost-warnings';
 import { hubsBadge, staleLocksBadge } from './views/badge';
 import { componentsMessage, filterDescription } from './views/components-tree';
@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
 
   const updateStatus = () => statusBar.update(model.settings.statusBarEnabled);
   const updateMessages = () => {
-    const untrusted = isTrusted() ? undefined : UNTRUSTED_VIEW_MESSAGE;
+    const untrusted = isTrusted() ? undefined : untrustedViewMessage();
     views.components.message = componentsMessage(model.state.components, {
       untrusted,
       registryPathProblem: model.settings.registryPathProblem,

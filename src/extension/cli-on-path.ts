@@ -18,7 +18,7 @@ export async function putCliOnPath(context: vscode.ExtensionContext): Promise<vo
   try {
     const { dir } = await writeCliLaunchers(path.join(context.globalStorageUri.fsPath, 'bin'), cli);
     const env = context.environmentVariableCollection;
-    env.description = 'Puts the Hubkeeper CLI (`hubkeeper`) that ships with the extension on PATH.';
+    env.description = vscode.l10n.t('Puts the Hubkeeper CLI (`hubkeeper`) that ships with the extension on PATH.');
     env.prepend('PATH', dir + path.delimiter);
     log().info(`the hubkeeper CLI is on the terminals' PATH: ${dir}`);
   } catch (err) {

@@ -5,7 +5,7 @@ import { registerCommands } from './commands/register-commands';
 import { errorText, log } from './log';
 import { HubkeeperModel } from './model';
 import { HubStatusBar } from './status-bar';
-import { isTrusted, UNTRUSTED_VIEW_MESSAGE } from './trust';
+import { isTrusted, untrustedViewMessage } from './trust';
 import { LostWarnings } from './lost-warnings';
 import { hubsBadge, staleLocksBadge } from './views/badge';
 import { componentsMessage, filterDescription } from './views/components-tree';
@@ -66,23 +66,27 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
 
   const updateStatus = () => statusBar.update(model.settings.statusBarEnabled);
   const updateMessages = () => {
-    const untrusted = isTrusted() ? undefined : UNTRUSTED_VIEW_MESSAGE;
-    views.components.message = componentsMessage(model.state.components, {
-      untrusted,
-      registryPathProblem: model.settings.registryPathProblem,
-    });
+    const untrusted = isTrusted() ? undefined : untrustedViewMessage();
+    views.components.message = componentsMessage(
+      model.state.components,
+      { untrusted, registryPathProblem: model.settings.registryPathProblem },
+      vscode.l10n.t,
+    );
     views.hubs.message = untrusted;
     views.locks.message = untrusted;
   };
   const updateBadges = () => {
-    views.hubs.badge = hubsBadge(model.state);
-    views.locks.badge = staleLocksBadge(model.state);
+    views.hubs.badge = hubsBadge(model.state, vscode.l10n.t);
+    views.locks.badge = staleLocksBadge(model.state, vscode.l10n.t);
   };
   // Every loss of a lease or hub lock in one moment (after a sleep) is one warning.
-  const lost = new LostWarnings((text) =>
-    vscode.window.showWarningMessage(text, 'Re-acquire').then((choice) => {
-      if (choice === 'Re-acquire') void vscode.commands.executeCommand('hubkeeper.hub.reacquire');
-    }),
+  const reacquire = vscode.l10n.t('Re-acquire');
+  const lost = new LostWarnings(
+    (text) =>
+      vscode.window.showWarningMessage(text, reacquire).then((choice) => {
+        if (choice === reacquire) void vscode.commands.executeCommand('hubkeeper.hub.reacquire');
+      }),
+    vscode.l10n.t,
   );
   const logBadClaims = () => model.settings.badClaims.forEach((bad) => log().warn(bad));
   /** What this window writes, the hub and the claims: only in a trusted workspace. */
@@ -133,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
       updateBadges();
       updateMessages();
     }),
-    components.onDidChangeFilter((filter) => (views.components.description = filterDescription(filter))),
+    components.onDidChangeFilter((filter) => (views.components.description = filterDescription(filter, vscode.l10n.t))),
     windowHubs.onDidChange(() => {
       updateStatus();
       hubs.rebuild();

@@ -4,8 +4,9 @@
  * and folder used to pile up. Losses are gathered for a moment and said in one warning (its
  * Re-acquire takes everything back: hubkeeper.hub.reacquire); while that warning is still open,
  * later losses go to the log and the status bar only, since its Re-acquire covers them too.
- * No vscode import: the extension passes how to show and when to flush.
+ * No vscode import: the extension passes how to show, when to flush and its `t` (translate.ts).
  */
+import { Translate } from './translate';
 
 export interface Lost {
   kind: 'lease' | 'hub';
@@ -16,18 +17,57 @@ export interface Lost {
 
 const GATHER_MS = 2000;
 
-export function lostWarningText(items: Lost[]): string {
+export function lostWarningText(items: Lost[], t: Translate): string {
   if (items.length === 1) {
     const [only] = items;
-    return only.kind === 'lease' ? `Hubkeeper lost the lease on '${only.name}': ${only.reason}` : `Hubkeeper: ${only.reason}`;
+    return only.kind === 'lease' ? t("Hubkeeper lost the lease on '{0}': {1}", only.name, only.reason) : t('Hubkeeper: {0}', only.reason);
   }
-  const leases = items.filter((i) => i.kind === 'lease').map((i) => `'${i.name}'`);
-  const hubs = items.filter((i) => i.kind === 'hub').map((i) => i.name);
-  const what = [
-    leases.length ? `${leases.length === 1 ? 'the lease' : `${leases.length} leases`} (${leases.join(', ')})` : '',
-    hubs.length ? `the hub lock of ${hubs.length === 1 ? 'folder' : `${hubs.length} folders`} ${hubs.join(', ')}` : '',
-  ].filter(Boolean);
-  return `Hubkeeper lost ${what.join(' and ')}, e.g. after the machine slept: ${items[0].reason} (all reasons in the log).`;
+  const leaseNames = items.filter((i) => i.kind === 'lease').map((i) => `'${i.name}'`);
+  const hubNames = items.filter((i) => i.kind === 'hub').map((i) => i.name);
+  const [leases, hubs] = [leaseNames.join(', '), hubNames.join(', ')];
+  const [l, h] = [leaseNames.length, hubNames.length];
+  const reason = items[0].reason;
+  // Whole sentences, one per case, so a translation is never glued from pieces (more than one
+  // loss: only leases means two or more of them, and so do only folders).
+  if (h === 0) return t('Hubkeeper lost {0} leases ({1}), e.g. after the machine slept: {2} (all reasons in the log).', l, leases, reason);
+  if (l === 0)
+    return t(
+      'Hubkeeper lost the hub lock of {0} folders {1}, e.g. after the machine slept: {2} (all reasons in the log).',
+      h,
+      hubs,
+      reason,
+    );
+  if (l === 1)
+    return h === 1
+      ? t(
+          'Hubkeeper lost the lease ({0}) and the hub lock of folder {1}, e.g. after the machine slept: {2} (all reasons in the log).',
+          leases,
+          hubs,
+          reason,
+        )
+      : t(
+          'Hubkeeper lost the lease ({0}) and the hub lock of {1} folders {2}, e.g. after the machine slept: {3} (all reasons in the log).',
+          leases,
+          h,
+          hubs,
+          reason,
+        );
+  return h === 1
+    ? t(
+        'Hubkeeper lost {0} leases ({1}) and the hub lock of folder {2}, e.g. after the machine slept: {3} (all reasons in the log).',
+        l,
+        leases,
+        hubs,
+        reason,
+      )
+    : t(
+        'Hubkeeper lost {0} leases ({1}) and the hub lock of {2} folders {3}, e.g. after the machine slept: {4} (all reasons in the log).',
+        l,
+        leases,
+        h,
+        hubs,
+        reason,
+      );
 }
 
 export class LostWarnings {
@@ -41,6 +81,7 @@ export class LostWarnings {
    */
   constructor(
     private readonly show: (text: string) => PromiseLike<unknown>,
+    private readonly t: Translate,
     private readonly schedule: (flush: () => void) => void = (flush) => void setTimeout(flush, GATHER_MS).unref?.(),
   ) {}
 
@@ -60,6 +101,6 @@ export class LostWarnings {
     if (items.length === 0) return;
     this.open = true;
     const settled = () => (this.open = false);
-    Promise.resolve(this.show(lostWarningText(items))).then(settled, settled);
+    Promise.resolve(this.show(lostWarningText(items, this.t))).then(settled, settled);
   }
 }

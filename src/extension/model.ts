@@ -185,7 +185,7 @@ export class HubkeeperModel implements vscode.Disposable {
   }
 
   private readSettings(): Settings {
-    return readSettings(vscode.workspace.getConfiguration('hubkeeper'), isTrusted());
+    return readSettings(vscode.workspace.getConfiguration('hubkeeper'), isTrusted(), vscode.l10n.t);
   }
 
   private openRegistry(): void {

@@ -5,11 +5,14 @@ import { defaultHubRoots, HubEnv, HubRoot } from '../core/hubs/hub-paths';
 import { expandHome } from '../core/registry/discovery';
 import { workspaceRegistryPathProblem } from '../core/registry/registry-name';
 import { ComponentType, isComponentType } from '../core/registry/types';
+import { Translate } from './translate';
 
 /**
  * The `hubkeeper.*` settings, read fresh each time (changes apply without a reload). No vscode
  * import: the caller passes the configuration (vscode.workspace.getConfiguration('hubkeeper')),
- * so the unit tests read package.json's defaults through the same code.
+ * so the unit tests read package.json's defaults through the same code. The ignored registryPath
+ * is shown in the Components view, so it is said through `t` (translate.ts); the bad claims go to
+ * the log only, in English like every log line.
  */
 
 /** What is read of a vscode.WorkspaceConfiguration. */
@@ -43,7 +46,12 @@ export interface Settings {
 }
 
 /** `trusted`: whether the workspace is trusted; an untrusted one's settings never choose a file. */
-export function readSettings(c: SettingsSource, trusted: boolean, hubEnv: HubEnv = { env: process.env, home: os.homedir() }): Settings {
+export function readSettings(
+  c: SettingsSource,
+  trusted: boolean,
+  t: Translate,
+  hubEnv: HubEnv = { env: process.env, home: os.homedir() },
+): Settings {
   const home = hubEnv.home ?? os.homedir();
   const claims: Claim[] = [];
   const badClaims: string[] = [];
@@ -66,7 +74,7 @@ export function readSettings(c: SettingsSource, trusted: boolean, hubEnv: HubEnv
   // The same bounds as package.json's minimum/maximum, which the settings editor shows but a file need not obey.
   const ttl = bounded(num('leaseTtlSeconds', DEFAULT_LEASE_TTL_MS / 1000), 3, 3600);
   const beat = Math.max(1, Math.min(num('heartbeatIntervalSeconds', DEFAULT_HEARTBEAT_MS / 1000), 600, ttl / 2));
-  const { registryPath, registryPathProblem } = readRegistryPath(c, trusted, home);
+  const { registryPath, registryPathProblem } = readRegistryPath(c, trusted, home, t);
   // Empty (the default) or unusable: the roots the CLI and this window's own hub use, which
   // honour HUBKEEPER_HOME; a list replaces them.
   const rawRoots = c.get<unknown>('workspaceRegistries');
@@ -95,7 +103,12 @@ export function readSettings(c: SettingsSource, trusted: boolean, hubEnv: HubEnv
  * create or overwrite some other file (`~/.bash_aliases`); otherwise it is ignored and the user's
  * value (or discovery) applies. An untrusted workspace's value is ignored altogether.
  */
-function readRegistryPath(c: SettingsSource, trusted: boolean, home: string): { registryPath?: string; registryPathProblem?: string } {
+function readRegistryPath(
+  c: SettingsSource,
+  trusted: boolean,
+  home: string,
+  t: Translate,
+): { registryPath?: string; registryPathProblem?: string } {
   const info = c.inspect<unknown>('registryPath');
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   const resolve = (p: string) => (p ? path.resolve(expandHome(p, home)) : undefined);
@@ -103,11 +116,15 @@ function readRegistryPath(c: SettingsSource, trusted: boolean, home: string): { 
   const fromWorkspace = text(info?.workspaceFolderValue) || text(info?.workspaceValue);
   if (!fromWorkspace) return { registryPath: user };
   const candidate = resolve(fromWorkspace) as string;
-  const problem = trusted ? workspaceRegistryPathProblem(candidate) : 'this workspace is not trusted';
+  const problem = trusted ? workspaceRegistryPathProblem(candidate) : t('this workspace is not trusted');
   if (!problem) return { registryPath: candidate };
   return {
     registryPath: user,
-    registryPathProblem: `hubkeeper.registryPath ${JSON.stringify(fromWorkspace)} from this workspace's settings is ignored: ${problem}`,
+    registryPathProblem: t(
+      "hubkeeper.registryPath {0} from this workspace's settings is ignored: {1}",
+      JSON.stringify(fromWorkspace),
+      problem,
+    ),
   };
 }
 

@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { statusText } from './status-text';
 import { isTrusted } from './trust';
 import { mdText } from './views/markdown-text';
-import { FolderHubState, WindowHubs } from './window-hubs';
+import { FolderHub, FolderHubState, WindowHubs } from './window-hubs';
 import { WindowLeases } from './window-leases';
+import { ClaimState } from './claims';
 
 const STATE_ICONS: Record<FolderHubState, string> = {
   holding: 'broadcast',
@@ -27,7 +28,7 @@ export class HubStatusBar implements vscode.Disposable {
     private readonly hubs: WindowHubs,
     private readonly leases: WindowLeases,
   ) {
-    this.item.name = 'Hubkeeper Hub';
+    this.item.name = vscode.l10n.t('Hubkeeper Hub');
     this.item.command = 'hubkeeper.hub.showMenu';
   }
 
@@ -42,30 +43,22 @@ export class HubStatusBar implements vscode.Disposable {
     const lines: string[] = [];
     if (!isTrusted()) {
       text = '$(shield) Hubkeeper';
-      lines.push('Read-only: this folder is not trusted, so no hub runs in this window and no leases are taken.');
-    } else if (!first) lines.push('No hub runs in this window yet.');
+      lines.push(vscode.l10n.t('Read-only: this folder is not trusted, so no hub runs in this window and no leases are taken.'));
+    } else if (!first) lines.push(vscode.l10n.t('No hub runs in this window yet.'));
     else if (folders.some((f) => f.state === 'lost') || lostClaims.length > 0) text = statusText('warning', names);
     else if (folders.some((f) => f.state === 'starting')) text = statusText('sync~spin', names);
     else text = statusText(STATE_ICONS[first.state], names);
-    for (const f of folders) {
-      const what = {
-        starting: 'starting…',
-        holding: `hub at ${f.session?.url ?? '?'}`,
-        'held-elsewhere': `held by another process${f.heldBy ? ` (pid ${f.heldBy.pid} since ${f.heldBy.since})` : ''}; taken over when it goes away`,
-        lost: `lost the hub lock: ${f.error ?? ''}`,
-        error: `hub failed: ${f.error ?? ''}`,
-        disabled: 'hub disabled (hubkeeper.hub.enabled)',
-        stopped: `hub stopped at the request of ${f.stoppedBy ?? 'another process'}; Restart Hub starts it again`,
-      }[f.state];
-      lines.push(`**${mdText(f.folder.name)}**: ${mdText(what)}`);
-    }
+    for (const f of folders) lines.push(vscode.l10n.t('**{0}**: {1}', mdText(f.folder.name), mdText(folderText(f))));
     const claims = [...this.leases.claims.statuses.values()];
-    if (claims.length) lines.push('', `Leases: ${mdText(claims.map((c) => `${c.claim.name} (${c.state})`).join(', '))}`);
+    if (claims.length)
+      lines.push('', vscode.l10n.t('Leases: {0}', mdText(claims.map((c) => `${c.claim.name} (${claimStateText(c.state)})`).join(', '))));
     const warn = text.startsWith('$(warning)');
     this.item.text = text;
     this.item.backgroundColor = warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    this.item.accessibilityInformation = { label: `Hubkeeper hub: ${lines.join('. ').replace(/\*\*/g, '').replace(/\\(.)/g, '$1')}` };
+    this.item.accessibilityInformation = {
+      label: vscode.l10n.t('Hubkeeper hub: {0}', lines.join('. ').replace(/\*\*/g, '').replace(/\\(.)/g, '$1')),
+    };
     this.item.show();
   }
 
@@ -76,4 +69,37 @@ export class HubStatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
+}
+
+/** What a folder's hub is doing, for the tooltip. */
+function folderText(f: FolderHub): string {
+  switch (f.state) {
+    case 'starting':
+      return vscode.l10n.t('starting…');
+    case 'holding':
+      return vscode.l10n.t('hub at {0}', f.session?.url ?? '?');
+    case 'held-elsewhere':
+      return f.heldBy
+        ? vscode.l10n.t('held by another process (pid {0} since {1}); taken over when it goes away', f.heldBy.pid, f.heldBy.since)
+        : vscode.l10n.t('held by another process; taken over when it goes away');
+    case 'lost':
+      return vscode.l10n.t('lost the hub lock: {0}', f.error ?? '');
+    case 'error':
+      return vscode.l10n.t('hub failed: {0}', f.error ?? '');
+    case 'disabled':
+      return vscode.l10n.t('hub disabled (hubkeeper.hub.enabled)');
+    case 'stopped':
+      return f.stoppedBy
+        ? vscode.l10n.t('hub stopped at the request of {0}; Restart Hub starts it again', f.stoppedBy)
+        : vscode.l10n.t('hub stopped at the request of another process; Restart Hub starts it again');
+  }
+}
+
+function claimStateText(state: ClaimState): string {
+  return {
+    held: vscode.l10n.t('held'),
+    waiting: vscode.l10n.t('waiting'),
+    lost: vscode.l10n.t('lost'),
+    error: vscode.l10n.t('error'),
+  }[state];
 }

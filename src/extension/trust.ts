@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { log } from './log';
-import { CommandId, isWriteCommand, untrustedRefusal, WRITE_COMMANDS } from './command-titles';
+import { CommandId, isWriteCommand, untrustedRefusal, writeCommandTitles } from './command-titles';
 
 /**
  * Workspace Trust. In an untrusted workspace Hubkeeper is a read-only viewer: no hub, no claims,
@@ -14,8 +14,11 @@ export function isTrusted(): boolean {
 }
 
 /** What the views say while the workspace is untrusted (TreeView.message is plain text). */
-export const UNTRUSTED_VIEW_MESSAGE =
-  'Read-only: this folder is not trusted, so Hubkeeper runs no hub, takes no claims, writes nothing and ignores the folder\'s own .madsci/. To allow them, trust it: "Workspaces: Manage Workspace Trust".';
+export function untrustedViewMessage(): string {
+  return vscode.l10n.t(
+    'Read-only: this folder is not trusted, so Hubkeeper runs no hub, takes no claims, writes nothing and ignores the folder\'s own .madsci/. To allow them, trust it: "Workspaces: Manage Workspace Trust".',
+  );
+}
 
 /**
  * Registers a command; a write command (command-titles.ts) run in an untrusted workspace is
@@ -23,16 +26,17 @@ export const UNTRUSTED_VIEW_MESSAGE =
  */
 export function registerCommand(id: CommandId, handler: (...args: unknown[]) => unknown): vscode.Disposable {
   if (!isWriteCommand(id)) return vscode.commands.registerCommand(id, handler);
-  const title = WRITE_COMMANDS[id];
+  const title = writeCommandTitles(vscode.l10n.t)[id];
   return vscode.commands.registerCommand(id, (...args: unknown[]) => (isTrusted() ? handler(...args) : refuse(title)));
 }
 
 /** Refuses `title` in an untrusted workspace; returns the line said. */
 export function refuse(title: string): string {
-  const line = untrustedRefusal(title);
+  const line = untrustedRefusal(title, vscode.l10n.t);
   log().warn(line);
+  const manage = vscode.l10n.t('Manage Workspace Trust');
   void vscode.window
-    .showWarningMessage(line, 'Manage Workspace Trust')
-    .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+    .showWarningMessage(line, manage)
+    .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
   return line;
 }

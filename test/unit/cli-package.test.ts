@@ -82,4 +82,7 @@ test('the VSIX holds the one bundle, packed by .vscodeignore (the npm package’
   assert.ok(files.includes('dist/extension.js'), `${files}`);
   assert.ok(!files.some((f) => f.startsWith('dist/') && f !== 'dist/extension.js'), `only the one bundle: ${files}`);
   assert.ok(files.includes('media/screenshots/workbench.png'), 'the README screenshots still ship');
+  // The manifest's words (%key%) and the runtime strings' English bundle, for a translator's bundles beside it.
+  assert.ok(files.includes('package.nls.json'), `the manifest's words ship: ${files}`);
+  assert.ok(files.includes('l10n/bundle.l10n.json'), `the runtime strings' bundle ships: ${files}`);
 });

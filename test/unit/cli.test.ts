@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { ago } from '../../src/core/time/relative';
 import { CLI, exited, runCli, tempDir, track, waitFor, waitForLine } from '../support/helpers';
 import { MADSCI_EXAMPLE } from '../support/samples';
 
@@ -28,7 +29,10 @@ test('resolve prints the id; lookup, show and list agree; exit 0', async () => {
   assert.match(show.stdout, /"v": 200\.0/);
   const list = await cli('components', 'list');
   assert.match(list.stdout, /^NAME +TYPE +ID +LOCK +LAST SEEN$/m);
-  assert.match(list.stdout, new RegExp(`^robot_1 +node +${id} +free +just now$`, 'm'));
+  // LAST SEEN in the CLI's locale (its LANG, the same as this process's): "now", "2 seconds ago"
+  // in English, however slow the machine was between resolve and list.
+  const lately = [...Array(90).keys()].map((s) => ago(s * 1000).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  assert.match(list.stdout, new RegExp(`^robot_1 +node +${id} +free +(${lately})$`, 'm'));
 });
 
 test('--json shapes are stable', async () => {

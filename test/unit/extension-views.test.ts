@@ -16,6 +16,7 @@ import {
   parseFilter,
   registryState,
 } from '../../src/extension/views/components-tree';
+import { english } from '../../src/extension/translate';
 import { tempDir } from '../support/helpers';
 import { MADSCI_EXAMPLE } from '../support/samples';
 
@@ -86,9 +87,9 @@ test('Filter Components…: text matches names in any case, "type:" narrows to o
   assert.deepEqual(names('module:sealer'), ['plate_sealer']);
   assert.deepEqual(names('  '), ['liquidhandler_1', 'robot_arm', 'plate_sealer', '7', 'broken_arm']);
   assert.deepEqual(parseFilter(' node:robot '), { types: ['node'], text: 'robot' });
-  assert.equal(filterDescription(parseFilter('node:robot')), 'filter: node "robot"');
-  assert.equal(filterDescription(parseFilter('robot')), 'filter:  "robot"');
-  assert.equal(filterDescription({}), undefined);
+  assert.equal(filterDescription(parseFilter('node:robot'), english), 'filter: node "robot"');
+  assert.equal(filterDescription(parseFilter('robot'), english), 'filter:  "robot"');
+  assert.equal(filterDescription({}, english), undefined);
   assert.equal(isFiltering(parseFilter('')), false);
 });
 
@@ -100,16 +101,19 @@ test('the badges: the Hubs view counts orphan hubs, the Stale Locks view stale l
     staleHubLocks: [{ workspace: '/w', state: { kind: 'bones', path: '/w/.bones/hub.lock', state: 'stale', evidence: 'pid 9 is gone' } }],
     unreadable: [],
   };
-  assert.deepEqual(hubsBadge({ components, hubs }), { value: 2, tooltip: '2 orphan hubs' });
-  assert.deepEqual(staleLocksBadge({ components, hubs }), { value: 2, tooltip: '2 stale locks' });
+  assert.deepEqual(hubsBadge({ components, hubs }, english), { value: 2, tooltip: '2 orphan hubs' });
+  assert.deepEqual(staleLocksBadge({ components, hubs }, english), { value: 2, tooltip: '2 stale locks' });
   const calm: HubsState = { hubs: [hub('running')], staleHubLocks: [], unreadable: [] };
   const free = { ...components, entries: components.entries.filter((c) => c.status.state !== 'expired') };
-  assert.equal(hubsBadge({ components: free, hubs: calm }), undefined);
-  assert.equal(staleLocksBadge({ components: free, hubs: calm }), undefined);
+  assert.equal(hubsBadge({ components: free, hubs: calm }, english), undefined);
+  assert.equal(staleLocksBadge({ components: free, hubs: calm }, english), undefined);
   // A stale lease alone badges Stale Locks, not Hubs (the Hubs badge used to count it).
-  assert.equal(hubsBadge({ components, hubs: calm }), undefined);
-  assert.deepEqual(staleLocksBadge({ components, hubs: calm }), { value: 1, tooltip: '1 stale lock' });
-  assert.deepEqual(hubsBadge({ components: free, hubs: { ...calm, hubs: [hub('orphan')] } }), { value: 1, tooltip: '1 orphan hub' });
+  assert.equal(hubsBadge({ components, hubs: calm }, english), undefined);
+  assert.deepEqual(staleLocksBadge({ components, hubs: calm }, english), { value: 1, tooltip: '1 stale lock' });
+  assert.deepEqual(hubsBadge({ components: free, hubs: { ...calm, hubs: [hub('orphan')] } }, english), {
+    value: 1,
+    tooltip: '1 orphan hub',
+  });
 });
 
 test("a corrupt registry is the Components view's message (file, line, what to do), and no item fills the tree", async () => {
@@ -117,7 +121,7 @@ test("a corrupt registry is the Components view's message (file, line, what to d
   fs.writeFileSync(file, '{"version": 1,\n  "entries": {\n    "arm": {"id": ');
   const state = await readComponentsState(new ComponentRegistry(file));
   assert.equal(registryState(state), 'corrupt');
-  const message = componentsMessage(state, {}) ?? '';
+  const message = componentsMessage(state, {}, english) ?? '';
   assert.ok(message.startsWith(`${file}: not valid JSON: line 3,`), message);
   assert.match(
     message,
@@ -125,6 +129,12 @@ test("a corrupt registry is the Components view's message (file, line, what to d
   );
   assert.deepEqual(componentsByType(state, {}), { groups: [], invalid: [] });
   // With the other notes: untrusted first, an ignored registryPath last; none: no message.
-  assert.equal(componentsMessage(state, { untrusted: 'Read-only.', registryPathProblem: 'ignored.' }), `Read-only. ${message} ignored.`);
-  assert.equal(componentsMessage(await readComponentsState(new ComponentRegistry(path.join(tempDir(), 'registry.json'))), {}), undefined);
+  assert.equal(
+    componentsMessage(state, { untrusted: 'Read-only.', registryPathProblem: 'ignored.' }, english),
+    `Read-only. ${message} ignored.`,
+  );
+  assert.equal(
+    componentsMessage(await readComponentsState(new ComponentRegistry(path.join(tempDir(), 'registry.json'))), {}, english),
+    undefined,
+  );
 });

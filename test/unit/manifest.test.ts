@@ -1,17 +1,21 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { COMMAND_TITLES, isWriteCommand, WRITE_COMMANDS } from '../../src/extension/command-titles';
-import { ROOT } from '../support/helpers';
+import { commandTitles, isWriteCommand, writeCommandTitles } from '../../src/extension/command-titles';
+import { english } from '../../src/extension/translate';
+import { localizedManifest } from '../support/manifest';
 
-/** package.json's trust, scope and menu declarations, checked against the code's list of write commands. */
+/**
+ * package.json's trust, scope and menu declarations, checked against the code's list of write
+ * commands; its words as the editor shows them (package.nls.json's English for each %key%).
+ */
 
 interface MenuEntry {
   command: string;
   when?: string;
 }
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const pkg = localizedManifest();
+const WRITE_COMMANDS = writeCommandTitles(english);
+const COMMAND_TITLES = commandTitles(english);
 const contributes = pkg.contributes;
 const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> =
   contributes.configuration.properties;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Lost, lostWarningText, LostWarnings } from '../../src/extension/lost-warnings';
 import { shortFolderName, STATUS_NAME_MAX, statusText } from '../../src/extension/status-text';
+import { english } from '../../src/extension/translate';
 
 /** What the window tells about itself without an editor: the status bar's text, and the warning for what it lost. */
 
@@ -31,6 +32,7 @@ function harness() {
       shown.push(text);
       return new Promise<void>((resolve) => answers.push(resolve));
     },
+    english,
     (f) => (flush = f),
   );
   return { shown, answers, warnings, flush: () => flush?.() };
@@ -64,5 +66,8 @@ test('lost: one lease or one folder keeps its own words; while a warning is open
   h.warnings.report(hub('robot-cell'));
   h.flush();
   assert.deepEqual(h.shown.slice(1), ['Hubkeeper: the hub lock of /w/robot-cell was taken over']);
-  assert.equal(lostWarningText([lease('a'), hub('w')]).startsWith("Hubkeeper lost the lease ('a') and the hub lock of folder w,"), true);
+  assert.equal(
+    lostWarningText([lease('a'), hub('w')], english).startsWith("Hubkeeper lost the lease ('a') and the hub lock of folder w,"),
+    true,
+  );
 });

@@ -8,15 +8,19 @@ import { targets } from './ui';
 
 export async function copyComponentId(ctx: CommandContext, clicked?: unknown): Promise<void> {
   const [node] =
-    (await targets(clicked, undefined, isComponent, () => pickComponent(ctx, 'Copy Component ID', 'hubkeeper.components.copyId'))) ?? [];
+    (await targets(clicked, undefined, isComponent, () =>
+      pickComponent(ctx, vscode.l10n.t('Copy Component ID'), 'hubkeeper.components.copyId'),
+    )) ?? [];
   if (!node) return;
   await vscode.env.clipboard.writeText(node.entry.id);
-  vscode.window.setStatusBarMessage(`Copied ${node.entry.id}`, 3000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', node.entry.id), 3000);
 }
 
 export async function revealComponent(ctx: CommandContext, clicked?: unknown): Promise<void> {
   const [node] =
-    (await targets(clicked, undefined, isEntry, () => pickComponent(ctx, 'Reveal in registry.json', 'hubkeeper.components.reveal'))) ?? [];
+    (await targets(clicked, undefined, isEntry, () =>
+      pickComponent(ctx, vscode.l10n.t('Reveal in registry.json'), 'hubkeeper.components.reveal'),
+    )) ?? [];
   if (!node) return;
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(ctx.model.registry.path));
   // The entry's key as serialize-document.ts writes it: four spaces in, Python's escaping.

@@ -6,8 +6,8 @@ import { CommandContext } from './command-context';
 
 export async function filterComponents({ components }: CommandContext): Promise<void> {
   const text = await vscode.window.showInputBox({
-    title: 'Filter Components',
-    prompt: 'Show names containing this text; prefix with a type and a colon to show one type (node:robot)',
+    title: vscode.l10n.t('Filter Components'),
+    prompt: vscode.l10n.t('Show names containing this text; prefix with a type and a colon to show one type (node:robot)'),
     value: components.filter.text ?? '',
   });
   if (text !== undefined) components.setFilter(parseFilter(text));

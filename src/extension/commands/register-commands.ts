@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { COMMAND_TITLES, CommandId } from '../command-titles';
+import { commandTitles, CommandId } from '../command-titles';
 import { registerCommand } from '../trust';
 import { cleanStaleComponents } from './clean-stale';
 import { CommandContext, CommandHandler } from './command-context';
@@ -54,8 +54,9 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const titles = commandTitles(vscode.l10n.t);
   return (Object.entries(HANDLERS) as [CommandId, CommandHandler][]).map(([id, handler]) =>
-    registerCommand(id, (...args: unknown[]) => guarded(COMMAND_TITLES[id], async () => handler(ctx, ...fromKeybinding(ctx, args)))),
+    registerCommand(id, (...args: unknown[]) => guarded(titles[id], async () => handler(ctx, ...fromKeybinding(ctx, args)))),
   );
 }
 

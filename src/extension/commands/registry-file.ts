@@ -13,25 +13,32 @@ import { guarded } from './ui';
 export async function openRegistryFile({ model }: CommandContext): Promise<void> {
   if (fs.existsSync(model.registry.path)) return void (await vscode.window.showTextDocument(vscode.Uri.file(model.registry.path)));
   // Choosing another registry writes the workspace settings: a write, refused untrusted.
-  if (!isTrusted()) return void refuse('Open Registry File (choose another registry)');
-  const chosen = await vscode.window.showOpenDialog({ title: 'Open Registry File', canSelectMany: false, filters: { JSON: ['json'] } });
+  if (!isTrusted()) return void refuse(vscode.l10n.t('Open Registry File (choose another registry)'));
+  const chosen = await vscode.window.showOpenDialog({
+    title: vscode.l10n.t('Open Registry File'),
+    canSelectMany: false,
+    filters: { JSON: ['json'] },
+  });
   if (!chosen) return;
   // Stored in the workspace settings, where only an existing registry.json is accepted (settings.ts).
   const problem = workspaceRegistryPathProblem(chosen[0].fsPath);
-  if (problem) return void vscode.window.showWarningMessage(`Hubkeeper: ${chosen[0].fsPath} is not used as the registry: ${problem}.`);
+  if (problem)
+    return void vscode.window.showWarningMessage(
+      vscode.l10n.t('Hubkeeper: {0} is not used as the registry: {1}.', chosen[0].fsPath, problem),
+    );
   await vscode.workspace.getConfiguration('hubkeeper').update('registryPath', chosen[0].fsPath, vscode.ConfigurationTarget.Workspace);
 }
 
 export async function createRegistry({ model }: CommandContext): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const file = folder ? path.join(folder.uri.fsPath, '.madsci', 'registry.json') : model.registry.path;
-  await guarded('Creating the registry', async () => {
+  await guarded(vscode.l10n.t('Creating the registry'), async () => {
     await new ComponentRegistry(file, model.registryOptions()).file.update((doc, now) => ({
       doc: doc ?? emptyDocument(now),
       result: undefined,
     }));
     model.configure();
     await model.refreshRegistry();
-    void vscode.window.showInformationMessage(`Hubkeeper created ${file}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Hubkeeper created {0}.', file));
   });
 }

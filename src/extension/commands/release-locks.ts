@@ -18,21 +18,23 @@ export async function releaseStaleLocks(
   const nodes = await targets(clicked, selected, isLock, async () => {
     const chosen = await vscode.window.showQuickPick(
       locks.nodes().map((n) => ({ label: label(n), description: evidence(n), node: n })),
-      { title: 'Release Stale Lock', canPickMany: true },
+      { title: vscode.l10n.t('Release Stale Lock'), canPickMany: true },
     );
     return chosen?.map((c) => c.node);
   });
   if (!nodes?.length) return;
   if (
     !(await confirm(
-      nodes.length === 1 ? `Release the stale ${label(nodes[0])}?` : `Release ${nodes.length} stale locks?`,
+      nodes.length === 1
+        ? vscode.l10n.t('Release the stale {0}?', label(nodes[0]))
+        : vscode.l10n.t('Release {0} stale locks?', nodes.length),
       nodes.map((n) => `${label(n)}: ${evidence(n)}`).join('\n'),
-      'Release',
+      vscode.l10n.t('Release'),
       scripted(options).yes,
     ))
   )
     return;
-  await guarded('Releasing', () => release(model, nodes));
+  await guarded(vscode.l10n.t('Releasing'), () => release(model, nodes));
 }
 
 export async function releaseAllStaleLocks(
@@ -42,26 +44,30 @@ export async function releaseAllStaleLocks(
   options?: unknown,
 ): Promise<void> {
   const nodes = locks.nodes();
-  if (nodes.length === 0) return void vscode.window.showInformationMessage('Hubkeeper: no stale locks.');
+  if (nodes.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('Hubkeeper: no stale locks.'));
   if (
     !(await confirm(
-      `Release all ${nodes.length} stale lock${nodes.length === 1 ? '' : 's'}?`,
+      nodes.length === 1 ? vscode.l10n.t('Release the 1 stale lock?') : vscode.l10n.t('Release all {0} stale locks?', nodes.length),
       nodes.map(label).join('\n'),
-      'Release All',
+      vscode.l10n.t('Release All'),
       scripted(options).yes,
     ))
   )
     return;
-  await guarded('Releasing', () => release(model, nodes));
+  await guarded(vscode.l10n.t('Releasing'), () => release(model, nodes));
 }
 
 const isLock = (x: unknown): x is LocksElement => x instanceof StaleLeaseNode || x instanceof StaleHubLockNode;
-const label = (n: LocksElement) => (n instanceof StaleLeaseNode ? `lease '${n.entry.name}'` : `${n.state.kind} hub lock of ${n.workspace}`);
+const label = (n: LocksElement) =>
+  n instanceof StaleLeaseNode
+    ? vscode.l10n.t("lease '{0}'", n.entry.name)
+    : vscode.l10n.t('{0} hub lock of {1}', n.state.kind, n.workspace);
 const evidence = (n: LocksElement) => (n instanceof StaleLeaseNode ? n.status.reason : n.state.evidence);
 
 /** In the Stale Locks view (its progress bar), where the locks are, rather than a notification. */
 async function release(model: HubkeeperModel, nodes: LocksElement[]): Promise<void> {
-  const title = nodes.length === 1 ? `Releasing the ${label(nodes[0])}` : `Releasing ${nodes.length} stale locks`;
+  const title =
+    nodes.length === 1 ? vscode.l10n.t('Releasing the {0}', label(nodes[0])) : vscode.l10n.t('Releasing {0} stale locks', nodes.length);
   await vscode.window.withProgress({ location: { viewId: 'hubkeeper.staleLocks' }, title }, () => releaseNow(model, nodes));
 }
 

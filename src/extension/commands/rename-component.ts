@@ -9,21 +9,23 @@ export async function renameComponent(ctx: CommandContext, clicked?: unknown, _s
   const { model } = ctx;
   const opts = scripted(options);
   const [node] =
-    (await targets(clicked, undefined, isComponent, () => pickComponent(ctx, 'Rename Component', 'hubkeeper.components.rename'))) ?? [];
+    (await targets(clicked, undefined, isComponent, () =>
+      pickComponent(ctx, vscode.l10n.t('Rename Component'), 'hubkeeper.components.rename'),
+    )) ?? [];
   if (!node) return;
   const { entries, invalid } = model.state.components;
   const existing = new Set([...entries.map((c) => c.entry.name), ...invalid.map((r) => r.name)]);
   const newName =
     opts.newName ??
     (await vscode.window.showInputBox({
-      title: `Rename '${node.name}'`,
-      prompt: 'The new name. The component keeps its ID.',
+      title: vscode.l10n.t("Rename '{0}'", node.name),
+      prompt: vscode.l10n.t('The new name. The component keeps its ID.'),
       value: node.name,
       valueSelection: [0, node.name.length],
       validateInput: (value) =>
         value === node.name
-          ? 'Type a different name'
-          : (nameProblem(value) ?? (existing.has(value) ? `'${value}' already exists` : undefined)),
+          ? vscode.l10n.t('Type a different name')
+          : (nameProblem(value) ?? (existing.has(value) ? vscode.l10n.t("'{0}' already exists", value) : undefined)),
     }));
   if (newName === undefined) return;
   const force = model.registry.heldByAnother(node.entry); // as the file is now, not as last drawn
@@ -31,16 +33,16 @@ export async function renameComponent(ctx: CommandContext, clicked?: unknown, _s
   if (
     force &&
     !(await confirm(
-      `'${node.name}' is locked by ${lock?.holderHost} (pid ${lock?.holderPid}).`,
-      'Renaming it clears that lock; the holder will report its lease lost.',
-      'Rename Anyway',
+      vscode.l10n.t("'{0}' is locked by {1} (pid {2}).", node.name, lock?.holderHost ?? '?', lock?.holderPid ?? '?'),
+      vscode.l10n.t('Renaming it clears that lock; the holder will report its lease lost.'),
+      vscode.l10n.t('Rename Anyway'),
       opts.yes,
     ))
   )
     return;
-  await guarded(`Renaming '${node.name}'`, async () => {
+  await guarded(vscode.l10n.t("Renaming '{0}'", node.name), async () => {
     await model.registry.rename(node.name, newName, { force });
     await model.refreshRegistry();
-    vscode.window.setStatusBarMessage(`Renamed '${node.name}' to '${newName}'`, 4000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t("Renamed '{0}' to '{1}'", node.name, newName), 4000);
   });
 }

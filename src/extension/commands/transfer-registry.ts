@@ -13,42 +13,60 @@ export async function exportRegistry({ model }: CommandContext, _clicked?: unkno
   const target = file
     ? vscode.Uri.file(file)
     : await vscode.window.showSaveDialog({
-        title: 'Export Registry',
+        title: vscode.l10n.t('Export Registry'),
         defaultUri: vscode.Uri.file(path.join(path.dirname(model.registry.path), 'registry-export.json')),
         filters: { JSON: ['json'] },
       });
   if (!target) return;
-  await guarded('Exporting the registry', async () => {
+  await guarded(vscode.l10n.t('Exporting the registry'), async () => {
     await writeFileAtomic(target.fsPath, pythonJson(await model.registry.export()));
-    void vscode.window.showInformationMessage(`Hubkeeper exported the registry to ${target.fsPath}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Hubkeeper exported the registry to {0}.', target.fsPath));
   });
 }
 
-const MODES = [
-  { label: 'Merge', description: 'add the names not in the registry yet', value: 'merge' as const },
-  { label: 'Replace', description: 'replace every entry', value: 'replace' as const },
+const modes = () => [
+  { label: vscode.l10n.t('Merge'), description: vscode.l10n.t('add the names not in the registry yet'), value: 'merge' as const },
+  { label: vscode.l10n.t('Replace'), description: vscode.l10n.t('replace every entry'), value: 'replace' as const },
 ];
 
 export async function importRegistry({ model }: CommandContext, _clicked?: unknown, _selected?: unknown, options?: unknown): Promise<void> {
   const { file, mode } = scripted(options);
   const source = file
     ? vscode.Uri.file(file)
-    : (await vscode.window.showOpenDialog({ title: 'Import into Registry', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0];
+    : (
+        await vscode.window.showOpenDialog({
+          title: vscode.l10n.t('Import into Registry'),
+          canSelectMany: false,
+          filters: { JSON: ['json'] },
+        })
+      )?.[0];
   if (!source) return;
-  const how = mode ?? (await vscode.window.showQuickPick(MODES, { title: `Import ${path.basename(source.fsPath)}` }))?.value;
+  const how =
+    mode ?? (await vscode.window.showQuickPick(modes(), { title: vscode.l10n.t('Import {0}', path.basename(source.fsPath)) }))?.value;
   if (!how) return;
   if (
     how === 'replace' &&
     !mode &&
-    !(await confirm('Replace every entry of the registry?', 'Entries not in the imported file are removed, with their IDs.', 'Replace'))
+    !(await confirm(
+      vscode.l10n.t('Replace every entry of the registry?'),
+      vscode.l10n.t('Entries not in the imported file are removed, with their IDs.'),
+      vscode.l10n.t('Replace'),
+    ))
   )
     return;
-  await guarded(`Importing ${path.basename(source.fsPath)}`, async () => {
+  await guarded(vscode.l10n.t('Importing {0}', path.basename(source.fsPath)), async () => {
     const { data } = readImportFile(source.fsPath);
     const added = await model.registry.import(data, { merge: how === 'merge', source: source.fsPath });
     await model.refreshRegistry();
+    const one = added.length === 1;
     void vscode.window.showInformationMessage(
-      `Hubkeeper ${how === 'merge' ? 'added' : 'imported'} ${added.length} entr${added.length === 1 ? 'y' : 'ies'}.`,
+      how === 'merge'
+        ? one
+          ? vscode.l10n.t('Hubkeeper added 1 entry.')
+          : vscode.l10n.t('Hubkeeper added {0} entries.', added.length)
+        : one
+          ? vscode.l10n.t('Hubkeeper imported 1 entry.')
+          : vscode.l10n.t('Hubkeeper imported {0} entries.', added.length),
     );
   });
 }

@@ -32,9 +32,10 @@ export function reportError(what: string, err: unknown): void {
   log().error(`${what}: ${text}`);
   // The message says all there is for an expected refusal; the log helps with system failures and bugs.
   const selfExplained = err instanceof HubkeeperError && err.kind !== 'io';
+  const openLog = vscode.l10n.t('Open Log');
   void vscode.window
-    .showErrorMessage(`${what}: ${text}`, ...(selfExplained ? [] : ['Open Log']))
-    .then((c) => c === 'Open Log' && log().show());
+    .showErrorMessage(vscode.l10n.t('{0}: {1}', what, text), ...(selfExplained ? [] : [openLog]))
+    .then((c) => c === openLog && log().show());
 }
 
 /**

@@ -60,20 +60,21 @@ export async function reacquire({ model, windowHubs }: CommandContext): Promise<
 export async function releaseMyLeases({ model }: CommandContext): Promise<void> {
   await model.leases.claims.releaseAll();
   await model.refreshRegistry();
-  vscode.window.setStatusBarMessage("Hubkeeper released this window's leases", 4000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t("Hubkeeper released this window's leases"), 4000);
 }
 
-const MENU = [
-  { label: '$(list-tree) Show Hubs', command: 'hubkeeper.showHubs' },
-  { label: '$(unlock) Release My Leases', command: 'hubkeeper.leases.releaseMine' },
-  { label: '$(debug-restart) Restart Hub', command: 'hubkeeper.hub.restart' },
-  { label: '$(output) Open Log', command: 'hubkeeper.showLog' },
+/** The menu's entries, with their icons outside the words a translator sees. */
+const menu = () => [
+  { label: `$(list-tree) ${vscode.l10n.t('Show Hubs')}`, command: 'hubkeeper.showHubs' },
+  { label: `$(unlock) ${vscode.l10n.t('Release My Leases')}`, command: 'hubkeeper.leases.releaseMine' },
+  { label: `$(debug-restart) ${vscode.l10n.t('Restart Hub')}`, command: 'hubkeeper.hub.restart' },
+  { label: `$(output) ${vscode.l10n.t('Open Log')}`, command: 'hubkeeper.showLog' },
 ];
 
 /** The status bar item's menu; untrusted, without the write commands. */
 export async function showHubMenu(): Promise<void> {
   const chosen = await vscode.window.showQuickPick(
-    MENU.filter((i) => isTrusted() || !isWriteCommand(i.command)),
+    menu().filter((i) => isTrusted() || !isWriteCommand(i.command)),
     { title: 'Hubkeeper' },
   );
   if (chosen) await vscode.commands.executeCommand(chosen.command);

@@ -1,9 +1,11 @@
 import { ComponentsState, ComponentState } from '../../core/overview/components-state';
 import { COMPONENT_TYPES, ComponentType, InvalidEntry } from '../../core/registry/types';
+import { Translate } from '../translate';
 
 /**
  * What the Components view shows of the registry's state (core/overview), without vscode: the
- * welcome state, the filter, and the entries by type. Unit-tested without an editor.
+ * welcome state, the filter, and the entries by type; its words through `t` (translate.ts).
+ * Unit-tested without an editor.
  */
 
 /** The `hubkeeper.registryState` context key: which welcome text shows. */
@@ -31,9 +33,10 @@ export function parseFilter(input: string): ComponentFilter {
 }
 
 /** The view's description while a filter is on: `filter: node "robot"`. */
-export function filterDescription(filter: ComponentFilter): string | undefined {
+export function filterDescription(filter: ComponentFilter, t: Translate): string | undefined {
   if (!isFiltering(filter)) return undefined;
-  return `filter: ${filter.types?.join(',') ?? ''}${filter.text ? ` "${filter.text}"` : ''}`;
+  const types = filter.types?.join(',') ?? '';
+  return filter.text ? t('filter: {0} "{1}"', types, filter.text) : t('filter: {0}', types);
 }
 
 export interface ComponentsByType {
@@ -59,9 +62,17 @@ export function componentsByType(state: ComponentsState, filter: ComponentFilter
  * and has no welcome: VS Code shows a view's welcome only while it has no message, so this
  * message is all there is, and says which command opens the file.
  */
-export function componentsMessage(c: ComponentsState, notes: { untrusted?: string; registryPathProblem?: string }): string | undefined {
+export function componentsMessage(
+  c: ComponentsState,
+  notes: { untrusted?: string; registryPathProblem?: string },
+  t: Translate,
+): string | undefined {
+  // The reason is the core's line (English, shared with the CLI); what to do is said here.
   const corrupt = c.error
-    ? `${c.error.replace(/\.?$/, '.')} Open it ("Hubkeeper: Open Registry File", or the view's … menu) and fix it, or restore a copy; Hubkeeper writes nothing to it until it can be read.`
+    ? t(
+        '{0} Open it ("Hubkeeper: Open Registry File", or the view\'s … menu) and fix it, or restore a copy; Hubkeeper writes nothing to it until it can be read.',
+        c.error.replace(/\.?$/, '.'),
+      )
     : undefined;
   const parts = [notes.untrusted, corrupt, notes.registryPathProblem].filter((p): p is string => Boolean(p));
   return parts.length ? parts.join(' ') : undefined;

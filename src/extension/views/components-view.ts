@@ -23,16 +23,25 @@ export class ComponentGroupNode {
   ) {}
 
   treeItem(registryPath: string): vscode.TreeItem {
-    const item = new vscode.TreeItem(
-      this.type === 'unreadable' ? 'Unreadable entries' : `${this.type}s`,
-      vscode.TreeItemCollapsibleState.Expanded,
-    );
+    const item = new vscode.TreeItem(groupLabel(this.type), vscode.TreeItemCollapsibleState.Expanded);
     item.id = `group:${registryPath}:${this.type}`;
     item.description = String(this.children.length);
     item.contextValue = COMPONENT_GROUP;
     item.iconPath = new vscode.ThemeIcon(this.type === 'unreadable' ? 'warning' : 'symbol-folder');
     return item;
   }
+}
+
+/** A group's label: the type's plural ("nodes"), in the window's language. */
+function groupLabel(type: ComponentType | 'unreadable'): string {
+  return {
+    node: vscode.l10n.t('nodes'),
+    module: vscode.l10n.t('modules'),
+    manager: vscode.l10n.t('managers'),
+    experiment: vscode.l10n.t('experiments'),
+    workcell: vscode.l10n.t('workcells'),
+    unreadable: vscode.l10n.t('Unreadable entries'),
+  }[type];
 }
 
 const LOCK_ICONS: Record<LockState, [string, string | undefined]> = {
@@ -77,14 +86,24 @@ export class ComponentNode {
     const md = new vscode.MarkdownString(undefined, true);
     // Everything from the file goes through mdText/mdCode (markdown-text.ts): a name is not markup.
     md.appendMarkdown(`**$(${icon}) ${mdText(e.name)}** · ${mdText(e.componentType)}\n\n`);
-    md.appendMarkdown(`| | |\n|---|---|\n| ID | ${mdCode(e.id)} |\n| Lock | ${mdText(this.lockText)} |\n`);
+    // The row names are words (translated, then escaped like any text); the values come from the file.
+    const row = (name: string, value: string) => `| ${mdText(name)} | ${value} |\n`;
+    md.appendMarkdown(`| | |\n|---|---|\n${row(vscode.l10n.t('ID'), mdCode(e.id))}${row(vscode.l10n.t('Lock'), mdText(this.lockText))}`);
     if (e.lock) {
       md.appendMarkdown(
-        `| Holder | ${mdText(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${mdText(e.lock.acquiredAt.text)} |\n| Heartbeat | ${mdText(e.lock.heartbeatAt.text)} |\n| Expires | ${mdText(e.lock.expiresAt.text)} |\n| Evidence | ${mdText(this.status.reason)} |\n`,
+        row(vscode.l10n.t('Holder'), mdText(vscode.l10n.t('{0} · pid {1}', e.lock.holderHost, e.lock.holderPid))) +
+          row(vscode.l10n.t('Acquired'), mdText(e.lock.acquiredAt.text)) +
+          row(vscode.l10n.t('Heartbeat'), mdText(e.lock.heartbeatAt.text)) +
+          row(vscode.l10n.t('Expires'), mdText(e.lock.expiresAt.text)) +
+          row(vscode.l10n.t('Evidence'), mdText(this.status.reason)),
       );
     }
+    const lastSeen = vscode.l10n.t('{0} ({1})', e.lastSeen.text, ago(Date.now() - e.lastSeen.millis, vscode.env.language));
     md.appendMarkdown(
-      `| Created | ${mdText(e.createdAt.text)} |\n| Last seen | ${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`,
+      row(vscode.l10n.t('Created'), mdText(e.createdAt.text)) +
+        row(vscode.l10n.t('Last seen'), mdText(lastSeen)) +
+        row(vscode.l10n.t('Workcell'), mdText(e.workcellId ?? '—')) +
+        '\n',
     );
     md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
     item.tooltip = md;
@@ -107,7 +126,7 @@ export class InvalidComponentNode {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `component:${this.registryPath}:${this.entry.name}`;
-    item.description = 'unreadable, kept as it is';
+    item.description = vscode.l10n.t('unreadable, kept as it is');
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(this.entry.problems.map((p) => `- ${mdText(p)}`).join('\n'));
@@ -132,7 +151,7 @@ export class RegistryErrorNode {
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     item.tooltip = this.message;
     item.contextValue = REGISTRY_ERROR;
-    item.command = { command: 'hubkeeper.components.openRegistry', title: 'Open Registry File' };
+    item.command = { command: 'hubkeeper.components.openRegistry', title: vscode.l10n.t('Open Registry File') };
     return item;
   }
 }
@@ -203,7 +222,7 @@ export class ComponentsProvider implements vscode.TreeDataProvider<ComponentsEle
             invalid.map((r) => new InvalidComponentNode(r, path)),
           ),
         );
-      next = state.writeRefused ? [new RegistryErrorNode(`Read-only: ${state.writeRefused}`, path), ...nodes] : nodes;
+      next = state.writeRefused ? [new RegistryErrorNode(vscode.l10n.t('Read-only: {0}', state.writeRefused), path), ...nodes] : nodes;
     }
     // Every heartbeat rebuilds this tree: announce only what changed (tree-refresh.ts).
     const item = (n: ComponentsElement) => this.getTreeItem(n);

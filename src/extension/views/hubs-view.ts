@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { HubInfo, HubState } from '../../core/hubs/hub-status';
 import { groupHubs, HubGroup } from '../../core/overview/hubs-state';
-import { duration } from '../../core/time/relative';
+import { localDuration } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
 import { HUB_GROUP, hubContext } from './context-values';
 import { mdText } from './markdown-text';
@@ -17,6 +17,27 @@ const ICONS: Record<HubState, [string, string | undefined]> = {
   stopped: ['circle-slash', 'disabledForeground'],
 };
 
+/** A hub's state as a word of the window's language (the quick pick shows it too). */
+export function hubStateText(state: HubState): string {
+  return {
+    running: vscode.l10n.t('running'),
+    unreachable: vscode.l10n.t('unreachable'),
+    orphan: vscode.l10n.t('orphan'),
+    idle: vscode.l10n.t('idle'),
+    stopped: vscode.l10n.t('stopped'),
+  }[state];
+}
+
+/** The core's group titles (the CLI's too, in English), as the view shows them. */
+function groupTitle(title: HubGroup['title']): string {
+  return {
+    Running: vscode.l10n.t('Running'),
+    Orphans: vscode.l10n.t('Orphans'),
+    Idle: vscode.l10n.t('Idle'),
+    Stopped: vscode.l10n.t('Stopped'),
+  }[title];
+}
+
 export class HubGroupNode {
   constructor(
     readonly title: HubGroup['title'],
@@ -25,7 +46,7 @@ export class HubGroupNode {
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(
-      this.title,
+      groupTitle(this.title),
       this.title === 'Stopped' || this.title === 'Idle'
         ? vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.Expanded,
@@ -51,44 +72,54 @@ export class HubNode {
     const h = this.hub;
     const item = new vscode.TreeItem(h.name, vscode.TreeItemCollapsibleState.None);
     item.id = `hub:${h.key}`;
+    const locale = vscode.env.language;
     const parts = [
-      this.isOwn ? 'this window' : undefined,
-      h.pid ? `pid ${h.pid}` : undefined,
-      h.uptimeMs !== undefined ? `up ${duration(h.uptimeMs)}` : undefined,
-      h.state === 'unreachable' ? 'no answer' : undefined,
+      this.isOwn ? vscode.l10n.t('this window') : undefined,
+      h.pid ? vscode.l10n.t('pid {0}', h.pid) : undefined,
+      h.uptimeMs !== undefined ? vscode.l10n.t('up {0}', localDuration(h.uptimeMs, locale)) : undefined,
+      h.state === 'unreachable' ? vscode.l10n.t('no answer') : undefined,
       h.reason && h.state !== 'unreachable' ? h.reason : undefined,
-      h.untrusted ? 'untrusted entry' : undefined,
-      h.kind === 'embedded' && !this.isOwn ? 'in an editor' : undefined,
+      h.untrusted ? vscode.l10n.t('untrusted entry') : undefined,
+      h.kind === 'embedded' && !this.isOwn ? vscode.l10n.t('in an editor') : undefined,
     ];
     item.description = parts.filter(Boolean).join(' · ');
     const [icon, color] = this.isOwn ? ['star-full', 'charts.green'] : ICONS[h.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = this.contextValue;
-    item.accessibilityInformation = { label: `${h.name}, ${h.state}${h.reason ? `, ${h.reason}` : ''}` };
+    const state = hubStateText(h.state);
+    item.accessibilityInformation = { label: [h.name, state, h.reason].filter(Boolean).join(', ') };
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**$(${icon}) ${mdText(h.name)}** · ${h.state}${this.isOwn ? ' · this window' : ''}\n\n| | |\n|---|---|\n`);
+    const heading = [mdText(state), this.isOwn ? mdText(vscode.l10n.t('this window')) : undefined].filter(Boolean).join(' · ');
+    md.appendMarkdown(`**$(${icon}) ${mdText(h.name)}** · ${heading}\n\n| | |\n|---|---|\n`);
     const rows: [string, string | undefined][] = [
-      ['Folder', h.cwd],
-      ['Reason', h.reason],
-      ['Untrusted', h.untrusted ? `${h.untrusted}: shown, never stopped` : undefined],
+      [vscode.l10n.t('Folder'), h.cwd],
+      [vscode.l10n.t('Reason'), h.reason],
+      [vscode.l10n.t('Untrusted'), h.untrusted ? vscode.l10n.t('{0}: shown, never stopped', h.untrusted) : undefined],
       [
-        'Runs',
+        vscode.l10n.t('Runs'),
         h.kind === 'embedded'
-          ? 'inside an editor (asked to stop, never signalled)'
+          ? vscode.l10n.t('inside an editor (asked to stop, never signalled)')
           : h.kind === 'standalone'
-            ? 'as its own process'
+            ? vscode.l10n.t('as its own process')
             : undefined,
       ],
-      ['PID', h.pid?.toString()],
-      ['Started', h.startedAt],
-      ['Uptime', h.uptimeMs !== undefined ? duration(h.uptimeMs) : undefined],
-      ['URL', h.hubUrl],
-      ['From', h.source === 'process-scan' ? 'process scan (no entry)' : `${h.source} registry`],
-      ['Entry', h.record?.file],
-      ['Last touched', h.touchedMs ? new Date(h.touchedMs).toISOString() : undefined],
-      ['Lock', h.lock ? `${h.lock.kind}: ${h.lock.state} (${h.lock.evidence})` : undefined],
+      [vscode.l10n.t('PID'), h.pid?.toString()],
+      [vscode.l10n.t('Started'), h.startedAt],
+      [vscode.l10n.t('Uptime'), h.uptimeMs !== undefined ? localDuration(h.uptimeMs, locale) : undefined],
+      [vscode.l10n.t('URL'), h.hubUrl],
+      [
+        vscode.l10n.t('From'),
+        h.source === 'process-scan'
+          ? vscode.l10n.t('process scan (no entry)')
+          : h.source === 'bones'
+            ? vscode.l10n.t('bones registry')
+            : vscode.l10n.t('hubkeeper registry'),
+      ],
+      [vscode.l10n.t('Entry'), h.record?.file],
+      [vscode.l10n.t('Last touched'), h.touchedMs ? new Date(h.touchedMs).toISOString() : undefined],
+      [vscode.l10n.t('Lock'), h.lock ? `${h.lock.kind}: ${h.lock.state} (${h.lock.evidence})` : undefined],
     ];
-    for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${mdText(v)} |\n`);
+    for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${mdText(k)} | ${mdText(v)} |\n`);
     item.tooltip = md;
     return item;
   }

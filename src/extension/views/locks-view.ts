@@ -30,7 +30,13 @@ export class StaleLeaseNode {
     );
     item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(
-      `**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}`,
+      vscode.l10n.t(
+        '**Component lease** {0} ({1})\n\n{2}\n\nRegistry: {3}',
+        mdText(this.entry.name),
+        mdText(this.entry.componentType),
+        mdText(this.status.reason),
+        mdText(this.registryPath),
+      ),
     );
     return item;
   }
@@ -48,11 +54,17 @@ export class StaleHubLockNode {
     const name = this.workspace.split('/').pop() || this.workspace;
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
     item.id = `stale-hub-lock:${this.state.path}`;
-    item.description = `${this.state.kind} hub lock · ${this.state.evidence}`;
+    item.description = vscode.l10n.t('{0} hub lock · {1}', this.state.kind, this.state.evidence);
     item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(
-      `**${mdText(this.state.kind)} hub lock** of ${mdText(this.workspace)}\n\n${mdText(this.state.evidence)}\n\n${mdText(this.state.path)}`,
+      vscode.l10n.t(
+        '**{0} hub lock** of {1}\n\n{2}\n\n{3}',
+        mdText(this.state.kind),
+        mdText(this.workspace),
+        mdText(this.state.evidence),
+        mdText(this.state.path),
+      ),
     );
     return item;
   }

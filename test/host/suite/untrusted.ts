@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HubkeeperApi } from '../../../src/extension/extension';
 import { workspaceId } from '../../../src/core/hubs/workspace-id';
-import { untrustedRefusal, WRITE_COMMANDS } from '../../../src/extension/command-titles';
+import { untrustedRefusal, writeCommandTitles } from '../../../src/extension/command-titles';
 import { assert, MiniRunner, waitFor } from './mini-runner';
 
 /**
@@ -92,7 +92,7 @@ export async function run(): Promise<void> {
     const exported = path.join(path.dirname(workspace), 'import-source.json');
     fs.writeFileSync(exported, HOME_REGISTRY);
     const said: Record<string, unknown> = {};
-    for (const [id, title] of Object.entries(WRITE_COMMANDS)) {
+    for (const [id, title] of Object.entries(writeCommandTitles(vscode.l10n.t))) {
       said[id] = await vscode.commands.executeCommand(id, undefined, undefined, {
         yes: true,
         newName: 'renamed',
@@ -100,7 +100,7 @@ export async function run(): Promise<void> {
         file: exported,
         mode: 'replace',
       });
-      assert(said[id] === untrustedRefusal(title), `${id} answered ${JSON.stringify(said[id])}`);
+      assert(said[id] === untrustedRefusal(title, vscode.l10n.t), `${id} answered ${JSON.stringify(said[id])}`);
     }
     fs.rmSync(exported);
     assert(fs.readFileSync(homeRegistry, 'utf8') === HOME_REGISTRY, 'the home registry was written');

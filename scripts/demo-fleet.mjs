@@ -161,14 +161,13 @@ function registryDoc(station) {
   return { version: 1, created_at: iso(5 * 86400e3), updated_at: iso(60e3), entries };
 }
 
-/** A simulated station: its own HOME, registry, name and token; the agent is started later. */
-async function makeStation(fleetDir, lab, name) {
+/** A simulated station's files: its own HOME, registry and name (its token comes from the lab later). */
+function makeStation(fleetDir, name) {
   const home = path.join(fleetDir, name);
   const registry = path.join(home, 'lab', '.madsci', 'registry.json');
   fs.mkdirSync(path.dirname(registry), { recursive: true });
   fs.writeFileSync(registry, JSON.stringify(registryDoc(name), null, 2));
   const tokenFile = path.join(home, 'station.token');
-  await stationToken(lab, name, tokenFile);
   const env = {
     HOME: home,
     HUBKEEPER_HOME: path.join(home, '.hubkeeper'),
@@ -203,10 +202,39 @@ export async function createDemoFleet(dir, { handoverMs } = {}) {
   };
   try {
     const redis = await startRedis(bin, path.join(fleetDir, 'redis'), redisStarted);
-    const lab = await startLabServe(redis, fleetDir, labStarted);
+    const [pc02, pc03] = SIMULATED_STATIONS.map((name) => makeStation(fleetDir, name));
+
+    // lab-pc-02: a bones hub whose folder is then deleted while it runs (a real orphan).
+    const orphanWorkspace = path.join(pc02.home, 'workspaces', 'overnight-run');
+    const orphan = async () => {
+      const pid = await startBonesHub(orphanWorkspace, path.join(pc02.home, '.bones', 'workspaces'), { env: pc02.env, started });
+      fs.rmSync(orphanWorkspace, { recursive: true, force: true });
+      return pid;
+    };
+    // lab-pc-03: two holders taking turns on sampler_arm's lease.
+    const holder = async (turn) => {
+      const args = [
+        HANDOVER,
+        '--turn',
+        String(turn),
+        '--interval',
+        String(intervalMs),
+        '--registry',
+        pc03.registry,
+        '--name',
+        HANDOVER_NAME,
+      ];
+      const logFile = path.join(pc03.home, `holder-${turn}.log`);
+      const { line } = await startProcess(args, { env: pc03.env, cwd: pc03.home, started, logFile });
+      return Number(line.split(' ')[1]);
+    };
+    // All at once, as each is a node start-up; only the tokens and agents wait for the lab.
+    const [lab, orphanPid, ...holderPids] = await Promise.all([startLabServe(redis, fleetDir, labStarted), orphan(), holder(0), holder(1)]);
     const demoTokenFile = path.join(fleetDir, `${DEMO_STATION}.token`);
-    await stationToken(lab, DEMO_STATION, demoTokenFile);
-    const [pc02, pc03] = await Promise.all(SIMULATED_STATIONS.map((name) => makeStation(fleetDir, lab, name)));
+    await Promise.all([
+      stationToken(lab, DEMO_STATION, demoTokenFile),
+      ...[pc02, pc03].map((st) => stationToken(lab, st.name, st.tokenFile)),
+    ]);
 
     // The conflict: the lab learns centrifuge_1 from lab-pc-02 first; lab-pc-03's id is refused
     // (409) and recorded, as MADSci's resolve on lab-pc-03 would be.
@@ -219,35 +247,7 @@ export async function createDemoFleet(dir, { handoverMs } = {}) {
     if (first.status !== 200) throw new Error(`${lab.url}: registering ${CONFLICT_NAME} failed (HTTP ${first.status})`);
     await offer(pc03);
 
-    // lab-pc-02: a bones hub whose folder is then deleted while it runs (a real orphan).
-    const orphanWorkspace = path.join(pc02.home, 'workspaces', 'overnight-run');
-    const orphanPid = await startBonesHub(orphanWorkspace, path.join(pc02.home, '.bones', 'workspaces'), { env: pc02.env, started });
-    fs.rmSync(orphanWorkspace, { recursive: true, force: true });
-
-    // lab-pc-03: two holders taking turns on sampler_arm's lease.
-    const holderPids = [];
-    for (const turn of [0, 1]) {
-      const args = [
-        HANDOVER,
-        '--turn',
-        String(turn),
-        '--interval',
-        String(intervalMs),
-        '--registry',
-        pc03.registry,
-        '--name',
-        HANDOVER_NAME,
-      ];
-      const { line } = await startProcess(args, {
-        env: pc03.env,
-        cwd: pc03.home,
-        started,
-        logFile: path.join(pc03.home, `holder-${turn}.log`),
-      });
-      holderPids.push(Number(line.split(' ')[1]));
-    }
-
-    for (const st of [pc02, pc03]) {
+    const agent = (st) => {
       const args = [
         CLI,
         'agent',
@@ -260,8 +260,9 @@ export async function createDemoFleet(dir, { handoverMs } = {}) {
         '--allow-remote',
         ALLOW_REMOTE.join(','),
       ];
-      await startProcess(args, { env: st.env, cwd: st.home, started, logFile: st.logFile });
-    }
+      return startProcess(args, { env: st.env, cwd: st.home, started, logFile: st.logFile });
+    };
+    await Promise.all([agent(pc02), agent(pc03)]);
 
     return {
       dir: fleetDir,

@@ -9,7 +9,10 @@
 //   <dir>/workspaces/sequencer         bones lock whose holder died (a stale hub lock)
 //   <dir>/home                         HOME for the editor: ~/.bones and ~/.hubkeeper entries
 // Two real background processes hold leases with heartbeats; pf400_arm's holder crashed and
-// its lease expired.
+// its lease expired. The lab part (a Redis lab, stations lab-pc-02 and lab-pc-03) is
+// scripts/demo-fleet.mjs: createDemoLab(dir, { fleet: { handoverMs } }) starts it as lab.fleet,
+// whose `settings` go into the editor's user and machine settings (startCodeServer's `settings`
+// and `machineSettings`), as npm start does.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,7 +1,5 @@
 import * as os from 'node:os';
-import { ComponentRegistry, defaultLeaseHolder } from '../core/registry/component-registry';
-import { LeaseHolder } from '../core/lease-holder/lease-holder';
-import { hostName } from '../core/processes/host-name';
+import { ComponentRegistry } from '../core/registry/component-registry';
 import { DiscoveredRegistry, discoverRegistryPath } from '../core/registry/discovery';
 import { defaultHubRoots, HubEnv, HubRoot } from '../core/hubs/hub-paths';
 import { ReadHubsOptions } from '../core/overview/hubs-state';
@@ -24,20 +22,7 @@ export function discover(ctx: CliContext): DiscoveredRegistry {
 }
 
 export function openRegistry(ctx: CliContext): ComponentRegistry {
-  return new ComponentRegistry(discover(ctx).path, { trustGroupWritable: trustsGroupWritable(ctx), holder: leaseHolder(ctx) });
-}
-
-let stationHolder: LeaseHolder | undefined;
-/**
- * Leases are taken (and judged) as HUBKEEPER_HOSTNAME when it is set, as this station's agent
- * judges them (agent.ts): a lease taken as the OS name on a station named otherwise would look
- * like another machine's to its own agent. Still one holder per process, as in MADSci.
- */
-function leaseHolder(ctx: CliContext): LeaseHolder {
-  const host = hostName(ctx.env);
-  if (host === os.hostname()) return defaultLeaseHolder();
-  if (stationHolder?.hostname !== host) stationHolder = new LeaseHolder({ hostname: host });
-  return stationHolder;
+  return new ComponentRegistry(discover(ctx).path, { trustGroupWritable: trustsGroupWritable(ctx) });
 }
 
 /** The flag, or HUBKEEPER_TRUST_GROUP_WRITABLE=1 (for scripts and services that cannot pass it). */

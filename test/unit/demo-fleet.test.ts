@@ -153,7 +153,6 @@ test(
         const held = show03.state?.held.find((e: Json) => e.name === fleet.handover.name);
         const parent = held ? processTable().get(held.lock.holder_pid)?.[0] : undefined;
         if (parent !== undefined && fleet.handover.holderPids.includes(parent)) holders.add(parent);
-        assert.ok(!held || held.lock.holder_host === pc03, 'held as lab-pc-03');
         collectTree(fleet.pids, seen);
         return holders.size === 2;
       },

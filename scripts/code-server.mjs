@@ -33,7 +33,8 @@ export function freePort() {
 }
 
 /**
- * Starts code-server on 127.0.0.1 with its own throwaway HOME (or `home`), settings and extensions dir.
+ * Starts code-server on 127.0.0.1 with its own throwaway HOME (or `home`), settings (user
+ * `settings`, and `machineSettings` for settings of machine scope) and extensions dir.
  * Returns { base, port, home, tmpRoot, logFile, password, exited(), stop() }.
  *
  * Password auth, always: with `--auth none` any local user who finds the port gets the editor,
@@ -52,6 +53,7 @@ export async function startCodeServer({
   env = {},
   port,
   settings = {},
+  machineSettings = {},
   installVsix,
   keep = false,
   home: givenHome,
@@ -81,6 +83,11 @@ export async function startCodeServer({
       2,
     ),
   );
+  // The window is remote to code-server: settings of machine scope are read from here, not from User.
+  if (Object.keys(machineSettings).length) {
+    fs.mkdirSync(path.join(tmpRoot, 'user-data', 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(tmpRoot, 'user-data', 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
+  }
   const home = givenHome ?? path.join(tmpRoot, 'home');
   const serverEnv = {
     ...process.env,

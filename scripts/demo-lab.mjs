@@ -9,7 +9,10 @@
 //   <dir>/workspaces/sequencer         bones lock whose holder died (a stale hub lock)
 //   <dir>/home                         HOME for the editor: ~/.bones and ~/.hubkeeper entries
 // Two real background processes hold leases with heartbeats; pf400_arm's holder crashed and
-// its lease expired.
+// its lease expired. The lab part (a Redis lab, stations lab-pc-02 and lab-pc-03) is
+// scripts/demo-fleet.mjs: createDemoLab(dir, { fleet: { handoverMs } }) starts it as lab.fleet,
+// whose `settings` go into the editor's user and machine settings (startCodeServer's `settings`
+// and `machineSettings`), as npm start does.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,9 +21,10 @@ import { ROOT, stopTree } from './code-server.mjs';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const FAKE_HUB = path.join(ROOT, 'scripts', 'fake-hub.mjs');
-const DEAD_PID = 4_194_000; // above any pid Linux hands out by default
+export const DEAD_PID = 4_194_000; // above any pid Linux hands out by default
 
-const iso = (msAgo) => new Date(Date.now() - msAgo).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+/** A MADSci timestamp `msAgo` in the past (microseconds, as Python writes them). */
+export const iso = (msAgo) => new Date(Date.now() - msAgo).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 const goTime = (ms) => new Date(ms).toISOString().replace(/\.?0*Z$/, 'Z');
 
 export function workspaceIdOf(cwd) {
@@ -66,17 +70,53 @@ function registryDoc() {
   };
 }
 
-function startProcess(args, { env, cwd, started }) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node ...args` in the background (kept in `started`); resolves with its first stdout
+ * line. `logFile`: its stderr goes there (a long-running process that logs must not fill a pipe
+ * nobody reads), and the refusal names it.
+ */
+export function startProcess(args, { env, cwd, started, logFile }) {
+  const logFd = logFile ? fs.openSync(logFile, 'a', 0o600) : undefined;
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', logFd ?? 'pipe'] });
+  if (logFd !== undefined) fs.closeSync(logFd);
   started.push(child);
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args.slice(0, 3).join(' ')} exited (${code}) during demo set-up`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.slice(0, 3).join(' ')} exited (${code}) during demo set-up${logFile ? `; log: ${logFile}` : ''}`)),
+    );
     child.stdout.once('data', (d) => resolve({ child, line: String(d).trim() }));
   });
 }
 
-/** Builds the lab in `dir` (created if needed) and starts its processes. */
-export async function createDemoLab(dir) {
+/**
+ * A bones workspace at `workspace` whose hub (a stand-in titled "bones hub start") runs, serves
+ * and is registered in `bonesDir`, as `bones hub start` leaves it. Resolves with the hub's pid.
+ */
+export async function startBonesHub(workspace, bonesDir, { env, started }) {
+  const name = path.basename(workspace);
+  fs.mkdirSync(path.join(workspace, '.bones'), { recursive: true });
+  fs.mkdirSync(bonesDir, { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.bones', 'agent.id'), `agent-${name}\n`);
+  const hub = await startProcess([FAKE_HUB, '--title', 'bones hub start', '--cwd', workspace, '--serve'], { env, cwd: workspace, started });
+  const [, port, pid] = hub.line.split(' ');
+  const entry = {
+    cwd: workspace,
+    name,
+    hub_url: `http://127.0.0.1:${port}`,
+    nats_url: '',
+    hub_pid: Number(pid),
+    started_at: goTime(Date.now() + 1000),
+  };
+  fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(workspace)}.json`), JSON.stringify(entry, null, 2), { mode: 0o600 });
+  return Number(pid);
+}
+
+/**
+ * Builds the lab in `dir` (created if needed) and starts its processes. `fleet` (an options
+ * object, or true) also starts the lab part (scripts/demo-fleet.mjs) as `lab.fleet`; without
+ * it, a caller may attach one there later (npm start does, as its own timed step).
+ */
+export async function createDemoLab(dir, { fleet } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const ws = (name) => path.join(dir, 'workspaces', name);
   const home = path.join(dir, 'home');
@@ -117,22 +157,7 @@ export async function createDemoLab(dir) {
     // them is then deleted while its hub keeps running: a real orphan.
     const bonesDir = path.join(home, '.bones', 'workspaces');
     fs.mkdirSync(bonesDir, { recursive: true });
-    for (const name of ['plate-imaging', 'old-experiment']) {
-      const bonesWs = ws(name);
-      fs.mkdirSync(path.join(bonesWs, '.bones'), { recursive: true });
-      fs.writeFileSync(path.join(bonesWs, '.bones', 'agent.id'), `agent-${name}\n`);
-      const hub = await startProcess([FAKE_HUB, '--title', 'bones hub start', '--cwd', bonesWs, '--serve'], { env, cwd: bonesWs, started });
-      const [, port, pid] = hub.line.split(' ');
-      const entry = {
-        cwd: bonesWs,
-        name,
-        hub_url: `http://127.0.0.1:${port}`,
-        nats_url: '',
-        hub_pid: Number(pid),
-        started_at: goTime(Date.now() + 1000),
-      };
-      fs.writeFileSync(path.join(bonesDir, `${await workspaceIdOf(bonesWs)}.json`), JSON.stringify(entry, null, 2), { mode: 0o600 });
-    }
+    for (const name of ['plate-imaging', 'old-experiment']) await startBonesHub(ws(name), bonesDir, { env, started });
     fs.rmSync(ws('old-experiment'), { recursive: true, force: true });
     // A Hubkeeper hub (the real `hubkeeper hub start`).
     await startProcess([CLI, 'hub', 'start', ws('analysis')], { env, cwd: dir, started });
@@ -166,7 +191,7 @@ export async function createDemoLab(dir) {
     await Promise.all(started.map((c) => stopTree(c.pid)));
     throw err;
   }
-  return {
+  const lab = {
     dir,
     home,
     workspace,
@@ -176,9 +201,22 @@ export async function createDemoLab(dir) {
     bonesHubPid: started[2].pid,
     orphanHubPid: started[3].pid,
     analysisHubPid: started[4].pid,
-    /** Stops every process the lab started (and their children). */
+    /** The lab part (demo-fleet.mjs), when started: null when redis-server could not run. */
+    fleet: undefined,
+    /** Stops every process the lab started (and their children), the fleet's first. */
     async stop() {
+      await lab.fleet?.stop();
       await Promise.all(started.map((c) => stopTree(c.pid)));
     },
   };
+  if (fleet) {
+    const { createDemoFleet } = await import('./demo-fleet.mjs');
+    try {
+      lab.fleet = await createDemoFleet(dir, fleet === true ? {} : fleet);
+    } catch (err) {
+      await lab.stop();
+      throw err;
+    }
+  }
+  return lab;
 }

@@ -1,6 +1,7 @@
 // `npm start`: a real VS Code (code-server, or desktop `code` with HUBKEEPER_EDITOR=code) with
-// Hubkeeper loaded on a live demo lab (scripts/demo-lab.mjs), until Ctrl-C; then every process it
-// started is stopped and the demo removed (unless --keep).
+// Hubkeeper loaded on a live demo lab (scripts/demo-lab.mjs) and its lab part on Redis
+// (scripts/demo-fleet.mjs; skipped with one line when redis-server cannot run), until Ctrl-C; then
+// every process it started is stopped and the demo removed (unless --keep).
 //   npm start [-- --demo-dir DIR] [--keep] [--port N] [--once]
 // --once starts everything, checks that the editor answers (and only after logging in), and stops (for CI).
 // The editor asks for a password (printed with the URL, new at every start) and keeps Workspace
@@ -11,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installCodeServer, ROOT, sessionCookie, startCodeServer, stopTree, workbenchUrl } from './code-server.mjs';
+import { createDemoFleet } from './demo-fleet.mjs';
 import { createDemoLab } from './demo-lab.mjs';
 
 const args = process.argv.slice(2);
@@ -44,6 +46,16 @@ async function cleanup(code = 0) {
 }
 process.on('SIGINT', () => void cleanup(0)).on('SIGTERM', () => void cleanup(0));
 
+/** --once: the lab answers, with both simulated stations healthy (true when there is no lab part). */
+async function fleetAnswers() {
+  if (!lab.fleet) return true;
+  const token = fs.readFileSync(lab.fleet.labTokenFile, 'utf8').trim();
+  const r = await fetch(`${lab.fleet.url}/fleet/stations`, { headers: { authorization: `Bearer ${token}` } });
+  const healthy = r.ok ? (await r.json()).stations.filter((s) => s.health === 'healthy').map((s) => s.station) : [];
+  console.log(`[start] the lab answers HTTP ${r.status}; healthy stations: ${healthy.join(', ') || 'none'}`);
+  return lab.fleet.stations.every((s) => healthy.includes(s));
+}
+
 try {
   if (!desktop) {
     step('installing the editor (code-server 4.100.3, cached in .vscode-test/)');
@@ -54,6 +66,15 @@ try {
   step(`creating the demo lab in ${demoDir}`);
   lab = await createDemoLab(demoDir);
   done(`: ${lab.pids.length} background processes`);
+  step('starting its lab part on Redis (redis-server, a lab replica, stations lab-pc-02 and lab-pc-03)');
+  try {
+    lab.fleet = await createDemoFleet(demoDir);
+    done(`: ${lab.fleet.pids.length} background processes; lab ${lab.fleet.url}`);
+  } catch (err) {
+    console.log(` skipped: ${err.message}; the single-machine demo runs without it`);
+  }
+  // The window's agent joins the lab as demo-station (hubkeeper.lab.*, machine scope).
+  const fleetSettings = lab.fleet?.settings ?? {};
 
   if (desktop) {
     step('opening desktop VS Code (code)');
@@ -64,7 +85,10 @@ try {
     fs.writeFileSync(
       path.join(userData, 'User', 'settings.json'),
       JSON.stringify(
-        { 'hubkeeper.workspaceRegistries': [path.join(lab.home, '.hubkeeper', 'workspaces'), path.join(lab.home, '.bones', 'workspaces')] },
+        {
+          'hubkeeper.workspaceRegistries': [path.join(lab.home, '.hubkeeper', 'workspaces'), path.join(lab.home, '.bones', 'workspaces')],
+          ...fleetSettings,
+        },
         null,
         2,
       ),
@@ -78,7 +102,13 @@ try {
   } else {
     step('starting the editor');
     const port = value('--port') ? Number(value('--port')) : undefined;
-    const server = await startCodeServer({ workspace: lab.workspace, home: lab.home, port });
+    const server = await startCodeServer({
+      workspace: lab.workspace,
+      home: lab.home,
+      port,
+      settings: fleetSettings,
+      machineSettings: fleetSettings,
+    });
     editor = server;
     done();
     const url = workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT });
@@ -94,11 +124,19 @@ try {
       console.log(
         `[start] without the password the editor answers HTTP ${anonymous.status} (${anonymous.headers.get('location') ?? ''}); logged in: HTTP ${r.status}`,
       );
-      await cleanup(ok ? 0 : 1);
+      await cleanup(ok && (await fleetAnswers()) ? 0 : 1);
     }
   }
   console.log('In the Hubkeeper view (the hub icon in the activity bar): components with live, crashed and stale leases;');
-  console.log('hubs from bones and Hubkeeper, one orphan whose folder was deleted; stale locks. Press Ctrl-C to stop.');
+  console.log('hubs from bones and Hubkeeper, one orphan whose folder was deleted; stale locks.');
+  if (lab.fleet) {
+    const f = lab.fleet;
+    console.log(`The lab (${f.url}) has stations ${f.stations.join(' and ')} beside this window's ${f.station}: an orphan hub and a`);
+    console.log(
+      `stale lock on ${f.orphan.station}, ${f.conflict.name} with two ids, ${f.handover.name} changing hands every ${f.handover.intervalMs / 1000} s on ${f.handover.station}.`,
+    );
+  }
+  console.log('Press Ctrl-C to stop.');
 } catch (err) {
   console.error(`\n[start] failed: ${err.message}`);
   await cleanup(1);

@@ -21,6 +21,7 @@ export const WRITE_COMMANDS = {
   'hubkeeper.hub.restart': "Restart This Window's Hub",
   'hubkeeper.hub.reacquire': 'Re-acquire Hub Lock and Leases',
   'hubkeeper.leases.releaseMine': 'Release My Leases',
+  'hubkeeper.components.claim': 'Claim Component for This Workspace',
 } as const;
 
 export const READ_COMMANDS = {

@@ -11,7 +11,12 @@ interface MenuEntry {
   command: string;
   when?: string;
 }
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const nlsFile = path.join(ROOT, 'package.nls.json');
+const nls: Record<string, string> = fs.existsSync(nlsFile) ? JSON.parse(fs.readFileSync(nlsFile, 'utf8')) : {};
+/** package.json as the editor shows it: a "%key%" is its English text in package.nls.json. */
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'), (_key, v) =>
+  typeof v === 'string' && /^%[\w.-]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v,
+);
 const contributes = pkg.contributes;
 const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> =
   contributes.configuration.properties;

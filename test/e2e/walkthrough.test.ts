@@ -55,6 +55,12 @@ before(async () => {
 });
 
 after(async () => {
+  // The extension's own log (Output > Hubkeeper) and the editor's, next to the screenshots.
+  for (const file of server
+    ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log'))
+    : []) {
+    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, `walkthrough-${file.replace(/[\\/]/g, '_')}`));
+  }
   if (server) fs.copyFileSync(path.join(server.tmpRoot, 'code-server.log'), path.join(RESULTS, 'walkthrough-code-server.log'));
   await browser?.close().catch(() => undefined);
   await server?.stop();
@@ -91,8 +97,19 @@ test('Welcome: Open Walkthrough… opens Get Started with Hubkeeper: four steps,
 
 test("the claim step's button claims a component: the lease is taken, the setting written, the step checks itself", async () => {
   await step('claim').click();
+  await page.locator(`button.getting-started-step[data-step-id="${WALKTHROUGH}#claim"][aria-expanded="true"]`).waitFor();
   const button = page.locator('.gettingStartedContainer').getByRole('button', { name: 'Claim a Component…' });
-  await button.click();
+  const picker = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Claim Component for This Workspace' });
+  // A click while the walkthrough is still laying out the opened step can be lost (seen on a
+  // loaded machine): a person clicks again, and so does this.
+  let clicks = 0;
+  while (clicks < 3 && !(await picker.isVisible())) {
+    await button.click();
+    clicks++;
+    await picker.waitFor({ timeout: 5000 }).catch(() => undefined);
+  }
+  await picker.waitFor({ timeout: 1000 });
+  console.log(`Claim a Component… clicked ${clicks} time(s) before its picker showed`);
   await wb.quickInput().fill('sealer');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sealer' }).first().waitFor();
   await page.keyboard.press('Enter');

@@ -41,9 +41,10 @@ export class ClaimsManager implements vscode.Disposable {
   async sync(registry: ComponentRegistry, claims: Claim[]): Promise<void> {
     const registryChanged = this.registry && this.registry.path !== registry.path;
     const wanted = new Set(claims.map((c) => c.name));
-    for (const status of [...this.statuses.values()]) {
-      if (registryChanged || !wanted.has(status.claim.name)) await this.releaseOne(status.claim.name);
-    }
+    const dropped = [...this.statuses.values()].filter((s) => registryChanged || !wanted.has(s.claim.name));
+    for (const status of dropped) await this.releaseOne(status.claim.name);
+    // A claim taken out of the setting is a change too (the status bar, the walkthrough's claim step).
+    if (dropped.length) this.changed.fire();
     this.registry = registry;
     await Promise.all(claims.filter((c) => this.statuses.get(c.name)?.state !== 'held').map((c) => this.acquire(c)));
     this.scheduleRetries();

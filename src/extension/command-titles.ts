@@ -27,6 +27,7 @@ export function writeCommandTitles(t: Translate) {
     'hubkeeper.hub.restart': t("Restart This Window's Hub"),
     'hubkeeper.hub.reacquire': t('Re-acquire Hub Lock and Leases'),
     'hubkeeper.leases.releaseMine': t('Release My Leases'),
+    'hubkeeper.components.claim': t('Claim Component for This Workspace'),
   };
 }
 

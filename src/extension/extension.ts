@@ -12,6 +12,7 @@ import { componentsMessage, filterDescription } from './views/components-tree';
 import { ComponentsProvider } from './views/components-view';
 import { HubsProvider } from './views/hubs-view';
 import { StaleLocksProvider } from './views/locks-view';
+import { WalkthroughContext } from './walkthrough-context';
 import { WindowHubs } from './window-hubs';
 
 /**
@@ -33,6 +34,8 @@ export interface HubkeeperApi {
   windowHubs: WindowHubs;
   claims(): ClaimsManager;
   statusBar: HubStatusBar;
+  /** The context keys the Get Started walkthrough completes its steps on. */
+  walkthrough: WalkthroughContext;
   /** Settles when the first hub start, claim and refresh are done and the CLI is on the terminals' PATH. */
   ready: Promise<void>;
   /** Milliseconds activate() itself took. */
@@ -79,6 +82,14 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     views.hubs.badge = hubsBadge(model.state, vscode.l10n.t);
     views.locks.badge = staleLocksBadge(model.state, vscode.l10n.t);
   };
+  const walkthrough = new WalkthroughContext((key, value) => void vscode.commands.executeCommand('setContext', key, value));
+  const updateWalkthrough = () =>
+    walkthrough.update({
+      components: model.state.components,
+      registry: model.registry,
+      holder: model.leases.holder,
+      claims: model.settings.claims,
+    });
   // Every loss of a lease or hub lock in one moment (after a sleep) is one warning.
   const reacquire = vscode.l10n.t('Re-acquire');
   const lost = new LostWarnings(
@@ -136,13 +147,17 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     model.onDidChange(() => {
       updateBadges();
       updateMessages();
+      updateWalkthrough();
     }),
     components.onDidChangeFilter((filter) => (views.components.description = filterDescription(filter, vscode.l10n.t))),
     windowHubs.onDidChange(() => {
       updateStatus();
       hubs.rebuild();
     }),
-    model.leases.onDidChange(updateStatus),
+    model.leases.onDidChange(() => {
+      updateStatus();
+      updateWalkthrough();
+    }),
     model.leases.onDidLose((l) => lost.report(l)),
     windowHubs.onDidLose((l) => lost.report(l)),
     ...registerCommands({
@@ -184,6 +199,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     windowHubs,
     claims: () => model.leases.claims,
     statusBar,
+    walkthrough,
     ready: Promise.all([ready, cliOnPath]).then(() => undefined),
     activationMs,
   };

@@ -52,6 +52,7 @@ const WORDS = new Set([
   'contextualTitle',
   'contents',
   'label',
+  'altText',
 ]);
 
 /**

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { commandTitles, CommandId } from '../command-titles';
 import { registerCommand } from '../trust';
+import { claimComponent } from './claim-component';
 import { cleanStaleComponents } from './clean-stale';
 import { CommandContext, CommandHandler } from './command-context';
 import { copyComponentId, revealComponent } from './component-links';
@@ -39,6 +40,7 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
   'hubkeeper.components.copyId': copyComponentId,
   'hubkeeper.components.reveal': revealComponent,
   'hubkeeper.components.cleanStale': cleanStaleComponents,
+  'hubkeeper.components.claim': claimComponent,
   'hubkeeper.components.export': exportRegistry,
   'hubkeeper.components.import': importRegistry,
   'hubkeeper.components.openRegistry': openRegistryFile,

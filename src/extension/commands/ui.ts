@@ -14,6 +14,8 @@ export interface ScriptedOptions {
   olderThanDays?: number;
   file?: string;
   mode?: 'merge' | 'replace';
+  /** Claim Component for This Workspace: the claim to add, instead of the pickers. */
+  claim?: { name?: unknown; type?: unknown };
 }
 
 export function scripted(value: unknown): ScriptedOptions {

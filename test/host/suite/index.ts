@@ -452,6 +452,27 @@ export async function run(): Promise<void> {
     await waitFor('the lease release', () => readRegistry().entries.claimed_arm.lock === null);
   });
 
+  // The Get Started walkthrough's steps complete on these keys (package.json onContext:…).
+  await t.test(
+    'the walkthrough context keys follow the state: registry found; a claim held, dropped, claimed again by the command',
+    async () => {
+      const config = () => vscode.workspace.getConfiguration('hubkeeper');
+      assert(api.walkthrough.value('registryFound') === true, 'the fixture registry is found');
+      await waitFor('claimHeld false after the claim was dropped', () => api.walkthrough.value('claimHeld') === false);
+      // Claim Component for This Workspace…, scripted: a bad claim is refused, a good one lands in the workspace's setting.
+      const claim = (c: unknown) => vscode.commands.executeCommand('hubkeeper.components.claim', undefined, undefined, { claim: c });
+      await claim({ name: '', type: 'node' });
+      assert(JSON.stringify(config().inspect('claims')?.workspaceValue) === '[]', 'an empty name is not claimed');
+      await claim({ name: 'claimed_arm', type: 'node' });
+      const written = JSON.stringify(config().inspect('claims')?.workspaceValue);
+      assert(written === '[{"name":"claimed_arm","type":"node"}]', `the workspace's hubkeeper.claims: ${written}`);
+      await waitFor('claimHeld true with the claim taken again', () => api.walkthrough.value('claimHeld') === true);
+      assert(readRegistry().entries.claimed_arm.lock?.holder_pid === process.pid, 'and the registry says this window holds it');
+      await config().update('claims', [], vscode.ConfigurationTarget.Workspace);
+      await waitFor('claimHeld false with the claim dropped again', () => api.walkthrough.value('claimHeld') === false);
+    },
+  );
+
   await vscode.commands.executeCommand('workbench.view.extension.hubkeeper');
   await sleep(500);
   await t.finish();

@@ -21,6 +21,9 @@ export const WRITE_COMMANDS = {
   'hubkeeper.hub.restart': "Restart This Window's Hub",
   'hubkeeper.hub.reacquire': 'Re-acquire Hub Lock and Leases',
   'hubkeeper.leases.releaseMine': 'Release My Leases',
+  'hubkeeper.fleet.releaseLock': 'Release Lock on Station',
+  'hubkeeper.fleet.reapHub': 'Reap Hub on Station',
+  'hubkeeper.fleet.adoptLabId': "Adopt the Lab's ID on Station",
 } as const;
 
 export const READ_COMMANDS = {

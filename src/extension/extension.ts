@@ -10,6 +10,7 @@ import { LostWarnings } from './lost-warnings';
 import { hubsBadge, staleLocksBadge } from './views/badge';
 import { componentsMessage, filterDescription } from './views/components-tree';
 import { ComponentsProvider } from './views/components-view';
+import { FleetProvider } from './views/fleet-view';
 import { HubsProvider } from './views/hubs-view';
 import { StaleLocksProvider } from './views/locks-view';
 import { WindowHubs } from './window-hubs';
@@ -29,7 +30,14 @@ export interface HubkeeperApi {
   components: ComponentsProvider;
   hubs: HubsProvider;
   locks: StaleLocksProvider;
-  views: { components: vscode.TreeView<unknown>; hubs: vscode.TreeView<unknown>; locks: vscode.TreeView<unknown> };
+  /** The Fleet view; its data comes from the window's lab connection (FleetProvider.setSource). */
+  fleet: FleetProvider;
+  views: {
+    components: vscode.TreeView<unknown>;
+    hubs: vscode.TreeView<unknown>;
+    locks: vscode.TreeView<unknown>;
+    fleet: vscode.TreeView<unknown>;
+  };
   windowHubs: WindowHubs;
   claims(): ClaimsManager;
   statusBar: HubStatusBar;
@@ -48,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const components = new ComponentsProvider(model);
   const hubs = new HubsProvider(model, (cwd) => windowHubs.isOwnHub(cwd));
   const locks = new StaleLocksProvider(model);
+  // Fed by window-lab.ts (the lab connection): it calls fleet.setSource() once it has one.
+  const fleet = new FleetProvider();
   const views = {
     components: vscode.window.createTreeView('hubkeeper.components', {
       treeDataProvider: components,
@@ -56,11 +66,13 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     }),
     hubs: vscode.window.createTreeView('hubkeeper.hubs', { treeDataProvider: hubs, canSelectMany: true }),
     locks: vscode.window.createTreeView('hubkeeper.staleLocks', { treeDataProvider: locks, canSelectMany: true }),
+    fleet: vscode.window.createTreeView('hubkeeper.fleet', { treeDataProvider: fleet, showCollapseAll: true }),
   };
   const viewsById: Record<string, vscode.TreeView<unknown> | undefined> = {
     'hubkeeper.components': views.components,
     'hubkeeper.hubs': views.hubs,
     'hubkeeper.staleLocks': views.locks,
+    'hubkeeper.fleet': views.fleet,
   };
   const statusBar = new HubStatusBar(windowHubs, model.leases);
 
@@ -124,11 +136,19 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     updateStatus();
   };
 
+  const localViews = [views.components, views.hubs, views.locks];
+  const updateFleet = () => {
+    views.fleet.message = fleet.message;
+    views.fleet.badge = fleet.badge;
+  };
   context.subscriptions.push(
     model,
     statusBar,
+    fleet,
+    fleet.onDidChangeStatus(updateFleet),
     ...Object.values(views),
-    ...Object.values(views).map((v) => v.onDidChangeVisibility(() => model.setProbing(Object.values(views).some((w) => w.visible)))),
+    // The local views probe this machine's hubs while one of them is visible (the Fleet view shows published states).
+    ...localViews.map((v) => v.onDidChangeVisibility(() => model.setProbing(localViews.some((w) => w.visible)))),
     model.onDidChange(() => {
       updateBadges();
       updateMessages();
@@ -146,6 +166,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
       components,
       hubs,
       locks,
+      fleet,
       windowHubs,
       extensionUri: context.extensionUri,
       selection: (viewId) => viewsById[viewId]?.selection ?? [],
@@ -157,6 +178,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
 
   updateStatus();
   updateMessages();
+  updateFleet();
   logBadClaims();
   if (!isTrusted())
     log().info(
@@ -176,6 +198,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     components,
     hubs,
     locks,
+    fleet,
     views,
     windowHubs,
     claims: () => model.leases.claims,

@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { COMMAND_TITLES, isWriteCommand, WRITE_COMMANDS } from '../../src/extension/command-titles';
-import { ROOT } from '../support/helpers';
+import { readManifest } from '../support/manifest';
 
 /** package.json's trust, scope and menu declarations, checked against the code's list of write commands. */
 
@@ -11,7 +9,7 @@ interface MenuEntry {
   command: string;
   when?: string;
 }
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const pkg = readManifest();
 const contributes = pkg.contributes;
 const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> =
   contributes.configuration.properties;

@@ -6,7 +6,7 @@ import { ComponentType, InvalidEntry, RegistryEntry } from '../../core/registry/
 import { ago } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
 import { ComponentFilter, componentsByType, isFiltering } from './components-tree';
-import { COMPONENT_GROUP, componentContext, INVALID_COMPONENT, REGISTRY_ERROR } from './context-values';
+import { COMPONENT_GROUP, componentContext, INVALID_COMPONENT, REGISTRY_ERROR, stationContext, StationRef } from './context-values';
 import { mdCode, mdCodeBlock, mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
@@ -47,6 +47,8 @@ export class ComponentNode {
     readonly entry: RegistryEntry,
     readonly registryPath: string,
     readonly status: LockStatus,
+    /** Set in the Fleet view: the station that published this entry. */
+    readonly station?: StationRef,
   ) {}
 
   get name(): string {
@@ -62,13 +64,14 @@ export class ComponentNode {
   }
 
   get contextValue(): string {
-    return componentContext(this.lockState);
+    const local = componentContext(this.lockState);
+    return this.station ? stationContext(this.station, local) : local;
   }
 
   treeItem(): vscode.TreeItem {
     const e = this.entry;
     const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `component:${this.registryPath}:${e.name}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}component:${this.registryPath}:${e.name}`;
     item.description = `${this.lockText} · ${e.id.slice(0, 8)}…`;
     const [icon, color] = LOCK_ICONS[this.lockState];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -86,7 +89,8 @@ export class ComponentNode {
     md.appendMarkdown(
       `| Created | ${mdText(e.createdAt.text)} |\n| Last seen | ${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`,
     );
-    md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
+    if (this.station) md.appendMarkdown(`Station ${mdText(this.station.name)} · ${mdText(this.registryPath)}\n`);
+    else md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
     item.tooltip = md;
     return item;
   }

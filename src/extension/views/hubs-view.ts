@@ -3,7 +3,7 @@ import { HubInfo, HubState } from '../../core/hubs/hub-status';
 import { groupHubs, HubGroup } from '../../core/overview/hubs-state';
 import { duration } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
-import { HUB_GROUP, hubContext } from './context-values';
+import { HUB_GROUP, hubContext, stationContext, StationRef } from './context-values';
 import { mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
@@ -41,16 +41,19 @@ export class HubNode {
   constructor(
     readonly hub: HubInfo,
     readonly isOwn: boolean,
+    /** Set in the Fleet view: the station that published this hub, and the process start it named. */
+    readonly station?: StationRef & { startTicks: number | null },
   ) {}
 
   get contextValue(): string {
-    return hubContext(this.hub, this.isOwn);
+    // Another machine's folder, URL and entry file mean nothing here: no flags for them.
+    return this.station ? stationContext(this.station, `hub.${this.hub.state}`) : hubContext(this.hub, this.isOwn);
   }
 
   treeItem(): vscode.TreeItem {
     const h = this.hub;
     const item = new vscode.TreeItem(h.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `hub:${h.key}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}hub:${h.key}`;
     const parts = [
       this.isOwn ? 'this window' : undefined,
       h.pid ? `pid ${h.pid}` : undefined,
@@ -79,6 +82,7 @@ export class HubNode {
             ? 'as its own process'
             : undefined,
       ],
+      ['Station', this.station?.name],
       ['PID', h.pid?.toString()],
       ['Started', h.startedAt],
       ['Uptime', h.uptimeMs !== undefined ? duration(h.uptimeMs) : undefined],

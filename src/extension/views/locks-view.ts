@@ -5,7 +5,7 @@ import { HubLockState } from '../../core/hubs/hub-lock-state';
 import { staleLeases } from '../../core/overview/components-state';
 import { RegistryEntry } from '../../core/registry/types';
 import { HubkeeperModel } from '../model';
-import { staleLockContext } from './context-values';
+import { staleLockContext, stationContext, StationRef } from './context-values';
 import { mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
@@ -16,13 +16,17 @@ export class StaleLeaseNode {
     readonly entry: RegistryEntry,
     readonly status: LockStatus,
     readonly registryPath: string,
+    /** Set in the Fleet view: the station that published this lease. */
+    readonly station?: StationRef,
   ) {}
 
-  readonly contextValue = staleLockContext('lease');
+  get contextValue(): string {
+    return this.station ? stationContext(this.station, staleLockContext('lease')) : staleLockContext('lease');
+  }
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `stale-lease:${this.registryPath}:${this.entry.name}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}stale-lease:${this.registryPath}:${this.entry.name}`;
     item.description = describeLock(this.entry.lock, this.status);
     item.iconPath = new vscode.ThemeIcon(
       this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock',
@@ -30,7 +34,7 @@ export class StaleLeaseNode {
     );
     item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(
-      `**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}`,
+      `**Component lease** ${mdText(this.entry.name)} (${mdText(this.entry.componentType)})\n\n${mdText(this.status.reason)}\n\nRegistry: ${mdText(this.registryPath)}${this.station ? ` on station ${mdText(this.station.name)}` : ''}`,
     );
     return item;
   }
@@ -40,14 +44,18 @@ export class StaleHubLockNode {
   constructor(
     readonly workspace: string,
     readonly state: HubLockState,
+    /** Set in the Fleet view: the station that published this lock. */
+    readonly station?: StationRef,
   ) {}
 
-  readonly contextValue = staleLockContext('hub');
+  get contextValue(): string {
+    return this.station ? stationContext(this.station, staleLockContext('hub')) : staleLockContext('hub');
+  }
 
   treeItem(): vscode.TreeItem {
     const name = this.workspace.split('/').pop() || this.workspace;
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
-    item.id = `stale-hub-lock:${this.state.path}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}stale-hub-lock:${this.state.path}`;
     item.description = `${this.state.kind} hub lock · ${this.state.evidence}`;
     item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = this.contextValue;

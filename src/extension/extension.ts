@@ -108,6 +108,8 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const inTurn = (work: () => Promise<void>) => (turn = turn.then(work).catch((err) => log().error(errorText(err))));
 
   const settingsChanged = async () => {
+    // The lab's settings may have replaced the window's feed: follow the current one.
+    fleet.sync();
     await model.reconfigure();
     logBadClaims();
     updateMessages();

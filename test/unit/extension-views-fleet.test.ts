@@ -116,6 +116,11 @@ test("a station's published state comes back as the local views' shapes: every e
   assert.equal(arm?.entry.lock?.holderInstance, published.held[0].lock?.holder_instance);
   assert.equal(arm?.entry.lock?.acquiredAt.text, published.held[0].lock?.acquired_at, 'what a remote release names');
   assert.equal(arm?.entry.lastSeen.text, published.held[0].last_seen);
+  // A free entry is only in `entries`: its times come from there (added for this view).
+  const free = st.components.find((c) => c.status.state === 'free');
+  const row = published.entries.find((e) => e.name === free?.entry.name) as { created_at?: string; last_seen?: string } | undefined;
+  assert.ok(free && row?.created_at && row.last_seen, 'a free entry, published with its times');
+  assert.deepEqual([free.entry.createdAt.text, free.entry.lastSeen.text], [row.created_at, row.last_seen]);
   assert.deepEqual(
     st.staleLeases.map((c) => c.entry.name),
     published.stale_locks.map((e) => e.name),

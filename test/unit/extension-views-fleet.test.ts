@@ -8,7 +8,7 @@ import { remoteOutcome } from '../../src/core/fleet/remote-request';
 import { LeaseHolder } from '../../src/core/lease-holder/lease-holder';
 import { readComponentsState } from '../../src/core/overview/components-state';
 import { machineStateJson } from '../../src/core/overview/state-json';
-import { MAX_ENTRIES, MAX_HUBS, stateFromJson } from '../../src/core/overview/state-from-json';
+import { MAX_ENTRIES, MAX_HUBS, stateFromJson, UNPUBLISHED_TIME } from '../../src/core/overview/state-from-json';
 import { ComponentRegistry } from '../../src/core/registry/component-registry';
 import { componentContext, ITEM_MENUS, offers, stationContext, staleLockContext } from '../../src/extension/views/context-values';
 import {
@@ -97,6 +97,15 @@ test('stations: health in words (stale since …, gone), last heartbeat and agen
   );
   assert.equal(stationDescription(models[0]), 'this machine · healthy · heartbeat 1 s ago · agent up 3 h');
   assert.equal(models[0].state, undefined, 'nothing published yet');
+  // A snapshot that does not mark this station: the window's station name does.
+  const unmarked = snapshot([station(summary('zeta', 'healthy')), station(summary('mine', 'healthy'))]);
+  assert.deepEqual(
+    stationModels(unmarked, undefined, NOW_MS, 'mine').map((m) => [m.name, m.isThis]),
+    [
+      ['mine', true],
+      ['zeta', false],
+    ],
+  );
   assert.deepEqual(fleetBadge(models, []), { value: 1, tooltip: '1 stale station(s), 0 conflict(s)' });
   assert.equal(fleetBadge(models.slice(0, 1), []), undefined);
 });
@@ -116,11 +125,11 @@ test("a station's published state comes back as the local views' shapes: every e
   assert.equal(arm?.entry.lock?.holderInstance, published.held[0].lock?.holder_instance);
   assert.equal(arm?.entry.lock?.acquiredAt.text, published.held[0].lock?.acquired_at, 'what a remote release names');
   assert.equal(arm?.entry.lastSeen.text, published.held[0].last_seen);
-  // A free entry is only in `entries`: its times come from there (added for this view).
+  // A free entry is only in `entries` (name, id, type, lock state): its times are unknown, not invented.
   const free = st.components.find((c) => c.status.state === 'free');
-  const row = published.entries.find((e) => e.name === free?.entry.name) as { created_at?: string; last_seen?: string } | undefined;
-  assert.ok(free && row?.created_at && row.last_seen, 'a free entry, published with its times');
-  assert.deepEqual([free.entry.createdAt.text, free.entry.lastSeen.text], [row.created_at, row.last_seen]);
+  assert.ok(free);
+  assert.equal(free.entry.createdAt, UNPUBLISHED_TIME);
+  assert.equal(free.entry.lastSeen, UNPUBLISHED_TIME);
   assert.deepEqual(
     st.staleLeases.map((c) => c.entry.name),
     published.stale_locks.map((e) => e.name),

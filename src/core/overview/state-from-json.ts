@@ -38,7 +38,12 @@ export const MAX_TEXT = 1000;
 const MAX_DROPPED = 20;
 const LOCK_STATES: readonly LockState[] = ['free', 'held', 'expired', 'abandoned'];
 const HUB_STATES: readonly HubState[] = ['running', 'unreachable', 'orphan', 'idle', 'stopped'];
-const EPOCH = Timestamp.fromMillis(0);
+/**
+ * The created_at/last_seen of an entry the station published without them (a free entry is in
+ * `entries` only, as name, id, type and lock state: the published state stays small). The nodes
+ * show it as unknown; compared by identity.
+ */
+export const UNPUBLISHED_TIME = Timestamp.fromMillis(0);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,8 +112,8 @@ function component(e: Obj): ComponentState | undefined {
     name,
     id,
     componentType: e.component_type,
-    createdAt: time(e.created_at) ?? EPOCH,
-    lastSeen: time(e.last_seen) ?? EPOCH,
+    createdAt: time(e.created_at) ?? UNPUBLISHED_TIME,
+    lastSeen: time(e.last_seen) ?? UNPUBLISHED_TIME,
     // Metadata is not shown for another station's entries: it is the station's free-form text.
     metadata: new Map() as JsonObject,
     lock: state === 'free' ? null : lock,

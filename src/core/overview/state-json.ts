@@ -89,9 +89,6 @@ export function machineStateJson(state: MachineState, found: Pick<DiscoveredRegi
       id: s.entry.id,
       component_type: s.entry.componentType,
       lock_state: s.status.state,
-      // For the Fleet view's tooltips (the held and stale ones carry their whole entry above).
-      created_at: s.entry.createdAt.text,
-      last_seen: s.entry.lastSeen.text,
     })),
   };
 }

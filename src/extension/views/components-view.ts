@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { pythonJson } from '../../core/json/python-json';
+import { UNPUBLISHED_TIME } from '../../core/overview/state-from-json';
 import { describeLock } from '../../core/leases/describe-lock';
 import { LockState, LockStatus } from '../../core/leases/lease-rules';
 import { ComponentType, InvalidEntry, RegistryEntry } from '../../core/registry/types';
@@ -86,9 +87,10 @@ export class ComponentNode {
         `| Holder | ${mdText(e.lock.holderHost)} · pid ${e.lock.holderPid} |\n| Acquired | ${mdText(e.lock.acquiredAt.text)} |\n| Heartbeat | ${mdText(e.lock.heartbeatAt.text)} |\n| Expires | ${mdText(e.lock.expiresAt.text)} |\n| Evidence | ${mdText(this.status.reason)} |\n`,
       );
     }
-    md.appendMarkdown(
-      `| Created | ${mdText(e.createdAt.text)} |\n| Last seen | ${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)}) |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`,
-    );
+    // Another station publishes a free entry without its times (state-from-json.ts): unknown, not 1970.
+    const created = e.createdAt === UNPUBLISHED_TIME ? '—' : mdText(e.createdAt.text);
+    const seen = e.lastSeen === UNPUBLISHED_TIME ? '—' : `${mdText(e.lastSeen.text)} (${ago(Date.now() - e.lastSeen.millis)})`;
+    md.appendMarkdown(`| Created | ${created} |\n| Last seen | ${seen} |\n| Workcell | ${mdText(e.workcellId ?? '—')} |\n\n`);
     if (this.station) md.appendMarkdown(`Station ${mdText(this.station.name)} · ${mdText(this.registryPath)}\n`);
     else md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
     item.tooltip = md;

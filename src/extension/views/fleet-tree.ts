@@ -55,13 +55,19 @@ export interface ConflictModel {
 const MAX_STATIONS = 500;
 const MAX_LAB_ENTRIES = 5000;
 
-export function stationModels(snapshot: FleetSnapshot | undefined, t: Translate = plainT, nowMs = Date.now()): StationModel[] {
+/** `thisStation`: the window's station name, for a snapshot that does not mark it (isThisStation). */
+export function stationModels(
+  snapshot: FleetSnapshot | undefined,
+  t: Translate = plainT,
+  nowMs = Date.now(),
+  thisStation?: string,
+): StationModel[] {
   if (!snapshot) return [];
   const labNowMs = Math.round(snapshot.serverTimeUs / 1000) + Math.max(0, nowMs - snapshot.receivedAtMs);
   const seen = new Set<string>();
   const out: StationModel[] = [];
   for (const st of (Array.isArray(snapshot.stations) ? snapshot.stations : []).slice(0, MAX_STATIONS)) {
-    const m = stationModel(st, labNowMs, t);
+    const m = stationModel(st, labNowMs, t, thisStation);
     if (m && !seen.has(m.name)) {
       seen.add(m.name);
       out.push(m);
@@ -71,7 +77,7 @@ export function stationModels(snapshot: FleetSnapshot | undefined, t: Translate 
   return out.sort((a, b) => Number(b.isThis) - Number(a.isThis) || a.name.localeCompare(b.name));
 }
 
-function stationModel(st: FleetStation, labNowMs: number, t: Translate): StationModel | undefined {
+function stationModel(st: FleetStation, labNowMs: number, t: Translate, thisStation: string | undefined): StationModel | undefined {
   const s = st?.summary as Partial<FleetStation['summary']> | undefined;
   const name = typeof s?.station === 'string' ? s.station : undefined;
   if (!name || stationProblem(name)) return undefined;
@@ -83,7 +89,7 @@ function stationModel(st: FleetStation, labNowMs: number, t: Translate): Station
     name,
     health,
     healthText: healthText(health, ageMs, intervalMs, t),
-    isThis: st.isThisStation === true,
+    isThis: st.isThisStation === true || name === thisStation,
     lastHeartbeat: typeof s?.last_heartbeat === 'string' ? s.last_heartbeat.slice(0, 64) : null,
     heartbeatAgeMs: ageMs,
     incarnationAgeMs: Number.isFinite(started) ? Math.max(0, labNowMs - started) : null,

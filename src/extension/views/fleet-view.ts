@@ -286,7 +286,7 @@ export class FleetProvider implements vscode.TreeDataProvider<FleetElement> {
   rebuild(): void {
     const feed = this.source?.feed;
     const snapshot = feed?.snapshot;
-    const stations = stationModels(snapshot, t);
+    const stations = stationModels(snapshot, t, Date.now(), this.source?.station);
     const conflicts = conflictModels(snapshot, stations, t);
     const next: FleetElement[] = stations.map(stationNode);
     if (snapshot) {

@@ -77,6 +77,12 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const statusBar = new HubStatusBar(windowHubs, model.leases);
 
   const updateStatus = () => statusBar.update(model.settings.statusBarEnabled);
+  const localViews = [views.components, views.hubs, views.locks];
+  const updateFleet = () => {
+    // Read-only here too when untrusted (the remote actions are write commands), then the connection.
+    views.fleet.message = [isTrusted() ? undefined : UNTRUSTED_VIEW_MESSAGE, fleet.message].filter(Boolean).join(' ') || undefined;
+    views.fleet.badge = fleet.badge;
+  };
   const updateMessages = () => {
     const untrusted = isTrusted() ? undefined : UNTRUSTED_VIEW_MESSAGE;
     views.components.message = componentsMessage(model.state.components, {
@@ -85,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     });
     views.hubs.message = untrusted;
     views.locks.message = untrusted;
+    updateFleet();
   };
   const updateBadges = () => {
     views.hubs.badge = hubsBadge(model.state);
@@ -138,11 +145,6 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     updateStatus();
   };
 
-  const localViews = [views.components, views.hubs, views.locks];
-  const updateFleet = () => {
-    views.fleet.message = fleet.message;
-    views.fleet.badge = fleet.badge;
-  };
   context.subscriptions.push(
     model,
     statusBar,
@@ -180,7 +182,6 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
 
   updateStatus();
   updateMessages();
-  updateFleet();
   logBadClaims();
   if (!isTrusted())
     log().info(

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ConflictIdNode } from '../views/fleet-view';
+import { ConflictIdNode } from '../views/lab-registry-nodes';
 import { CommandContext } from './command-context';
 import { fleetTarget, RemoteResult, sendRemote } from './fleet-remote';
 import { confirm, scripted } from './ui';

@@ -168,7 +168,22 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
       return c?.ids.find((i) => i.station === 'fv-target' && i.offered);
     }, 'the conflict, adoptable on fv-target')) as AdoptChoice;
     assert.equal(choice.labId, labId);
-    const r = await fileRemoteRequest(call(), 'fv-target', 'adopt', { name: choice.name });
+    // What fleet-adopt-id.ts sends: both ids as confirmed. One that moved meanwhile changes nothing.
+    const moved = await fileRemoteRequest(call(), 'fv-target', 'adopt', {
+      name: choice.name,
+      from_id: labId.replace(/3$/, '9'),
+      lab_id: labId,
+    });
+    assert.equal(remoteOutcome(moved).kind, 'refused', String(moved.detail));
+    assert.match(String(moved.detail), /not 01ARZ3NDEKTSV4RRFFQ69G5FD9 as confirmed; nothing changed/);
+    const labMoved = await fileRemoteRequest(call(), 'fv-target', 'adopt', {
+      name: choice.name,
+      from_id: choice.stationId,
+      lab_id: choice.stationId,
+    });
+    assert.match(String(labMoved.detail), /the lab's id for 'twin_arm' is now .* as confirmed; nothing changed/);
+    assert.equal((await target.cli('components', 'lookup', 'twin_arm')).stdout.trim(), choice.stationId);
+    const r = await fileRemoteRequest(call(), 'fv-target', 'adopt', { name: choice.name, from_id: choice.stationId, lab_id: labId });
     assert.equal(remoteOutcome(r).kind, 'done', String(r.detail));
     assert.equal((await target.cli('components', 'lookup', 'twin_arm')).stdout.trim(), labId);
     await waitFor(async () => {

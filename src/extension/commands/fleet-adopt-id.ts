@@ -25,7 +25,7 @@ export async function adoptLabIdOnStation(
   const ok = await confirm(
     t("Adopt the lab's id for '{0}' on station {1}?", c.name, c.station),
     t(
-      "On {0}, '{1}' changes its id from {2} to the lab's id {3}. Anything there that stored the old id must resolve the name again. {0}'s agent refuses while a live holder has the entry's lease.",
+      "On {0}, '{1}' changes its id from {2} to the lab's id {3}. Anything there that stored the old id must resolve the name again. {0}'s agent re-verifies both ids and refuses if either changed, or while a live holder has the entry's lease.",
       c.station,
       c.name,
       c.stationId,
@@ -35,5 +35,7 @@ export async function adoptLabIdOnStation(
     scripted(options).yes,
   );
   if (!ok) return undefined;
-  return sendRemote(ctx, c.station, 'adopt', { name: c.name }, t("Adopting the lab's id for '{0}' on {1}", c.name, c.station), t('Adopt'));
+  // Both ids as confirmed: the station changes nothing if either moved meanwhile (remote-actions.ts).
+  const target = { name: c.name, from_id: c.stationId, ...(c.labId ? { lab_id: c.labId } : {}) };
+  return sendRemote(ctx, c.station, 'adopt', target, t("Adopting the lab's id for '{0}' on {1}", c.name, c.station), t('Adopt'));
 }

@@ -28,6 +28,9 @@ export function writeCommandTitles(t: Translate) {
     'hubkeeper.hub.reacquire': t('Re-acquire Hub Lock and Leases'),
     'hubkeeper.leases.releaseMine': t('Release My Leases'),
     'hubkeeper.components.claim': t('Claim Component for This Workspace'),
+    'hubkeeper.fleet.releaseLock': t('Release Lock on Station'),
+    'hubkeeper.fleet.reapHub': t('Reap Hub on Station'),
+    'hubkeeper.fleet.adoptLabId': t("Adopt the Lab's ID on Station"),
   };
 }
 

@@ -10,6 +10,7 @@ import { LostWarnings } from './lost-warnings';
 import { hubsBadge, staleLocksBadge } from './views/badge';
 import { componentsMessage, filterDescription } from './views/components-tree';
 import { ComponentsProvider } from './views/components-view';
+import { FleetProvider } from './views/fleet-view';
 import { HubsProvider } from './views/hubs-view';
 import { StaleLocksProvider } from './views/locks-view';
 import { WalkthroughContext } from './walkthrough-context';
@@ -30,7 +31,14 @@ export interface HubkeeperApi {
   components: ComponentsProvider;
   hubs: HubsProvider;
   locks: StaleLocksProvider;
-  views: { components: vscode.TreeView<unknown>; hubs: vscode.TreeView<unknown>; locks: vscode.TreeView<unknown> };
+  /** The Fleet view; its data comes from the window's lab connection (FleetProvider.setSource). */
+  fleet: FleetProvider;
+  views: {
+    components: vscode.TreeView<unknown>;
+    hubs: vscode.TreeView<unknown>;
+    locks: vscode.TreeView<unknown>;
+    fleet: vscode.TreeView<unknown>;
+  };
   windowHubs: WindowHubs;
   claims(): ClaimsManager;
   statusBar: HubStatusBar;
@@ -51,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const components = new ComponentsProvider(model);
   const hubs = new HubsProvider(model, (cwd) => windowHubs.isOwnHub(cwd));
   const locks = new StaleLocksProvider(model);
+  // Fed by window-lab.ts (the lab connection): it calls fleet.setSource() once it has one.
+  const fleet = new FleetProvider();
   const views = {
     components: vscode.window.createTreeView('hubkeeper.components', {
       treeDataProvider: components,
@@ -59,15 +69,23 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     }),
     hubs: vscode.window.createTreeView('hubkeeper.hubs', { treeDataProvider: hubs, canSelectMany: true }),
     locks: vscode.window.createTreeView('hubkeeper.staleLocks', { treeDataProvider: locks, canSelectMany: true }),
+    fleet: vscode.window.createTreeView('hubkeeper.fleet', { treeDataProvider: fleet, showCollapseAll: true }),
   };
   const viewsById: Record<string, vscode.TreeView<unknown> | undefined> = {
     'hubkeeper.components': views.components,
     'hubkeeper.hubs': views.hubs,
     'hubkeeper.staleLocks': views.locks,
+    'hubkeeper.fleet': views.fleet,
   };
   const statusBar = new HubStatusBar(windowHubs, model.leases);
 
   const updateStatus = () => statusBar.update(model.settings.statusBarEnabled);
+  const localViews = [views.components, views.hubs, views.locks];
+  const updateFleet = () => {
+    // Read-only here too when untrusted (the remote actions are write commands), then the connection.
+    views.fleet.message = [isTrusted() ? undefined : untrustedViewMessage(), fleet.message].filter(Boolean).join(' ') || undefined;
+    views.fleet.badge = fleet.badge;
+  };
   const updateMessages = () => {
     const untrusted = isTrusted() ? undefined : untrustedViewMessage();
     views.components.message = componentsMessage(
@@ -77,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     );
     views.hubs.message = untrusted;
     views.locks.message = untrusted;
+    updateFleet();
   };
   const updateBadges = () => {
     views.hubs.badge = hubsBadge(model.state, vscode.l10n.t);
@@ -111,6 +130,8 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const inTurn = (work: () => Promise<void>) => (turn = turn.then(work).catch((err) => log().error(errorText(err))));
 
   const settingsChanged = async () => {
+    // The lab's settings may have replaced the window's feed: follow the current one.
+    fleet.sync();
     await model.reconfigure();
     logBadClaims();
     updateMessages();
@@ -142,8 +163,11 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   context.subscriptions.push(
     model,
     statusBar,
+    fleet,
+    fleet.onDidChangeStatus(updateFleet),
     ...Object.values(views),
-    ...Object.values(views).map((v) => v.onDidChangeVisibility(() => model.setProbing(Object.values(views).some((w) => w.visible)))),
+    // The local views probe this machine's hubs while one of them is visible (the Fleet view shows published states).
+    ...localViews.map((v) => v.onDidChangeVisibility(() => model.setProbing(localViews.some((w) => w.visible)))),
     model.onDidChange(() => {
       updateBadges();
       updateMessages();
@@ -165,6 +189,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
       components,
       hubs,
       locks,
+      fleet,
       windowHubs,
       extensionUri: context.extensionUri,
       selection: (viewId) => viewsById[viewId]?.selection ?? [],
@@ -195,6 +220,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     components,
     hubs,
     locks,
+    fleet,
     views,
     windowHubs,
     claims: () => model.leases.claims,

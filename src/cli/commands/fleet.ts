@@ -5,6 +5,7 @@ import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args
 import { CliContext, printJson } from '../context';
 import { safe, table } from '../output';
 import { labCall } from './lab-options';
+import { DEFAULT_DEADLINE_MS, fileRemoteRequest, RemoteKind } from '../../core/fleet/remote-request';
 
 /**
  * `fleet list|show|release|reap`: the stations' published states, and remote actions. A remote
@@ -113,37 +114,24 @@ export async function fleetReapCommand(ctx: CliContext, args: ParsedArgs): Promi
   });
 }
 
-/** Files a request for `station` and (unless --no-wait) waits for its agent's result. */
-export async function request(ctx: CliContext, args: ParsedArgs, station: string, kind: string, target: Json): Promise<number> {
+/** Files a request for `station` and (unless --no-wait) waits for its agent's result (core/fleet/remote-request.ts). */
+export async function request(ctx: CliContext, args: ParsedArgs, station: string, kind: RemoteKind, target: Json): Promise<number> {
   const deadlineMs =
-    args.options.deadline === undefined ? 30_000 : Math.round(parseSeconds(String(args.options.deadline), '--deadline') * 1000);
+    args.options.deadline === undefined
+      ? DEFAULT_DEADLINE_MS
+      : Math.round(parseSeconds(String(args.options.deadline), '--deadline') * 1000);
   if (deadlineMs < 1) throw new UsageError('--deadline must be more than 0 seconds');
-  const made = await labCall(ctx, args.options, 'POST', `/fleet/stations/${encodeURIComponent(station)}/requests`, {
-    kind,
-    target,
-    deadline_ms: deadlineMs,
+  const call = async (method: string, route: string, body?: unknown) => (await labCall(ctx, args.options, method, route, body)).body;
+  const r = await fileRemoteRequest(call, station, kind, target, {
+    deadlineMs,
+    wait: args.options['no-wait'] !== true,
+    onState: (seen) => {
+      if (!ctx.json && args.options['no-wait'] !== true)
+        ctx.out.err(
+          `request ${seen.id}: ${kind} on ${station}: ${seen.state === 'pending' ? "waiting for the station's agent" : seen.state}…`,
+        );
+    },
   });
-  let r = made.body as Json;
-  if (args.options['no-wait'] !== true) {
-    const giveUp = Date.now() + deadlineMs + (target.grace_ms ?? 2000) + 15_000;
-    let shown = '';
-    for (;;) {
-      if (r.state !== shown && !ctx.json)
-        ctx.out.err(`request ${r.id}: ${kind} on ${station}: ${r.state === 'pending' ? "waiting for the station's agent" : r.state}…`);
-      shown = r.state;
-      if (!['pending', 'running'].includes(r.state)) break;
-      if (Date.now() > giveUp) {
-        r = {
-          ...r,
-          state: 'unknown',
-          detail: r.state === 'running' ? 'claimed by the station, but no result came; its outcome is unknown' : 'never picked up',
-        };
-        break;
-      }
-      await new Promise((res) => setTimeout(res, 100));
-      r = (await labCall(ctx, args.options, 'GET', `/fleet/requests/${r.id}`)).body;
-    }
-  }
   if (ctx.json) printJson(ctx, { request: r });
   else if (['done', 'pending'].includes(r.state))
     ctx.out.out(

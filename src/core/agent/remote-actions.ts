@@ -83,18 +83,34 @@ async function reap(t: Target, ctx: RemoteContext): Promise<RemoteOutcome> {
 }
 
 async function adopt(t: Target, ctx: RemoteContext): Promise<RemoteOutcome> {
-  const name = t.name;
+  const { name, lab_id: labId, from_id: fromId } = t;
   if (typeof name !== 'string') return refused('a remote adopt names the entry');
-  const r = await adoptFromLab(ctx.lab, ctx.registry, name);
+  if ((labId !== undefined && typeof labId !== 'string') || (fromId !== undefined && typeof fromId !== 'string'))
+    return refused('lab_id and from_id, when named, are the ids as shown (strings)');
+  const r = await adoptFromLab(ctx.lab, ctx.registry, name, { labId, fromId });
   return done(r);
 }
 
-/** `lab adopt` on this station: the lab's id for `name` into the local entry. Returns what happened, in words. */
-export async function adoptFromLab(lab: LabClient, registry: ComponentRegistry, name: string): Promise<string> {
+/**
+ * `lab adopt` on this station: the lab's id for `name` into the local entry. Returns what happened,
+ * in words. A requester that confirmed two exact ids (the Fleet view) names them: if the lab's id
+ * or this station's id is no longer the one confirmed, nothing changes.
+ */
+export async function adoptFromLab(
+  lab: LabClient,
+  registry: ComponentRegistry,
+  name: string,
+  expect: { labId?: string; fromId?: string } = {},
+): Promise<string> {
   const res = await lab.call('GET', `/registry/resolve/${encodeURIComponent(name)}`);
   if (res.status === 404) throw new HubkeeperError(`the lab does not know '${name}'; nothing to adopt`, 'not-found');
   if (res.status !== 200) throw new HubkeeperError(`${lab.url.origin}: HTTP ${res.status}: ${res.body?.error ?? 'refused'}`, 'refused');
-  const r = await adoptLabId(registry, name, String(res.body.id));
+  if (expect.labId !== undefined && String(res.body.id) !== expect.labId)
+    throw new HubkeeperError(
+      `the lab's id for '${name}' is now ${res.body.id}, not ${expect.labId} as confirmed; nothing changed`,
+      'refused',
+    );
+  const r = await adoptLabId(registry, name, String(res.body.id), expect.fromId);
   return r.changed
     ? `'${name}' in ${registry.path} now has the lab's id ${r.id} (was ${r.oldId})`
     : `'${name}' already has the lab's id ${r.id}`;

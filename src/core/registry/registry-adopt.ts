@@ -16,13 +16,20 @@ export interface AdoptResult {
   changed: boolean;
 }
 
-export async function adoptLabId(registry: ComponentRegistry, name: string, labId: string): Promise<AdoptResult> {
+/** `expectId`: the local id the requester saw; checked under the registry's lock, so nothing else changes it in between. */
+export async function adoptLabId(registry: ComponentRegistry, name: string, labId: string, expectId?: string): Promise<AdoptResult> {
   if (!isUlid(labId))
     throw new RegistryError(`the lab's id for '${name}' is not a ULID: ${JSON.stringify(labId.slice(0, 40))}`, 'invalid-argument');
   return registry.file.update<AdoptResult>((doc) => {
     const record = doc?.entries.get(name);
     if (!doc || !record) throw notFound(name, registry.path);
     const entry = usableEntry(record, registry.path);
+    if (expectId !== undefined && entry.id !== expectId && entry.id !== labId)
+      throw new RegistryError(
+        `${registry.path}: '${name}' now has id ${entry.id}, not ${expectId} as confirmed; nothing changed`,
+        'invalid-argument',
+        registry.path,
+      );
     if (entry.id === labId) return { result: { name, oldId: entry.id, id: labId, changed: false } };
     const status = registry.lockStatus(entry);
     if (entry.lock && status.state === 'held') {

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { HubkeeperModel } from '../model';
 import type { ComponentsProvider } from '../views/components-view';
+import type { FleetProvider } from '../views/fleet-view';
 import type { HubsProvider } from '../views/hubs-view';
 import type { StaleLocksProvider } from '../views/locks-view';
 import type { WindowHubs } from '../window-hubs';
@@ -11,6 +12,8 @@ export interface CommandContext {
   components: ComponentsProvider;
   hubs: HubsProvider;
   locks: StaleLocksProvider;
+  /** The Fleet view, and through it the window's lab connection. */
+  fleet: FleetProvider;
   windowHubs: WindowHubs;
   /** Where the extension is installed: its packaged README (Open Documentation). */
   extensionUri: vscode.Uri;

@@ -6,6 +6,9 @@ import { cleanStaleComponents } from './clean-stale';
 import { CommandContext, CommandHandler } from './command-context';
 import { copyComponentId, revealComponent } from './component-links';
 import { deleteComponent } from './delete-component';
+import { adoptLabIdOnStation } from './fleet-adopt-id';
+import { reapHubOnStation } from './fleet-reap-hub';
+import { releaseLockOnStation } from './fleet-release-lock';
 import { clearComponentFilter, filterComponents } from './filter-components';
 import { copyHubUrl, openHubFolder, revealHubEntry } from './hub-links';
 import { pruneHubEntries, reapHubs, reapOrphanHubs } from './reap-hubs';
@@ -53,6 +56,9 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
   'hubkeeper.hubs.revealEntry': revealHubEntry,
   'hubkeeper.locks.release': releaseStaleLocks,
   'hubkeeper.locks.releaseAll': releaseAllStaleLocks,
+  'hubkeeper.fleet.releaseLock': releaseLockOnStation,
+  'hubkeeper.fleet.reapHub': reapHubOnStation,
+  'hubkeeper.fleet.adoptLabId': adoptLabIdOnStation,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

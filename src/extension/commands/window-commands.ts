@@ -6,8 +6,9 @@ import { CommandContext } from './command-context';
 
 /** The window's own commands: refresh, the log, its hub (restart, re-acquire), its leases, and the status bar menu. */
 
-export function refresh({ model }: CommandContext): Promise<void> {
-  return model.refreshAll();
+export async function refresh({ model, fleet }: CommandContext): Promise<void> {
+  // The Fleet view's title shows the same Refresh: the lab's data is fetched again too.
+  await Promise.all([model.refreshAll(), fleet.refresh().catch(() => undefined)]);
 }
 
 export function showLog(): void {

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { pythonJson } from '../../core/json/python-json';
+import { UNPUBLISHED_TIME } from '../../core/overview/state-from-json';
 import { describeLock } from '../../core/leases/describe-lock';
 import { LockState, LockStatus } from '../../core/leases/lease-rules';
 import { ComponentType, InvalidEntry, RegistryEntry } from '../../core/registry/types';
 import { ago } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
 import { ComponentFilter, componentsByType, isFiltering } from './components-tree';
-import { COMPONENT_GROUP, componentContext, INVALID_COMPONENT, REGISTRY_ERROR } from './context-values';
+import { COMPONENT_GROUP, componentContext, INVALID_COMPONENT, REGISTRY_ERROR, stationContext, StationRef } from './context-values';
 import { mdCode, mdCodeBlock, mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
@@ -56,6 +57,8 @@ export class ComponentNode {
     readonly entry: RegistryEntry,
     readonly registryPath: string,
     readonly status: LockStatus,
+    /** Set in the Fleet view: the station that published this entry. */
+    readonly station?: StationRef,
   ) {}
 
   get name(): string {
@@ -71,13 +74,14 @@ export class ComponentNode {
   }
 
   get contextValue(): string {
-    return componentContext(this.lockState);
+    const local = componentContext(this.lockState);
+    return this.station ? stationContext(this.station, local) : local;
   }
 
   treeItem(): vscode.TreeItem {
     const e = this.entry;
     const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `component:${this.registryPath}:${e.name}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}component:${this.registryPath}:${e.name}`;
     item.description = `${this.lockText} · ${e.id.slice(0, 8)}…`;
     const [icon, color] = LOCK_ICONS[this.lockState];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -98,14 +102,20 @@ export class ComponentNode {
           row(vscode.l10n.t('Evidence'), mdText(this.status.reason)),
       );
     }
-    const lastSeen = vscode.l10n.t('{0} ({1})', e.lastSeen.text, ago(Date.now() - e.lastSeen.millis, vscode.env.language));
+    // Another station publishes a free entry without its times (state-from-json.ts): unknown, not 1970.
+    const created = e.createdAt === UNPUBLISHED_TIME ? '—' : e.createdAt.text;
+    const lastSeen =
+      e.lastSeen === UNPUBLISHED_TIME
+        ? '—'
+        : vscode.l10n.t('{0} ({1})', e.lastSeen.text, ago(Date.now() - e.lastSeen.millis, vscode.env.language));
     md.appendMarkdown(
-      row(vscode.l10n.t('Created'), mdText(e.createdAt.text)) +
+      row(vscode.l10n.t('Created'), mdText(created)) +
         row(vscode.l10n.t('Last seen'), mdText(lastSeen)) +
         row(vscode.l10n.t('Workcell'), mdText(e.workcellId ?? '—')) +
         '\n',
     );
-    md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
+    if (this.station) md.appendMarkdown(mdText(vscode.l10n.t('Station {0} · {1}', this.station.name, this.registryPath)) + '\n');
+    else md.appendMarkdown(mdCodeBlock(pythonJson(e.metadata), 'json'));
     item.tooltip = md;
     return item;
   }

@@ -13,12 +13,48 @@ import type { LockState } from '../../core/leases/lease-rules';
  *   hub.<state>[.hasFolder][.hasUrl][.hasEntry][.current][.untrusted]
  *   hubGroup                                Running, Orphans, Idle, Stopped
  *   staleLock.lease, staleLock.hub          a stale component lease; a dead hub's lock
+ *
+ * The Fleet view (fleet-view.ts) shows other stations' published states with the same node
+ * classes; their contextValue is the local one behind the station's prefix, so that no local
+ * command ever matches another machine's item:
+ *   otherStation.<local>, thisStation.<local>   e.g. otherStation.hub.orphan, otherStation.staleLock.lease
+ *   fleetStation.<health>[.this]            a station row
+ *   fleetGroup, fleetInfo                   a station's Components/Hubs/Stale Locks; a note row
+ *   labRegistry, labEntry, labConflicts     the Lab Registry row, an entry, the conflicts row
+ *   labConflict                             a name with two ids
+ *   labConflictId.adoptable|.kept           where one id lives; adoptable: the lab's id may replace it
  */
 
 export const COMPONENT_GROUP = 'componentGroup';
 export const REGISTRY_ERROR = 'registryError';
 export const INVALID_COMPONENT = 'invalidComponent';
 export const HUB_GROUP = 'hubGroup';
+
+export const FLEET_GROUP = 'fleetGroup';
+export const FLEET_INFO = 'fleetInfo';
+export const LAB_REGISTRY = 'labRegistry';
+export const LAB_ENTRY = 'labEntry';
+export const LAB_CONFLICTS = 'labConflicts';
+export const LAB_CONFLICT = 'labConflict';
+
+/** The station a node of the Fleet view belongs to. */
+export interface StationRef {
+  name: string;
+  isThis: boolean;
+}
+
+/** A published item's contextValue: the local grammar behind its station's prefix. */
+export function stationContext(station: StationRef, local: string): string {
+  return `${station.isThis ? 'thisStation' : 'otherStation'}.${local}`;
+}
+
+export function fleetStationContext(health: string, isThis: boolean): string {
+  return `fleetStation.${health.replace(/[^a-z-]/g, '')}${isThis ? '.this' : ''}`;
+}
+
+export function conflictIdContext(adoptable: boolean): string {
+  return `labConflictId.${adoptable ? 'adoptable' : 'kept'}`;
+}
 
 export function componentContext(state: LockState): string {
   return `component.${state}`;
@@ -51,6 +87,9 @@ export const ITEM_MENUS = {
   'hubkeeper.hubs.copyUrl': /\.hasUrl/,
   'hubkeeper.hubs.revealEntry': /\.hasEntry/,
   'hubkeeper.locks.release': /^staleLock\./,
+  'hubkeeper.fleet.releaseLock': /^otherStation\.staleLock\.lease/,
+  'hubkeeper.fleet.reapHub': /^otherStation\.hub\.orphan/,
+  'hubkeeper.fleet.adoptLabId': /^labConflictId\.adoptable/,
 } as const;
 
 export type ItemMenuCommand = keyof typeof ITEM_MENUS;

@@ -3,7 +3,7 @@ import { HubInfo, HubState } from '../../core/hubs/hub-status';
 import { groupHubs, HubGroup } from '../../core/overview/hubs-state';
 import { localDuration } from '../../core/time/relative';
 import { HubkeeperModel } from '../model';
-import { HUB_GROUP, hubContext } from './context-values';
+import { HUB_GROUP, hubContext, stationContext, StationRef } from './context-values';
 import { mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
@@ -62,16 +62,19 @@ export class HubNode {
   constructor(
     readonly hub: HubInfo,
     readonly isOwn: boolean,
+    /** Set in the Fleet view: the station that published this hub, and the process start it named. */
+    readonly station?: StationRef & { startTicks: number | null },
   ) {}
 
   get contextValue(): string {
-    return hubContext(this.hub, this.isOwn);
+    // Another machine's folder, URL and entry file mean nothing here: no flags for them.
+    return this.station ? stationContext(this.station, `hub.${this.hub.state}`) : hubContext(this.hub, this.isOwn);
   }
 
   treeItem(): vscode.TreeItem {
     const h = this.hub;
     const item = new vscode.TreeItem(h.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `hub:${h.key}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}hub:${h.key}`;
     const locale = vscode.env.language;
     const parts = [
       this.isOwn ? vscode.l10n.t('this window') : undefined,
@@ -103,6 +106,7 @@ export class HubNode {
             ? vscode.l10n.t('as its own process')
             : undefined,
       ],
+      [vscode.l10n.t('Station'), this.station?.name],
       [vscode.l10n.t('PID'), h.pid?.toString()],
       [vscode.l10n.t('Started'), h.startedAt],
       [vscode.l10n.t('Uptime'), h.uptimeMs !== undefined ? localDuration(h.uptimeMs, locale) : undefined],

@@ -5,7 +5,7 @@ import { HubLockState } from '../../core/hubs/hub-lock-state';
 import { staleLeases } from '../../core/overview/components-state';
 import { RegistryEntry } from '../../core/registry/types';
 import { HubkeeperModel } from '../model';
-import { staleLockContext } from './context-values';
+import { staleLockContext, stationContext, StationRef } from './context-values';
 import { mdText } from './markdown-text';
 import { reconcile, renderedItem } from './tree-refresh';
 
@@ -16,13 +16,17 @@ export class StaleLeaseNode {
     readonly entry: RegistryEntry,
     readonly status: LockStatus,
     readonly registryPath: string,
+    /** Set in the Fleet view: the station that published this lease. */
+    readonly station?: StationRef,
   ) {}
 
-  readonly contextValue = staleLockContext('lease');
+  get contextValue(): string {
+    return this.station ? stationContext(this.station, staleLockContext('lease')) : staleLockContext('lease');
+  }
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.entry.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `stale-lease:${this.registryPath}:${this.entry.name}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}stale-lease:${this.registryPath}:${this.entry.name}`;
     item.description = describeLock(this.entry.lock, this.status);
     item.iconPath = new vscode.ThemeIcon(
       this.status.state === 'abandoned' ? 'debug-disconnect' : 'clock',
@@ -30,13 +34,22 @@ export class StaleLeaseNode {
     );
     item.contextValue = this.contextValue;
     item.tooltip = new vscode.MarkdownString(
-      vscode.l10n.t(
-        '**Component lease** {0} ({1})\n\n{2}\n\nRegistry: {3}',
-        mdText(this.entry.name),
-        mdText(this.entry.componentType),
-        mdText(this.status.reason),
-        mdText(this.registryPath),
-      ),
+      this.station
+        ? vscode.l10n.t(
+            '**Component lease** {0} ({1})\n\n{2}\n\nRegistry: {3} on station {4}',
+            mdText(this.entry.name),
+            mdText(this.entry.componentType),
+            mdText(this.status.reason),
+            mdText(this.registryPath),
+            mdText(this.station.name),
+          )
+        : vscode.l10n.t(
+            '**Component lease** {0} ({1})\n\n{2}\n\nRegistry: {3}',
+            mdText(this.entry.name),
+            mdText(this.entry.componentType),
+            mdText(this.status.reason),
+            mdText(this.registryPath),
+          ),
     );
     return item;
   }
@@ -46,14 +59,18 @@ export class StaleHubLockNode {
   constructor(
     readonly workspace: string,
     readonly state: HubLockState,
+    /** Set in the Fleet view: the station that published this lock. */
+    readonly station?: StationRef,
   ) {}
 
-  readonly contextValue = staleLockContext('hub');
+  get contextValue(): string {
+    return this.station ? stationContext(this.station, staleLockContext('hub')) : staleLockContext('hub');
+  }
 
   treeItem(): vscode.TreeItem {
     const name = this.workspace.split('/').pop() || this.workspace;
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
-    item.id = `stale-hub-lock:${this.state.path}`;
+    item.id = `${this.station ? `station:${this.station.name}:` : ''}stale-hub-lock:${this.state.path}`;
     item.description = vscode.l10n.t('{0} hub lock · {1}', this.state.kind, this.state.evidence);
     item.iconPath = new vscode.ThemeIcon('unlock', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = this.contextValue;

@@ -9,6 +9,7 @@ import { workspaceId } from '../../../src/core/hubs/workspace-id';
 import { goTime, serializeHubEntry } from '../../../src/core/hubs/hub-entry';
 import type { ComponentNode } from '../../../src/extension/views/components-view';
 import type { LocksElement, StaleLeaseNode } from '../../../src/extension/views/locks-view';
+import { fleetViewTests } from './fleet-view';
 import { assert, MiniRunner, sleep, waitFor } from './mini-runner';
 
 /**
@@ -472,6 +473,7 @@ export async function run(): Promise<void> {
       await waitFor('claimHeld false with the claim dropped again', () => api.walkthrough.value('claimHeld') === false);
     },
   );
+  await fleetViewTests(t, api);
 
   await vscode.commands.executeCommand('workbench.view.extension.hubkeeper');
   await sleep(500);

@@ -95,7 +95,8 @@ export class LocalJournal implements LeaseEventSource {
     try {
       for (const line of lines) {
         const { bytesWritten } = await handle.write(line, 0, line.length, null);
-        if (bytesWritten !== line.length) throw new JournalRefused(`${this.file}: a line was written short (${bytesWritten} of ${line.length} bytes)`);
+        if (bytesWritten !== line.length)
+          throw new JournalRefused(`${this.file}: a line was written short (${bytesWritten} of ${line.length} bytes)`);
       }
     } finally {
       await handle.close();
@@ -160,7 +161,8 @@ export class LocalJournal implements LeaseEventSource {
   private async prepareDir(): Promise<void> {
     if (!this.prepared) await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((err) => this.refuseErr(this.dir, err));
     const st = await fs.promises.lstat(this.dir).catch((err) => this.refuseErr(this.dir, err));
-    if (!st.isDirectory()) throw new JournalRefused(`${this.dir}: is not a directory (a symbolic link?); the lease journal is not written there`);
+    if (!st.isDirectory())
+      throw new JournalRefused(`${this.dir}: is not a directory (a symbolic link?); the lease journal is not written there`);
     const user = currentUser();
     const problem = user && directoryProblem(this.dir, st, user);
     if (problem) throw new JournalRefused(`${problem}; the lease journal is not written there`);
@@ -179,13 +181,16 @@ export class LocalJournal implements LeaseEventSource {
       handle = await fs.promises.open(this.file, APPEND_FLAGS, 0o600);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw new JournalRefused(`${this.file}: is a symbolic link; the lease journal must be a regular file, not written`);
+      if (code === 'ELOOP')
+        throw new JournalRefused(`${this.file}: is a symbolic link; the lease journal must be a regular file, not written`);
       if (code === 'ENXIO') throw new JournalRefused(`${this.file}: is not a regular file (a FIFO?); the lease journal is not written`);
       return this.refuseErr(this.file, err);
     }
     const st = await handle.stat();
     const user = currentUser();
-    const problem = !st.isFile() ? `${this.file}: is not a regular file; the lease journal is not written` : user && fileProblem(this.file, st, user);
+    const problem = !st.isFile()
+      ? `${this.file}: is not a regular file; the lease journal is not written`
+      : user && fileProblem(this.file, st, user);
     if (problem) {
       await handle.close();
       throw new JournalRefused(problem.includes('not written') ? problem : `${problem}; the lease journal is not written`);
@@ -219,10 +224,9 @@ export class LocalJournal implements LeaseEventSource {
 
 /** One line of JSON, shorter than MAX_LINE_BYTES (the detail is dropped first), or undefined. */
 function lineOf(e: LeaseEvent): Buffer | undefined {
-  const { source: _source, ...stored } = e;
-  const line = Buffer.from(`${JSON.stringify(stored)}\n`);
+  const line = Buffer.from(`${JSON.stringify(e)}\n`);
   if (line.length <= MAX_LINE_BYTES) return line;
-  const shorter = Buffer.from(`${JSON.stringify({ ...stored, detail: null })}\n`);
+  const shorter = Buffer.from(`${JSON.stringify({ ...e, detail: null })}\n`);
   return shorter.length <= MAX_LINE_BYTES ? shorter : undefined;
 }
 

@@ -103,9 +103,15 @@ export function checkLeaseEvent(value: unknown, source: LeaseEvent['source'], wh
 /** The same transition seen by several windows: kind, subject, holder, and the second it happened. */
 export function dedupKey(e: LeaseEvent): string {
   const h = e.holder;
-  return [e.kind, e.subject.kind, e.subject.station ?? '', e.subject.id ?? e.subject.name, h?.instance ?? '', h?.pid ?? '', Math.floor(e.atMs / 1000)].join(
-    '\u0000',
-  );
+  return [
+    e.kind,
+    e.subject.kind,
+    e.subject.station ?? '',
+    e.subject.id ?? e.subject.name,
+    h?.instance ?? '',
+    h?.pid ?? '',
+    Math.floor(e.atMs / 1000),
+  ].join('\u0000');
 }
 
 /** Oldest first (stable), each transition once. */

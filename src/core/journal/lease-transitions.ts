@@ -34,11 +34,7 @@ export function isReadable(state: ComponentsState): boolean {
   return state.error === undefined;
 }
 
-export function componentTransitions(
-  before: ComponentsState | undefined,
-  after: ComponentsState,
-  ctx: TransitionContext,
-): LeaseEvent[] {
+export function componentTransitions(before: ComponentsState | undefined, after: ComponentsState, ctx: TransitionContext): LeaseEvent[] {
   // A file that cannot be read says nothing: its leases did not all end (the caller keeps `before`).
   if (!isReadable(after)) return [];
   const first = !before || !isReadable(before) || before.path !== after.path;
@@ -66,7 +62,14 @@ export function componentTransitions(
       continue;
     }
     if (was.entry.name !== c.entry.name)
-      out.push({ atMs: ctx.nowMs, kind: 'renamed', subject: subjectOf(c, ctx), holder: lock ? holderOf(lock) : null, detail: `renamed from ${was.entry.name}`, source: 'local' });
+      out.push({
+        atMs: ctx.nowMs,
+        kind: 'renamed',
+        subject: subjectOf(c, ctx),
+        holder: lock ? holderOf(lock) : null,
+        detail: `renamed from ${was.entry.name}`,
+        source: 'local',
+      });
     const old = was.entry.lock;
     if (!old && !lock) continue;
     if (old && !lock) {
@@ -99,7 +102,8 @@ export function componentTransitions(
   }
   // Entries gone from the file: a live lease on them ended with them.
   for (const was of previous.values()) {
-    if (was.entry.lock && was.status.state === 'held') event('released', was, was.entry.lock, ctx.nowMs, { detail: 'its entry was deleted' });
+    if (was.entry.lock && was.status.state === 'held')
+      event('released', was, was.entry.lock, ctx.nowMs, { detail: 'its entry was deleted' });
   }
   return out;
 

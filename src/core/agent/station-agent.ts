@@ -11,6 +11,8 @@ import { ComponentRegistry } from '../registry/component-registry';
 import { DiscoveredRegistry } from '../registry/discovery';
 import { bootId } from '../time/monotonic';
 import type { KeepAlive, RemoteKind } from '../lab/fleet-store';
+import { MAX_EVENTS_PER_PUBLISH } from '../lab/fleet-lease-events';
+import { LeaseEventOutbox } from './lease-event-outbox';
 import { LabClient, LabUnreachable } from './lab-client';
 import { executeRemote } from './remote-actions';
 
@@ -61,11 +63,15 @@ export class StationAgent {
   private holdsLabLocks = false;
   private kick: (() => void) | undefined;
   private watcher: PathWatcher | undefined;
+  /** The lease transitions seen between reads, sent with the next heartbeats (the lab's audit stream). */
+  private readonly outbox: LeaseEventOutbox;
   private endWith!: (why: string) => void;
   /** Resolves with why the agent ended: 'stopped', or that it was replaced. */
   readonly ended = new Promise<string>((r) => (this.endWith = r));
 
-  constructor(private readonly o: StationAgentOptions) {}
+  constructor(private readonly o: StationAgentOptions) {
+    this.outbox = new LeaseEventOutbox(o.station, o.log);
+  }
 
   start(): void {
     this.running = true;
@@ -164,11 +170,14 @@ export class StationAgent {
     const send = hash !== this.sentHash || !this.labHasState;
     const locks = keepAlives(state.components, this.o.station);
     this.holdsLabLocks = locks.length > 0;
+    this.outbox.observe(state.components, state.hubs);
+    const events = this.outbox.peek(MAX_EVENTS_PER_PUBLISH);
     const res = await this.o.lab.call('POST', this.route('heartbeat'), {
       incarnation: this.incarnation,
       hash,
       state: send ? json : undefined,
       locks,
+      lease_events: events.length > 0 ? events : undefined,
     });
     if (res.status === 409 && res.body?.reason === 'expired') {
       // Lapsed (paused past its TTL, or the lab was away that long): a new incarnation, but only
@@ -179,10 +188,17 @@ export class StationAgent {
       return true;
     }
     if (res.status === 409) throw new Superseded(res.body?.error ?? 'replaced by a newer agent');
+    if (res.status === 400 && events.length > 0) {
+      // Events this lab will not take (another version's limits) must never stop the heartbeat.
+      this.o.log?.(`agent: the lab refused ${events.length} lease events (${res.body?.error ?? 'HTTP 400'}); they were dropped`);
+      this.outbox.done(events.length);
+      return true;
+    }
     if (res.status !== 200) throw new Error(`heartbeat refused: HTTP ${res.status}: ${res.body?.error ?? ''}`);
     this.sentHash = hash;
     this.labHasState = res.body.state_stored === true;
-    return !this.labHasState;
+    this.outbox.done(events.length);
+    return !this.labHasState || this.outbox.size > 0;
   }
 
   private async requestLoop(): Promise<void> {

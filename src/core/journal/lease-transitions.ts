@@ -94,6 +94,10 @@ export function componentTransitions(before: ComponentsState | undefined, after:
       stale(c, lock!);
       continue;
     }
+    if (old!.acquiredAt.micros !== lock!.acquiredAt.micros && c.status.state === 'held') {
+      acquired(c, lock!, 'acquired again by the same holder');
+      continue;
+    }
     const from = was.status.state;
     const to = c.status.state;
     if (from === to) continue;

@@ -83,6 +83,14 @@ describe('lease events in the lab audit stream', { skip: SKIP_NO_REDIS }, () => 
         'oldest first, newest last',
       );
       assert.ok(raw.body.events.every((e: { subject: { station: string } }) => e.subject.station === 'station-a'));
+      // Components only: the agent's process scan is machine-wide and sees other people's hubs.
+      const before = (await source.events({ sinceMs: 0, untilMs: acquired.atMs - 1 })).filter((e) => e.subject.kind === 'component');
+      assert.deepEqual(before, [], 'nothing before the first acquisition');
+      const exact = await source.events({ sinceMs: acquired.atMs, untilMs: acquired.atMs });
+      assert.ok(
+        exact.some((e) => e.kind === 'acquired' && e.holder?.instance === one.instanceId),
+        'the range is inclusive',
+      );
       const other = await lab(r1.url, 'GET', '/fleet/audit?station=station-b', labToken);
       assert.deepEqual(other.body.events, [], 'station-b observed nothing');
     } finally {

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { exited, FIXTURES, spawnNode, tempDir } from '../support/helpers';
 import { LeaseEvent } from '../../src/core/journal/lease-event';
 import { JournalRecorder } from '../../src/core/journal/journal-recorder';
-import { JournalRefused, LocalJournal } from '../../src/core/journal/journal-file';
+import { journalDir, JournalRefused, LocalJournal } from '../../src/core/journal/journal-file';
+import { LeaseEventOutbox, MAX_PENDING_EVENTS } from '../../src/core/agent/lease-event-outbox';
 import { ComponentsState } from '../../src/core/overview/components-state';
 import { Timestamp } from '../../src/core/time/timestamp';
 
@@ -47,6 +48,11 @@ describe('lease journal', () => {
       middle.map((e) => e.subject.name),
       ['arm_2'],
     );
+  });
+
+  test('without HUBKEEPER_HOME the journal is ~/.hubkeeper/journal', () => {
+    assert.equal(journalDir({ env: {}, home: '/home/ana' }), path.join('/home/ana', '.hubkeeper', 'journal'));
+    assert.equal(new LocalJournal({ env: { env: {}, home: '/home/ana' } }).label, 'local journal (~/.hubkeeper/journal)');
   });
 
   test('several windows writing one transition: read once (same kind, subject, holder and second)', async () => {
@@ -203,5 +209,40 @@ describe('lease journal', () => {
     await recorder.flush();
     assert.equal(logged.length, 1, `said once: ${logged}`);
     assert.match(logged[0], /leases\.jsonl: is a symbolic link/);
+  });
+
+  test("the agent's outbox keeps events until the lab stored them, bounded while it is away", () => {
+    const logged: string[] = [];
+    const outbox = new LeaseEventOutbox('pc-01', (l) => logged.push(l));
+    const hubsOf = (n: number) => ({
+      hubs: Array.from({ length: n }, (_, i) => ({
+        key: `hubkeeper:${i}`,
+        id: String(i),
+        name: `w${i}`,
+        source: 'hubkeeper' as const,
+        pid: 1000 + i,
+        state: 'running' as const,
+        dead: false,
+      })),
+      staleHubLocks: [],
+      unreadable: [],
+    });
+    const none: ComponentsState = { path: '/r.json', exists: true, entries: [], invalid: [] };
+    outbox.observe(none, hubsOf(3));
+    assert.equal(outbox.size, 3);
+    assert.deepEqual(
+      outbox.peek(2).map((e) => e.subject.name),
+      ['w0', 'w1'],
+    );
+    outbox.done(2);
+    assert.deepEqual(
+      outbox.peek(5).map((e) => e.subject.name),
+      ['w2'],
+    );
+    outbox.observe(none, hubsOf(0)); // w0…w2 stopped
+    outbox.observe(none, hubsOf(MAX_PENDING_EVENTS + 10));
+    assert.equal(outbox.size, MAX_PENDING_EVENTS);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0], /oldest were dropped/);
   });
 });

@@ -120,6 +120,11 @@ describe('lease events in the lab audit stream', { skip: SKIP_NO_REDIS }, () => 
     const all = (await lab(r1.url, 'GET', '/fleet/audit?since_ms=0', labToken)).body.events as LeaseEvent[];
     assert.ok(!all.some((e) => e.subject.name === 'forged_arm'), 'nothing of the refused post');
     assert.equal(all.find((e) => e.subject.name === 'claimed_b')?.subject.station, 'station-a', 'the station is the token’s');
+    const show = await lab(r1.url, 'GET', '/fleet/stations/station-a', labToken);
+    assert.ok(
+      show.body.audit.every((m: { event: string }) => m.event !== 'lease'),
+      "`fleet show`'s audit stays the requests'",
+    );
   });
 
   test('oversize and bad events are refused with a 400 naming the field, and nothing of them is stored', async () => {

@@ -226,12 +226,12 @@ export class FleetStore {
     };
   }
 
-  /** The newest audit records (newest first) of one station, or of all. */
+  /** The newest request audit records (newest first) of one station, or of all; lease events are GET /fleet/audit's. */
   async audit(count: number, station?: string): Promise<{ id: string; fields: Record<string, string> }[]> {
-    const all = await this.redis.xRevRange(this.keys.audit, '+', '-', { COUNT: station ? count * 20 : count });
+    const all = await this.redis.xRevRange(this.keys.audit, '+', '-', { COUNT: count * 20 });
     return (all ?? [])
       .map((m) => ({ id: m.id, fields: m.message as Record<string, string> }))
-      .filter((m) => !station || m.fields.station === station)
+      .filter((m) => m.fields.event !== 'lease' && (!station || m.fields.station === station))
       .slice(0, count);
   }
 

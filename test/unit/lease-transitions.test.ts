@@ -93,6 +93,15 @@ describe('lease transitions', () => {
     assert.deepEqual(kinds(renewed), ['acquired']);
     assert.match(renewed[0].detail ?? '', /renewed after it was expired/);
     assert.deepEqual(kinds(componentTransitions(comps(component('arm', a, 'abandoned')), comps(component('arm', a, 'expired')), ctx)), []);
+    // Released and taken again between two reads by the same holder: a new bar, not silence.
+    const again = componentTransitions(comps(component('arm', a)), comps(component('arm', lock('INST_A', 10, NOW - 10))), ctx);
+    assert.deepEqual(kinds(again), ['acquired']);
+    assert.equal(again[0].atMs, NOW - 10);
+    // Acquired and already expired by the next read: both.
+    assert.deepEqual(kinds(componentTransitions(comps(component('arm', null)), comps(component('arm', a, 'expired')), ctx)), [
+      'acquired',
+      'expired',
+    ]);
   });
 
   test('taken over: previous set; forced when the old lease was still live, else says how it ended', () => {

@@ -71,38 +71,37 @@ export function componentTransitions(before: ComponentsState | undefined, after:
         source: 'local',
       });
     const old = was.entry.lock;
-    if (!old && !lock) continue;
-    if (old && !lock) {
-      if (was.status.state === 'held') event('released', was, old, ctx.nowMs, { subject: subjectOf(c, ctx) });
-      else event('released', was, old, ctx.nowMs, { subject: subjectOf(c, ctx), detail: `its ${was.status.state} lease was cleared` });
+    if (!old || !lock) {
+      if (old && was.status.state === 'held') event('released', was, old, ctx.nowMs, { subject: subjectOf(c, ctx) });
+      else if (old)
+        event('released', was, old, ctx.nowMs, { subject: subjectOf(c, ctx), detail: `its ${was.status.state} lease was cleared` });
+      else if (lock) {
+        acquired(c, lock);
+        stale(c, lock);
+      }
       continue;
     }
-    if (!old && lock) {
-      acquired(c, lock);
+    if (!sameHolder(old, lock)) {
+      // Forced when the new lease began while the old one still had time and a live holder.
+      const forced = lock.acquiredAt.micros < old.expiresAt.micros && was.status.state === 'held';
+      const why = forced ? 'forced: the previous lease was still live' : `the previous lease was ${was.status.state}`;
+      event('taken-over', c, lock, Math.min(lock.acquiredAt.millis, ctx.nowMs), {
+        previous: holderOf(old),
+        expiresAtMs: lock.expiresAt.millis,
+        detail: why,
+      });
       stale(c, lock);
       continue;
     }
-    if (!sameHolder(old!, lock!)) {
-      // Forced when the new lease began while the old one still had time and a live holder.
-      const forced = lock!.acquiredAt.micros < old!.expiresAt.micros && was.status.state === 'held';
-      const why = forced ? 'forced: the previous lease was still live' : `the previous lease was ${was.status.state}`;
-      event('taken-over', c, lock!, Math.min(lock!.acquiredAt.millis, ctx.nowMs), {
-        previous: holderOf(old!),
-        expiresAtMs: lock!.expiresAt.millis,
-        detail: why,
-      });
-      stale(c, lock!);
-      continue;
-    }
-    if (old!.acquiredAt.micros !== lock!.acquiredAt.micros && c.status.state === 'held') {
-      acquired(c, lock!, 'acquired again by the same holder');
+    if (old.acquiredAt.micros !== lock.acquiredAt.micros && c.status.state === 'held') {
+      acquired(c, lock, 'acquired again by the same holder');
       continue;
     }
     const from = was.status.state;
     const to = c.status.state;
     if (from === to) continue;
-    if (to === 'held') acquired(c, lock!, `renewed after it was ${from}`);
-    else if (from === 'held') stale(c, lock!);
+    if (to === 'held') acquired(c, lock, `renewed after it was ${from}`);
+    else if (from === 'held') stale(c, lock);
   }
   // Entries gone from the file: a live lease on them ended with them.
   for (const was of previous.values()) {

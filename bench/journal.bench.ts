@@ -95,6 +95,10 @@ async function main(): Promise<void> {
   const read = await journal.read();
   const readMs = Number(process.hrtime.bigint() - t) / 1e6;
 
+  // 10,000 more: past the bound, the oldest file is dropped and the total stays under 4 MiB.
+  for (let i = TRANSITIONS; i < 2 * TRANSITIONS; i++) await journal.append([event(i)]);
+  const bounded = dirSize(journal.dir);
+
   const before = registry(200, 2);
   const after = registry(200, 3);
   t = process.hrtime.bigint();
@@ -114,6 +118,11 @@ async function main(): Promise<void> {
       `journal after ${TRANSITIONS} transitions`,
       `${(size.bytes / 1024).toFixed(0)} KiB in ${size.files} files`,
       `unrotated baseline: ${(fs.statSync(baseline).size / 1024).toFixed(0)} KiB (bound: 4096 KiB)`,
+    ],
+    [
+      `journal after ${2 * TRANSITIONS} transitions`,
+      `${(bounded.bytes / 1024).toFixed(0)} KiB in ${bounded.files} files`,
+      'rotated: the oldest dropped',
     ],
     [`read the whole journal (${read.events.length} events after de-dup)`, `${readMs.toFixed(1)} ms`, `${read.corrupt} corrupt lines`],
     [`diff two 200-entry snapshots (${diffEvents} events)`, `${diffUs.toFixed(1)} µs`, ''],

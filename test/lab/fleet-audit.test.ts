@@ -99,6 +99,33 @@ describe('lease events in the lab audit stream', { skip: SKIP_NO_REDIS }, () => 
     }
   });
 
+  test(
+    'a lease taken while Redis cannot take a write reaches the audit once it can; each transition is read once',
+    { timeout: 120_000 },
+    async () => {
+      const holder = new LeaseHolder({ hostname: 'station-a', ttlMs: 30_000, heartbeatMs: 1000 });
+      const reg = new ComponentRegistry(a.registry, { holder });
+      try {
+        redis.cli('CLIENT', 'PAUSE', '600000', 'WRITE');
+        try {
+          await reg.resolve('paused_arm', 'node');
+          assert.equal((await a.cli('status', '--json')).code, 0, 'local operations go on');
+        } finally {
+          redis.cli('CLIENT', 'UNPAUSE');
+        }
+        await seen((e) => e.kind === 'acquired' && e.holder?.instance === holder.instanceId, 'the acquisition, after the pause');
+        assert.equal(await reg.release('paused_arm'), true);
+        await seen((e) => e.kind === 'released' && e.holder?.instance === holder.instanceId, 'the release');
+        // A heartbeat that Redis ran late is sent again by the agent: stored twice, read once.
+        const mine = (await source.events(all)).filter((e) => e.holder?.instance === holder.instanceId).map((e) => e.kind);
+        assert.deepEqual(mine, ['acquired', 'released']);
+        assert.equal(agentA.child.exitCode, null, 'the agent kept running');
+      } finally {
+        await holder.releaseAll();
+      }
+    },
+  );
+
   const forged = (over: Record<string, unknown> = {}) => ({
     atMs: Date.now(),
     kind: 'acquired',

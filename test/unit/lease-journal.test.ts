@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { exited, FIXTURES, spawnNode, tempDir } from '../support/helpers';
+import { exited, FIXTURES, spawnNode, tempDir, waitFor } from '../support/helpers';
 import { LeaseEvent } from '../../src/core/journal/lease-event';
 import { JournalRecorder } from '../../src/core/journal/journal-recorder';
 import { journalDir, JournalRefused, LocalJournal } from '../../src/core/journal/journal-file';
@@ -244,5 +244,44 @@ describe('lease journal', () => {
     assert.equal(outbox.size, MAX_PENDING_EVENTS);
     assert.equal(logged.length, 1);
     assert.match(logged[0], /oldest were dropped/);
+  });
+
+  test("the agent's reads are observed in the order they were made, and a burst of changes costs one read", async () => {
+    const outbox = new LeaseEventOutbox('pc-01');
+    const none: ComponentsState = { path: '/r.json', exists: true, entries: [], invalid: [] };
+    const hubState = (running: boolean) => ({
+      hubs: running
+        ? [{ key: 'hubkeeper:w', id: 'w', name: 'w', source: 'hubkeeper' as const, pid: 7, state: 'running' as const, dead: false }]
+        : [],
+      staleHubLocks: [],
+      unreadable: [],
+    });
+    let releaseFirst!: () => void;
+    const slow = new Promise<void>((r) => (releaseFirst = r));
+    let reads = 0;
+    // The first read (no hub) is slow; the second (hub running) was made after it and must be observed after it.
+    const first = outbox.readAndObserve(async () => {
+      reads++;
+      await slow;
+      return { components: none, hubs: hubState(false) };
+    });
+    await waitFor(() => reads === 1, 'the first read to start');
+    const second = outbox.readAndObserve(async () => {
+      reads++;
+      return { components: none, hubs: hubState(true) };
+    });
+    const third = outbox.readAndObserve(async () => {
+      reads++;
+      return { components: none, hubs: hubState(true) };
+    });
+    assert.equal(third, second, 'a read already waiting to start is shared');
+    releaseFirst();
+    await Promise.all([first, second]);
+    assert.equal(reads, 2);
+    assert.deepEqual(
+      outbox.peek(10).map((e) => e.kind),
+      ['hub-started'],
+      'no transition backwards',
+    );
   });
 });

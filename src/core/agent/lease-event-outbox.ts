@@ -2,11 +2,14 @@ import { LeaseEvent } from '../journal/lease-event';
 import { JournalRecorder } from '../journal/journal-recorder';
 import { ComponentsState } from '../overview/components-state';
 import { HubsState } from '../overview/hubs-state';
+import { MachineState } from '../overview/machine-state';
 
 /**
  * The lease transitions the station agent saw between its reads, waiting to go out with the next
  * heartbeats into the lab's audit stream. Kept while the lab is away (bounded: the oldest are
- * dropped, said once), taken off only once the lab stored them.
+ * dropped, said once), taken off only once the lab stored them. Reads are observed one at a time,
+ * in the order they were made (a heartbeat's and a file change's read may overlap): an older
+ * read observed after a newer one would be a transition backwards.
  */
 
 export const MAX_PENDING_EVENTS = 5000;
@@ -15,6 +18,8 @@ export class LeaseEventOutbox {
   private readonly recorder: JournalRecorder;
   private pending: LeaseEvent[] = [];
   private dropped = false;
+  private reading: Promise<unknown> = Promise.resolve();
+  private queued: Promise<MachineState> | undefined;
 
   constructor(
     station: string,
@@ -26,6 +31,23 @@ export class LeaseEventOutbox {
 
   get size(): number {
     return this.pending.length;
+  }
+
+  /**
+   * Reads the state (after any read under way) and observes it. A read asked for while one is
+   * already waiting to start is that one: file changes in a burst cost one read.
+   */
+  readAndObserve(read: () => Promise<MachineState>): Promise<MachineState> {
+    if (this.queued) return this.queued;
+    const next = this.reading.then(async () => {
+      this.queued = undefined;
+      const state = await read();
+      this.observe(state.components, state.hubs);
+      return state;
+    });
+    this.queued = next;
+    this.reading = next.catch(() => undefined);
+    return next;
   }
 
   observe(components: ComponentsState, hubs: HubsState): void {

@@ -1,18 +1,17 @@
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { PathWatcher } from '../fs/path-watcher';
 import { workspacesDir } from '../hubs/hub-paths';
-import { ComponentsState } from '../overview/components-state';
 import { ReadHubsOptions } from '../overview/hubs-state';
 import { readMachineState } from '../overview/machine-state';
 import { machineStateJson } from '../overview/state-json';
 import { ComponentRegistry } from '../registry/component-registry';
 import { DiscoveredRegistry } from '../registry/discovery';
 import { bootId } from '../time/monotonic';
-import type { KeepAlive, RemoteKind } from '../lab/fleet-store';
+import type { RemoteKind } from '../lab/fleet-store';
 import { MAX_EVENTS_PER_PUBLISH } from '../lab/fleet-lease-events';
 import { LeaseEventOutbox } from './lease-event-outbox';
+import { keepAlives, stableHash } from './beat-contents';
 import { LabClient, LabUnreachable } from './lab-client';
 import { executeRemote } from './remote-actions';
 
@@ -77,7 +76,7 @@ export class StationAgent {
     this.running = true;
     if (this.o.watch !== false) {
       const dirs = [path.dirname(this.o.registry.path), ...this.o.hubs.roots.map(workspacesDir)];
-      this.watcher = new PathWatcher(dirs, () => this.kick?.(), { debounceMs: this.o.debounceMs ?? 100 });
+      this.watcher = new PathWatcher(dirs, () => this.filesChanged(), { debounceMs: this.o.debounceMs ?? 100 });
     }
     void this.beatLoop();
     void this.requestLoop();
@@ -93,6 +92,20 @@ export class StationAgent {
       await this.o.lab.call('POST', this.route('goodbye'), { incarnation: this.incarnation }, 2000).catch(() => undefined);
     this.o.lab.close();
     this.endWith('stopped');
+  }
+
+  /**
+   * A file changed: a heartbeat now if the agent is waiting for the next one; otherwise (a beat
+   * under way, or backing off while the lab is away) the change is still observed, so no lease
+   * transition is missed while the network is slow or gone.
+   */
+  private filesChanged(): void {
+    if (this.kick) return this.kick();
+    this.outbox.readAndObserve(() => this.readState()).catch((err) => this.o.log?.(`agent: reading the state: ${(err as Error).message}`));
+  }
+
+  private readState() {
+    return readMachineState(this.o.registry, this.o.hubs);
   }
 
   private route(tail: string): string {
@@ -164,13 +177,12 @@ export class StationAgent {
 
   /** One heartbeat; true when another should follow at once (the lab asked for the full state). */
   private async beat(): Promise<boolean> {
-    const state = await readMachineState(this.o.registry, this.o.hubs);
+    const state = await this.outbox.readAndObserve(() => this.readState());
     const json = machineStateJson(state, this.o.found);
     const hash = stableHash(json);
     const send = hash !== this.sentHash || !this.labHasState;
     const locks = keepAlives(state.components, this.o.station);
     this.holdsLabLocks = locks.length > 0;
-    this.outbox.observe(state.components, state.hubs);
     const events = this.outbox.peek(MAX_EVENTS_PER_PUBLISH);
     const res = await this.o.lab.call('POST', this.route('heartbeat'), {
       incarnation: this.incarnation,
@@ -274,29 +286,4 @@ export class StationAgent {
     this.o.lab.close();
     this.endWith(`replaced: ${why}`);
   }
-}
-
-/** Fields that change with the clock alone; the published copy has them as of its updated_at. */
-const CLOCK_FIELDS = new Set(['uptime_ms', 'lock_ms_left', 'lock_reason', 'heartbeat_at', 'expires_at']);
-
-/**
- * The hash that decides whether the state is sent again: of everything but the clock fields, so
- * a quiet station (hubs ageing, leases renewing) costs one small heartbeat, whatever its size.
- */
-export function stableHash(json: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify(json, (key, value) => (CLOCK_FIELDS.has(key) ? undefined : value)))
-    .digest('hex');
-}
-
-/**
- * The lab locks this agent keeps alive: leases of this station's host name whose holder this
- * machine sees alive (`held` by the one rule, which checks the pid here). MADSci's resolver never
- * renews a lab lock; with this, a node keeps its lab lock while its local heartbeat runs and loses
- * it within the lab's TTL when it dies.
- */
-export function keepAlives(components: ComponentsState, station: string): KeepAlive[] {
-  return components.entries
-    .filter((c) => c.status.state === 'held' && c.status.holderAlive === true && c.entry.lock?.holderHost === station)
-    .map((c) => ({ name: c.entry.name, pid: c.entry.lock!.holderPid, instance: c.entry.lock!.holderInstance }));
 }

@@ -13,6 +13,7 @@ import { errorText, log } from './log';
 import { readSettings, Settings } from './settings';
 import { isTrusted } from './trust';
 import { registryState, RegistryState } from './views/components-tree';
+import { WindowJournal } from './window-journal';
 import { WindowLeases } from './window-leases';
 
 /**
@@ -35,6 +36,8 @@ export class HubkeeperModel implements vscode.Disposable {
   hubsLoaded = false;
   /** The lease holder and the claims: replaced together when the lease timing changes. */
   readonly leases: WindowLeases;
+  /** The transitions this window observes, into the local lease journal (trusted workspaces only). */
+  private readonly journal = new WindowJournal();
   private readonly tracker = new ReachabilityTracker();
   private readonly probe = trackedProbe(this.tracker);
   private registryWatcher?: PathWatcher;
@@ -47,7 +50,14 @@ export class HubkeeperModel implements vscode.Disposable {
 
   constructor() {
     this.settings = this.readSettings();
-    this.leases = new WindowLeases(this.settings);
+    this.leases = new WindowLeases(this.settings, (holder, lease, reason) =>
+      this.journal.recordLost(
+        holder,
+        lease,
+        reason,
+        this.state.components.entries.find((c) => c.entry.name === lease.name)?.entry.id ?? null,
+      ),
+    );
     this.state = {
       components: { path: '', exists: false, entries: [], invalid: [] },
       hubs: { hubs: [], staleHubLocks: [], unreadable: [] },
@@ -116,6 +126,7 @@ export class HubkeeperModel implements vscode.Disposable {
   async refreshRegistry(): Promise<void> {
     const components = await readComponentsState(this.registry);
     this.state = { ...this.state, components };
+    this.journal.observeComponents(components);
     this.registryState = registryState(components);
     if (components.error) log().warn(components.error);
     // Said once per refusal, not at every heartbeat's re-read.
@@ -150,6 +161,7 @@ export class HubkeeperModel implements vscode.Disposable {
         folders,
       });
       this.state = { ...this.state, hubs };
+      this.journal.observeHubs(hubs);
       for (const u of hubs.unreadable) log().warn(`${u.file}: ${u.problem} (kept as it is)`);
     } catch (err) {
       log().error(`listing hubs failed: ${errorText(err)}`);

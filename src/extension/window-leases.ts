@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LeaseHolder } from '../core/lease-holder/lease-holder';
+import { HeldLease, LeaseHolder } from '../core/lease-holder/lease-holder';
 import { ClaimsManager } from './claims';
 import { Lost } from './lost-warnings';
 
@@ -15,6 +15,9 @@ export interface LeaseTiming {
   heartbeatMs: number;
 }
 
+/** Told of every lease a holder of this window loses (the lease journal records it). */
+export type LostLeaseListener = (holder: LeaseHolder, lease: HeldLease, reason: string) => void;
+
 export class WindowLeases {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -23,7 +26,10 @@ export class WindowLeases {
   readonly onDidLose = this.lostOne.event;
   private current: { holder: LeaseHolder; claims: ClaimsManager; subscription: vscode.Disposable };
 
-  constructor(timing: LeaseTiming) {
+  constructor(
+    timing: LeaseTiming,
+    private readonly onLostLease?: LostLeaseListener,
+  ) {
     this.current = this.make(timing);
   }
 
@@ -60,9 +66,12 @@ export class WindowLeases {
   private make(timing: LeaseTiming) {
     const holder = new LeaseHolder({ ttlMs: timing.leaseTtlMs, heartbeatMs: timing.heartbeatMs });
     const claims = new ClaimsManager(holder);
+    const journalLost = (lease: HeldLease, reason: string) => this.onLostLease?.(holder, lease, reason);
+    holder.on('lost', journalLost);
     const subscription = vscode.Disposable.from(
       claims.onDidChange(() => this.changed.fire()),
       claims.onDidLose((lost) => this.lostOne.fire(lost)),
+      { dispose: () => holder.off('lost', journalLost) },
     );
     return { holder, claims, subscription };
   }

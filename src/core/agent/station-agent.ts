@@ -1,16 +1,17 @@
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { PathWatcher } from '../fs/path-watcher';
 import { workspacesDir } from '../hubs/hub-paths';
-import { ComponentsState } from '../overview/components-state';
 import { ReadHubsOptions } from '../overview/hubs-state';
 import { readMachineState } from '../overview/machine-state';
 import { machineStateJson } from '../overview/state-json';
 import { ComponentRegistry } from '../registry/component-registry';
 import { DiscoveredRegistry } from '../registry/discovery';
 import { bootId } from '../time/monotonic';
-import type { KeepAlive, RemoteKind } from '../lab/fleet-store';
+import type { RemoteKind } from '../lab/fleet-store';
+import { MAX_EVENTS_PER_PUBLISH } from '../lab/fleet-lease-events';
+import { LeaseEventOutbox } from './lease-event-outbox';
+import { keepAlives, stableHash } from './beat-contents';
 import { LabClient, LabUnreachable } from './lab-client';
 import { executeRemote } from './remote-actions';
 
@@ -61,17 +62,21 @@ export class StationAgent {
   private holdsLabLocks = false;
   private kick: (() => void) | undefined;
   private watcher: PathWatcher | undefined;
+  /** The lease transitions seen between reads, sent with the next heartbeats (the lab's audit stream). */
+  private readonly outbox: LeaseEventOutbox;
   private endWith!: (why: string) => void;
   /** Resolves with why the agent ended: 'stopped', or that it was replaced. */
   readonly ended = new Promise<string>((r) => (this.endWith = r));
 
-  constructor(private readonly o: StationAgentOptions) {}
+  constructor(private readonly o: StationAgentOptions) {
+    this.outbox = new LeaseEventOutbox(o.station, o.log);
+  }
 
   start(): void {
     this.running = true;
     if (this.o.watch !== false) {
       const dirs = [path.dirname(this.o.registry.path), ...this.o.hubs.roots.map(workspacesDir)];
-      this.watcher = new PathWatcher(dirs, () => this.kick?.(), { debounceMs: this.o.debounceMs ?? 100 });
+      this.watcher = new PathWatcher(dirs, () => this.filesChanged(), { debounceMs: this.o.debounceMs ?? 100 });
     }
     void this.beatLoop();
     void this.requestLoop();
@@ -87,6 +92,20 @@ export class StationAgent {
       await this.o.lab.call('POST', this.route('goodbye'), { incarnation: this.incarnation }, 2000).catch(() => undefined);
     this.o.lab.close();
     this.endWith('stopped');
+  }
+
+  /**
+   * A file changed: a heartbeat now if the agent is waiting for the next one; otherwise (a beat
+   * under way, or backing off while the lab is away) the change is still observed, so no lease
+   * transition is missed while the network is slow or gone.
+   */
+  private filesChanged(): void {
+    if (this.kick) return this.kick();
+    this.outbox.readAndObserve(() => this.readState()).catch((err) => this.o.log?.(`agent: reading the state: ${(err as Error).message}`));
+  }
+
+  private readState() {
+    return readMachineState(this.o.registry, this.o.hubs);
   }
 
   private route(tail: string): string {
@@ -158,17 +177,19 @@ export class StationAgent {
 
   /** One heartbeat; true when another should follow at once (the lab asked for the full state). */
   private async beat(): Promise<boolean> {
-    const state = await readMachineState(this.o.registry, this.o.hubs);
+    const state = await this.outbox.readAndObserve(() => this.readState());
     const json = machineStateJson(state, this.o.found);
     const hash = stableHash(json);
     const send = hash !== this.sentHash || !this.labHasState;
     const locks = keepAlives(state.components, this.o.station);
     this.holdsLabLocks = locks.length > 0;
+    const events = this.outbox.peek(MAX_EVENTS_PER_PUBLISH);
     const res = await this.o.lab.call('POST', this.route('heartbeat'), {
       incarnation: this.incarnation,
       hash,
       state: send ? json : undefined,
       locks,
+      lease_events: events.length > 0 ? events : undefined,
     });
     if (res.status === 409 && res.body?.reason === 'expired') {
       // Lapsed (paused past its TTL, or the lab was away that long): a new incarnation, but only
@@ -179,10 +200,17 @@ export class StationAgent {
       return true;
     }
     if (res.status === 409) throw new Superseded(res.body?.error ?? 'replaced by a newer agent');
+    if (res.status === 400 && events.length > 0) {
+      // Events this lab will not take (another version's limits) must never stop the heartbeat.
+      this.o.log?.(`agent: the lab refused ${events.length} lease events (${res.body?.error ?? 'HTTP 400'}); they were dropped`);
+      this.outbox.done(events.length);
+      return true;
+    }
     if (res.status !== 200) throw new Error(`heartbeat refused: HTTP ${res.status}: ${res.body?.error ?? ''}`);
     this.sentHash = hash;
     this.labHasState = res.body.state_stored === true;
-    return !this.labHasState;
+    this.outbox.done(events.length);
+    return !this.labHasState || this.outbox.size > 0;
   }
 
   private async requestLoop(): Promise<void> {
@@ -258,29 +286,4 @@ export class StationAgent {
     this.o.lab.close();
     this.endWith(`replaced: ${why}`);
   }
-}
-
-/** Fields that change with the clock alone; the published copy has them as of its updated_at. */
-const CLOCK_FIELDS = new Set(['uptime_ms', 'lock_ms_left', 'lock_reason', 'heartbeat_at', 'expires_at']);
-
-/**
- * The hash that decides whether the state is sent again: of everything but the clock fields, so
- * a quiet station (hubs ageing, leases renewing) costs one small heartbeat, whatever its size.
- */
-export function stableHash(json: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify(json, (key, value) => (CLOCK_FIELDS.has(key) ? undefined : value)))
-    .digest('hex');
-}
-
-/**
- * The lab locks this agent keeps alive: leases of this station's host name whose holder this
- * machine sees alive (`held` by the one rule, which checks the pid here). MADSci's resolver never
- * renews a lab lock; with this, a node keeps its lab lock while its local heartbeat runs and loses
- * it within the lab's TTL when it dies.
- */
-export function keepAlives(components: ComponentsState, station: string): KeepAlive[] {
-  return components.entries
-    .filter((c) => c.status.state === 'held' && c.status.holderAlive === true && c.entry.lock?.holderHost === station)
-    .map((c) => ({ name: c.entry.name, pid: c.entry.lock!.holderPid, instance: c.entry.lock!.holderInstance }));
 }

@@ -10,6 +10,7 @@ import { LabStore } from './lab-store';
 import { findConflicts, publishedNames, requestJson, stationJson } from './fleet-json';
 import { FleetStore, isRemoteKind, KeepAlive, REMOTE_KINDS, RemoteKind } from './fleet-store';
 import { WakeBus } from './fleet-wake';
+import { auditQuery, leaseEventsField } from './fleet-lease-events';
 
 /**
  * The station agents' routes (/fleet/…). A station token writes only its own station (its
@@ -30,9 +31,10 @@ export class FleetRoutes {
     private readonly wake: WakeBus,
   ) {}
 
-  match(s: string[]): Route | undefined {
+  match(s: string[], query: URLSearchParams = new URLSearchParams()): Route | undefined {
     const [a, b, c, d, e, f] = s;
     if (a !== 'fleet') return undefined;
+    if (b === 'audit' && s.length === 2) return { methods: { GET: async () => this.leaseAudit(query) } };
     if (b === 'conflicts' && s.length === 2) return { methods: { GET: async () => this.conflicts() } };
     if (b === 'requests' && s.length === 3) return { methods: { GET: async () => this.getRequest(requestId(c)) } };
     if (b !== 'stations') return undefined;
@@ -87,6 +89,7 @@ export class FleetRoutes {
       if (labNameProblem(name)) throw new BadRequest(`locks: ${labNameProblem(name)}`);
       return { name, pid: intField(l, 'pid', 0, 2 ** 31), instance: stringField(l, 'instance', true) as string };
     });
+    const events = leaseEventsField(body);
     const r = await this.fleet.beat(st, incarnation, hash, state ? compactJson(state) : undefined, locks, this.lab.leaseTtlMs);
     if (r.kind === 'superseded')
       return refuse(409, `station '${st}' has a newer agent; this incarnation was replaced and may not write`, { reason: 'superseded' });
@@ -95,7 +98,9 @@ export class FleetRoutes {
         reason: 'expired',
       });
     if (r.kind !== 'ok') return refuse(409, `station '${st}' has no agent incarnation; start one first`, { reason: 'expired' });
-    return ok({ station: st, state_stored: r.hashStored, renewed: r.renewed });
+    // Stored as this station's (the token's, checked by the route), whatever the events say.
+    await this.fleet.recordLeaseEvents(st, events);
+    return ok({ station: st, state_stored: r.hashStored, renewed: r.renewed, lease_events_stored: events.length });
   }
 
   private async goodbye(st: string, body: JsonObject): Promise<Answer> {
@@ -184,6 +189,14 @@ export class FleetRoutes {
         state: s.state ? new RawJson(s.state) : null,
       }),
     );
+  }
+
+  /** GET /fleet/audit?since_ms=&until_ms=&station=: lease events, oldest first, bounded. */
+  private async leaseAudit(query: URLSearchParams): Promise<Answer> {
+    const nowMs = Math.floor((await this.lab.serverTimeUs()) / 1000);
+    const q = auditQuery(query, nowMs, stationProblem);
+    const { events, truncated } = await this.fleet.leaseEvents(q);
+    return ok({ server_time_ms: nowMs, since_ms: q.sinceMs, until_ms: q.untilMs, truncated, events });
   }
 
   private async conflicts(): Promise<Answer> {

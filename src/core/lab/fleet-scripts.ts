@@ -153,3 +153,26 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'event', ARGV[3], 'requ
 return {'ok', us(now)}
 `,
 );
+
+/**
+ * Lease events a station's agent observed, into the audit stream (`event: lease`). KEYS: audit.
+ * ARGV: audit maxlen, station, then per event: its number of field pairs, then the pairs. The
+ * station is the token's (the route's), never one the body names.
+ */
+export const LEASE_EVENTS = script(
+  'lease_events',
+  `
+local now = us(now_us())
+local i = 3
+local n = 0
+while i <= #ARGV do
+  local pairs_ = tonumber(ARGV[i])
+  local args = {'XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', 'lease', 'station', ARGV[2], 'at_us', now}
+  for j = i + 1, i + 2 * pairs_ do table.insert(args, ARGV[j]) end
+  redis.call(unpack(args))
+  i = i + 1 + 2 * pairs_
+  n = n + 1
+end
+return {'ok', tostring(n)}
+`,
+);

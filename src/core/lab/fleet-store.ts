@@ -1,6 +1,8 @@
 import { LabKeys } from './lab-keys';
 import { runScript } from './lab-scripts';
-import { BEAT, CLAIM_REQUEST, CREATE_REQUEST, FINISH_REQUEST, GOODBYE, INCARNATE } from './fleet-scripts';
+import { BEAT, CLAIM_REQUEST, CREATE_REQUEST, FINISH_REQUEST, GOODBYE, INCARNATE, LEASE_EVENTS } from './fleet-scripts';
+import { LeaseEvent } from '../journal/lease-event';
+import { AuditQuery, eventFromStream, MAX_AUDIT_READ, streamFields, streamStart } from './fleet-lease-events';
 import type { LabRedis } from './redis-connection';
 
 /**
@@ -224,13 +226,42 @@ export class FleetStore {
     };
   }
 
-  /** The newest audit records (newest first) of one station, or of all. */
+  /** The newest request audit records (newest first) of one station, or of all; lease events are GET /fleet/audit's. */
   async audit(count: number, station?: string): Promise<{ id: string; fields: Record<string, string> }[]> {
-    const all = await this.redis.xRevRange(this.keys.audit, '+', '-', { COUNT: station ? count * 20 : count });
+    const all = await this.redis.xRevRange(this.keys.audit, '+', '-', { COUNT: count * 20 });
     return (all ?? [])
       .map((m) => ({ id: m.id, fields: m.message as Record<string, string> }))
-      .filter((m) => !station || m.fields.station === station)
+      .filter((m) => m.fields.event !== 'lease' && (!station || m.fields.station === station))
       .slice(0, count);
+  }
+
+  /** A station's observed lease events, into the audit stream (`event: lease`, that station). */
+  async recordLeaseEvents(station: string, events: readonly LeaseEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const args = [String(AUDIT_MAXLEN), station];
+    for (const e of events) {
+      const fields = streamFields(e);
+      args.push(String(fields.length / 2), ...fields);
+    }
+    await runScript(this.redis, LEASE_EVENTS, [this.keys.audit], args);
+  }
+
+  /** The lease events of a time range (oldest first), at most MAX_AUDIT_READ of the newest. */
+  async leaseEvents(q: AuditQuery): Promise<{ events: (LeaseEvent & { id: string })[]; truncated: boolean }> {
+    // Bounded: the stream itself is capped (MAXLEN ~), and it is read newest first from the end.
+    const all = await this.redis.xRevRange(this.keys.audit, '+', streamStart(q), { COUNT: AUDIT_MAXLEN * 2 });
+    const out: (LeaseEvent & { id: string })[] = [];
+    let truncated = false;
+    for (const m of all ?? []) {
+      const e = eventFromStream(m.id, m.message as Record<string, string>);
+      if (!e || (q.station && e.subject.station !== q.station) || e.atMs < q.sinceMs || e.atMs > q.untilMs) continue;
+      if (out.length === MAX_AUDIT_READ) {
+        truncated = true;
+        break;
+      }
+      out.push(e);
+    }
+    return { events: out.reverse().sort((a, b) => a.atMs - b.atMs), truncated };
   }
 }
 

@@ -88,7 +88,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     let route: Route | undefined;
     try {
       const segments = pathSegments(req.url ?? '');
-      route = routes.match(segments) ?? fleet.match(segments);
+      route = routes.match(segments) ?? fleet.match(segments, new URL(req.url ?? '/', 'http://lab').searchParams);
     } catch (err) {
       if (err instanceof BadRequest) return reply(res, 400, { error: err.message });
       throw err;

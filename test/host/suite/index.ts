@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { HubkeeperApi } from '../../../src/extension/extension';
 import { workspaceId } from '../../../src/core/hubs/workspace-id';
 import { goTime, serializeHubEntry } from '../../../src/core/hubs/hub-entry';
+import { LocalJournal } from '../../../src/core/journal/journal-file';
 import type { ComponentNode } from '../../../src/extension/views/components-view';
 import type { LocksElement, StaleLeaseNode } from '../../../src/extension/views/locks-view';
 import { fleetViewTests } from './fleet-view';
@@ -453,6 +454,18 @@ export async function run(): Promise<void> {
     await waitFor('the lease release', () => readRegistry().entries.claimed_arm.lock === null);
   });
 
+  await t.test("the window's lease journal has the claim's bar: acquired and released by this window's holder", async () => {
+    const journal = new LocalJournal({ env: { env: process.env, home: os.homedir() } });
+    const mine = async () =>
+      (await journal.events({ sinceMs: 0, untilMs: Number.MAX_SAFE_INTEGER })).filter(
+        (e) => e.subject.name === 'claimed_arm' && e.holder?.pid === process.pid,
+      );
+    const kinds = await waitFor('acquired and released in the journal', async () => {
+      const k = (await mine()).map((e) => e.kind);
+      return k.includes('acquired') && k[k.length - 1] === 'released' ? k : undefined;
+    });
+    return { file: journal.file, kinds: kinds.join(',') };
+  });
   // The Get Started walkthrough's steps complete on these keys (package.json onContext:…).
   await t.test(
     'the walkthrough context keys follow the state: registry found; a claim held, dropped, claimed again by the command',

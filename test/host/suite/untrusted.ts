@@ -22,6 +22,7 @@ const phaseFile = process.env.HUBKEEPER_TEST_PHASE as string;
 const homeRegistry = path.join(os.homedir(), '.madsci', 'registry.json');
 const hubLock = path.join(workspace, '.hubkeeper', 'hub.lock');
 const hubEntry = path.join(os.homedir(), '.hubkeeper', 'workspaces', `${workspaceId(workspace)}.json`);
+const journalFile = path.join(os.homedir(), '.hubkeeper', 'journal', 'leases.jsonl');
 const HOME_REGISTRY = JSON.stringify(
   {
     version: 1,
@@ -61,6 +62,7 @@ export async function run(): Promise<void> {
     await api.model.refreshHubs();
     assert(!fs.existsSync(path.join(workspace, '.hubkeeper')), `${path.join(workspace, '.hubkeeper')} exists`);
     assert(!fs.existsSync(hubEntry), `${hubEntry} exists`);
+    assert(!fs.existsSync(journalFile), `${journalFile} exists: an untrusted window journals nothing`);
     assert(api.windowHubs.folders.size === 0, `window hubs: ${[...api.windowHubs.folders.values()].map((f) => f.state)}`);
     assert(api.statusBar.text.startsWith('$(shield)'), `status bar ${api.statusBar.text}`);
   });
@@ -123,6 +125,7 @@ export async function run(): Promise<void> {
     await waitFor('the workspace to be trusted', () => vscode.workspace.isTrusted, 90_000);
     await waitFor('the hub lock', () => fs.existsSync(hubLock));
     await waitFor('the hub entry', () => fs.existsSync(hubEntry));
+    await waitFor('the lease journal, once trusted', () => fs.existsSync(journalFile));
     assert(
       api.model.discovered.source === 'walk-up' && api.model.registry.path === repoRegistry,
       `registry now ${api.model.registry.path}`,

@@ -68,7 +68,7 @@ export function buildTimeline(
     st.open = null;
     const expired = open.expiresAtMs !== null && open.expiresAtMs < atMs;
     const endMs = expired ? (open.expiresAtMs as number) : atMs;
-    pushBar(st.row, { ...open, endMs, endedBy: expired ? 'expiry' : endedBy, ongoing: false }, sinceMs, untilMs);
+    pushBar(st.row, open, endMs, expired ? 'expiry' : endedBy, false, sinceMs, untilMs);
   };
   const start = (st: RowState, holder: string, atMs: number, expiresAtMs: number | null) => {
     st.open = { holder, startMs: atMs, startsBefore: false, expiresAtMs };
@@ -135,7 +135,7 @@ export function buildTimeline(
     if (!open) continue;
     const runsOut = open.expiresAtMs !== null && open.expiresAtMs < nowMs;
     const endMs = runsOut ? (open.expiresAtMs as number) : nowMs;
-    pushBar(st.row, { ...open, endMs, ongoing: !runsOut, endedBy: runsOut ? 'expiry' : 'now' }, sinceMs, untilMs);
+    pushBar(st.row, open, endMs, runsOut ? 'expiry' : 'now', !runsOut, sinceMs, untilMs);
   }
 
   const rows: TimelineRow[] = [];
@@ -161,22 +161,24 @@ function rowState(states: Map<string, RowState>, e: LeaseEvent): RowState {
 
 function pushBar(
   row: TimelineRow,
-  bar: OpenLease & Omit<TimelineBar, 'key' | 'holder' | 'startMs' | 'startsBefore'>,
+  lease: OpenLease,
+  endMs: number,
+  endedBy: TimelineBar['endedBy'],
+  ongoing: boolean,
   sinceMs: number,
   untilMs: number,
-) {
+): void {
   // Outside the range, or ended the moment it starts (nothing of it is in the range).
-  if (bar.endMs < sinceMs || bar.startMs > untilMs || (bar.endMs === sinceMs && bar.startMs < sinceMs)) return;
-  const startMs = Math.max(bar.startMs, sinceMs);
-  const key = `${row.key}|${bar.holder}|${bar.startsBefore ? 'before' : bar.startMs}`;
+  if (endMs < sinceMs || lease.startMs > untilMs || (endMs === sinceMs && lease.startMs < sinceMs)) return;
+  const startsBefore = lease.startsBefore || lease.startMs < sinceMs;
   row.bars.push({
-    key,
-    holder: bar.holder,
-    startMs,
-    endMs: Math.min(bar.endMs, untilMs),
-    startsBefore: bar.startsBefore || bar.startMs < sinceMs,
-    ongoing: bar.ongoing,
-    endedBy: bar.endedBy,
+    key: `${row.key}|${lease.holder}|${lease.startsBefore ? 'before' : lease.startMs}`,
+    holder: lease.holder,
+    startMs: Math.max(lease.startMs, sinceMs),
+    endMs: Math.min(endMs, untilMs),
+    startsBefore,
+    ongoing,
+    endedBy,
   });
 }
 

@@ -28,6 +28,7 @@ export const READ_COMMANDS = {
   'hubkeeper.showLog': 'Open Log',
   'hubkeeper.showHubs': 'Show Hubs',
   'hubkeeper.openDocs': 'Open Documentation',
+  'hubkeeper.showLeaseTimeline': 'Show Lease Timeline',
   'hubkeeper.hub.showMenu': 'Show Hub Menu',
   'hubkeeper.components.filter': 'Filter Components',
   'hubkeeper.components.clearFilter': 'Clear Component Filter',

@@ -15,6 +15,8 @@ export interface TimelineTableLine {
   fromMs: number;
   /** null for a marker (a moment). */
   toMs: number | null;
+  /** A lease still held: it ends "now". */
+  ongoing: boolean;
   detail: string;
 }
 
@@ -54,6 +56,7 @@ export function timelineTable(model: TimelineModel): TimelineTableLine[] {
         holder: holder(b.holder),
         fromMs: b.startMs,
         toMs: b.endMs,
+        ongoing: b.ongoing,
         detail: barDetail(b.startsBefore, b.ongoing, b.endedBy),
       })),
       ...row.markers.map((m) => ({
@@ -63,6 +66,7 @@ export function timelineTable(model: TimelineModel): TimelineTableLine[] {
         holder: m.previous ? `${holder(m.previous)} → ${holder(m.holder)}` : holder(m.holder),
         fromMs: m.atMs,
         toMs: null,
+        ongoing: false,
         detail: m.detail ?? '',
       })),
     ];

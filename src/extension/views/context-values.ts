@@ -51,6 +51,7 @@ export const ITEM_MENUS = {
   'hubkeeper.hubs.copyUrl': /\.hasUrl/,
   'hubkeeper.hubs.revealEntry': /\.hasEntry/,
   'hubkeeper.locks.release': /^staleLock\./,
+  'hubkeeper.showLeaseTimeline': /^(component|hub)\./,
 } as const;
 
 export type ItemMenuCommand = keyof typeof ITEM_MENUS;

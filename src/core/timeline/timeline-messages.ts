@@ -45,6 +45,14 @@ export function readPageMessage(raw: unknown): PageMessage | null {
   if (m.type === 'request') return { type: 'request', spanMs, scope };
   const count = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : 0);
   if (m.type === 'rendered')
-    return { type: 'rendered', spanMs, scope, rows: count(m.rows), bars: count(m.bars), markers: count(m.markers), tableLines: count(m.tableLines) };
+    return {
+      type: 'rendered',
+      spanMs,
+      scope,
+      rows: count(m.rows),
+      bars: count(m.bars),
+      markers: count(m.markers),
+      tableLines: count(m.tableLines),
+    };
   return null;
 }

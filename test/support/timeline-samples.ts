@@ -11,7 +11,7 @@ export function leaseEvent(atMs: number, kind: LeaseEvent['kind'], fields: Parti
   return {
     atMs,
     kind,
-    subject: { kind: 'component', name: 'camera_1', id: '01JNQ8Z6T9K3M2V7X4C5B8D0EF', station: null },
+    subject: { kind: 'component', name: 'camera_1', id: '01JNQ8Z6T9K3M2V7X4C5B8CAM1', station: null },
     holder: ALICE,
     source: 'local',
     ...fields,

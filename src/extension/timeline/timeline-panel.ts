@@ -122,7 +122,7 @@ export class TimelinePanel {
   /** Reads the events of the current range and posts the model; one at a time, in order. */
   refresh(): void {
     if (!this.pageReady) return;
-    this.posting = this.posting.then(() => this.post()).catch((err) => log().warn(`Lease Timeline: ${errorText(err)}`));
+    this.posting = this.posting.then(() => this.post()).catch((err) => log().warn(vscode.l10n.t('Lease Timeline: {0}', errorText(err))));
   }
 
   private async post(): Promise<void> {

@@ -46,6 +46,8 @@ let last: ModelMessage | undefined;
 let chart: Chart | undefined;
 let focusKey: string | undefined;
 let tableText = '';
+let chartSignature = '';
+let resized = false;
 
 function request(): void {
   vscode.setState(state);
@@ -76,15 +78,22 @@ function render(msg: ModelMessage): void {
       ? `No lease events${scope} in the last ${zoomLabel} (source: ${msg.sourceLabel}).`
       : `${model.rows.length} ${model.rows.length === 1 ? 'row' : 'rows'}${scope}, ${model.eventCount} events in the last ${zoomLabel}${ignored} · source: ${msg.sourceLabel}`;
 
-  chart = renderChart(model, chartBox.clientWidth || 800);
-  chartBox.replaceChildren(chart.root);
-  const item = restoreFocus(chart);
-  if (item) {
-    item.el.setAttribute('tabindex', '0');
-    if (hadFocus) item.el.focus();
-  }
-
   const table = renderTable(model, zoomLabel);
+  // Only "now" moved (the same events): while the keyboard is in the chart it stays as it is,
+  // so a screen reader does not announce the focused bar again at every refresh.
+  const signature = `${table.text}\u0000${chartBox.clientWidth}`;
+  if (!chart || !hadFocus || signature !== chartSignature || resized) {
+    chart = renderChart(model, chartBox.clientWidth || 800);
+    chartBox.replaceChildren(chart.root);
+    const item = restoreFocus(chart);
+    if (item) {
+      item.el.setAttribute('tabindex', '0');
+      if (hadFocus) item.el.focus();
+    }
+  }
+  chartSignature = signature;
+  resized = false;
+
   // Redrawn only when its text changed: a screen reader reading it keeps its place.
   if (table.text !== tableText || !tableBox.firstChild) {
     tableText = table.text;
@@ -205,7 +214,10 @@ function legend(): void {
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(() => last && render(last), 100);
+  resizeTimer = setTimeout(() => {
+    resized = true;
+    if (last) render(last);
+  }, 100);
 });
 window.addEventListener('message', (e: MessageEvent) => {
   const msg = e.data as ModelMessage | undefined;

@@ -114,7 +114,15 @@ function events() {
 }
 
 function message(list = events(), spanMs = HOUR): ModelMessage {
-  return { type: 'model', model: buildTimeline(list, range), spanMs, scope: 'all', subject: null, sourceLabel: `in-memory ${HOSTILE}` };
+  return {
+    type: 'model',
+    model: buildTimeline(list, range),
+    spanMs,
+    scope: 'all',
+    subject: null,
+    sourceLabel: `in-memory ${HOSTILE}`,
+    droppedCount: 0,
+  };
 }
 
 test('the page asks for the default zoom, draws every row, bar and marker of the model, and all of it as text (no markup runs)', async (t) => {
@@ -226,5 +234,27 @@ test('the Table toggle shows the same model as a table with a caption and scoped
       .sort(),
   }));
   assert.deepEqual(keys.table, keys.chart);
+  await page.close();
+});
+
+test('opened on a subject: the heading names it, "Show all subjects" asks for all of them; hovering a bar shows its details', async (t) => {
+  if (!browser) return t.skip(`no Chromium at ${CHROMIUM}`);
+  const page = await openPage();
+  await nextPosted(page, 'request', 0);
+  const subject = { kind: 'component' as const, name: 'camera_1', id: events()[0].subject.id };
+  const list = events();
+  await send(page, { ...message(list), scope: 'subject', subject, model: buildTimeline(list, range, subject) });
+  assert.equal(await page.locator('#title').textContent(), 'Lease Timeline: camera_1');
+  const scope = page.getByRole('button', { name: 'Show all subjects' });
+  assert.equal(await scope.getAttribute('aria-pressed'), 'false');
+  const n = (await posted(page)).length;
+  await scope.click();
+  assert.deepEqual(await nextPosted(page, 'request', n), { type: 'request', spanMs: HOUR, scope: 'all' });
+  const all = await send(page, { ...message(list), scope: 'all', subject });
+  assert.equal(all.rows, 2);
+  assert.equal(await page.getByRole('button', { name: 'Only camera_1' }).getAttribute('aria-pressed'), 'true');
+  // The long bar of the other row (the one-minute bars are mostly covered by their takeover markers).
+  await page.locator('[data-bar][data-holder^="<script>"]').hover();
+  assert.ok(((await page.locator('#details').textContent()) ?? '').startsWith(`${HOSTILE}: lease held by <script>`));
   await page.close();
 });

@@ -33,7 +33,12 @@ export interface ModelMessage {
   subject: TimelineSubjectFilter | null;
   /** Where the events come from (LeaseEventSource.label). */
   sourceLabel: string;
+  /** Events left out, oldest first, past MAX_TIMELINE_EVENTS (the page says so). */
+  droppedCount: number;
 }
+
+/** At most this many events are drawn (the newest): a page of SVG stays responsive, whatever a source returns. */
+export const MAX_TIMELINE_EVENTS = 50_000;
 
 /** A page message, checked: the page is ours, but a message is still input. */
 export function readPageMessage(raw: unknown): PageMessage | null {

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LeaseEventSource } from '../../core/journal/lease-event';
-import { DEFAULT_ZOOM_MS, ModelMessage, PageMessage, readPageMessage, TimelineScope } from '../../core/timeline/timeline-messages';
+import {
+  DEFAULT_ZOOM_MS,
+  MAX_TIMELINE_EVENTS,
+  ModelMessage,
+  PageMessage,
+  readPageMessage,
+  TimelineScope,
+} from '../../core/timeline/timeline-messages';
 import { buildTimeline } from '../../core/timeline/timeline-model';
 import type { TimelineSubjectFilter } from '../../core/timeline/timeline-types';
 import { errorText, log } from '../log';
@@ -137,8 +144,12 @@ export class TimelinePanel {
       sourceLabel = vscode.l10n.t('{0} (cannot be read: {1})', source.label, errorText(err));
     }
     const filter = this.scope === 'subject' ? subject : null;
-    const model = buildTimeline(Array.isArray(events) ? events : [], { ...range, nowMs }, filter);
-    const message: ModelMessage = { type: 'model', model, spanMs: this.spanMs, scope: this.scope, subject, sourceLabel };
+    const all = Array.isArray(events) ? events : [];
+    // The source gives them oldest first: the newest are the last.
+    const kept = all.length > MAX_TIMELINE_EVENTS ? all.slice(-MAX_TIMELINE_EVENTS) : all;
+    const model = buildTimeline(kept, { ...range, nowMs }, filter);
+    const droppedCount = all.length - kept.length;
+    const message: ModelMessage = { type: 'model', model, spanMs: this.spanMs, scope: this.scope, subject, sourceLabel, droppedCount };
     await this.panel.webview.postMessage(message);
   }
 

@@ -139,7 +139,7 @@ function markerItem(
     tabindex: -1,
   });
   g.append(svg('title', {}, details));
-  g.append(svg('circle', { r: 8, class: 'hit' })); // a larger target for the pointer
+  g.append(svg('circle', { r: 7, class: 'hit' })); // a larger target for the pointer
   g.append(svg('path', { d: shape.d }));
   parent.append(g);
   return { key: m.key, el: g, row: r, atMs: m.atMs, details };

@@ -71,7 +71,10 @@ function render(msg: ModelMessage): void {
     scopeButton.setAttribute('aria-pressed', String(msg.scope === 'all'));
   }
   const { model } = msg;
-  const ignored = model.ignoredCount ? `, ${model.ignoredCount} ignored (unreadable or unknown kind)` : '';
+  const ignored = [
+    model.ignoredCount ? `, ${model.ignoredCount} ignored (unreadable or unknown kind)` : '',
+    msg.droppedCount ? `, ${msg.droppedCount} older ones left out (too many to draw)` : '',
+  ].join('');
   const scope = msg.scope === 'subject' && msg.subject ? ` for ${msg.subject.name}` : '';
   status.textContent =
     model.rows.length === 0

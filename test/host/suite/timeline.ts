@@ -64,6 +64,24 @@ export async function run(): Promise<void> {
     return { component: node.name, rendered };
   });
 
+  await t.test("from a hub's context menu: filtered to that hub (by its workspace id)", async () => {
+    const node = await waitFor("this window's hub", () => api.hubs.hubNodes().find((n) => n.isOwn && n.hub.id));
+    const hub = { kind: 'hub' as const, name: node.hub.name, id: node.hub.id ?? null, station: null };
+    const own = new MemoryLeaseEventSource([
+      ...source.list,
+      leaseEvent(Date.now() - 10 * MINUTE, 'hub-started', { subject: hub }),
+      leaseEvent(Date.now() - 2 * MINUTE, 'hub-orphaned', { subject: hub, detail: 'cwd no longer exists' }),
+    ]);
+    await vscode.commands.executeCommand('hubkeeper.showLeaseTimeline', node, undefined, { source: own });
+    const rendered = await waitFor(`the page filtered to hub ${hub.name}`, () =>
+      panel.rendered?.rows === 1 && panel.rendered.bars === 1 && panel.rendered.markers === 2 ? panel.rendered : undefined,
+    ).catch((err) => {
+      throw new Error(`${err.message}; it drew ${JSON.stringify(panel.rendered)}`);
+    });
+    assert(panel.panel.title === `Lease Timeline: ${hub.name}`, `title ${panel.panel.title}`);
+    return { hub: hub.name, rendered };
+  });
+
   await t.test('the default source is the empty one, labelled "no journal yet": the page draws no row', async () => {
     await vscode.commands.executeCommand('hubkeeper.showLeaseTimeline');
     const rendered = await waitFor('the empty page', () => (panel.rendered?.rows === 0 ? panel.rendered : undefined));

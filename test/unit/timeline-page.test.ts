@@ -199,6 +199,15 @@ test('keyboard: arrows move between bars and rows and show the details; a refres
   await send(page, message(more));
   assert.equal((await focused()).key, last.key, 'focus survives the refresh');
 
+  // A refresh after which the focused marker is out of the range: the focus goes to the nearest item of its row.
+  await page.locator('[data-marker][data-kind="taken-over"]').first().focus();
+  const early = await focused();
+  const later = { sinceMs: T0 + 30 * MINUTE, untilMs: NOW, nowMs: NOW };
+  await send(page, { ...message(more), model: buildTimeline(more, later) });
+  const moved = await focused();
+  assert.ok(moved.key && moved.key !== early.key, `focus on ${moved.key}`);
+  assert.equal(moved.row, early.row, 'on the same row');
+
   // Zoom: the button asks for its span; the answer presses it.
   const n = (await posted(page)).length;
   await page.getByRole('button', { name: '15 min' }).click();

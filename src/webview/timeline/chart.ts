@@ -27,6 +27,8 @@ export interface Chart {
   root: SVGElement;
   /** Per row, its items in time order (what the arrow keys walk). */
   rows: ChartItem[][];
+  /** Each row's key (TimelineRow.key), by index. */
+  rowKeys: string[];
   byKey: Map<string, ChartItem>;
 }
 
@@ -61,7 +63,7 @@ export function renderChart(model: TimelineModel, widthPx: number): Chart {
   axis.append(svg('line', { x1: x(model.nowMs), x2: x(model.nowMs), y1: AXIS_H - 6, y2: height, class: 'now' }));
   root.append(axis);
 
-  const chart: Chart = { root, rows: [], byKey: new Map() };
+  const chart: Chart = { root, rows: [], rowKeys: model.rows.map((r) => r.key), byKey: new Map() };
   model.rows.forEach((row, r) => {
     const y = AXIS_H + r * ROW_H;
     const label = rowLabel(row);

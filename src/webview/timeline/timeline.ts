@@ -45,6 +45,8 @@ const zoomButtons = [...byId('zoom').querySelectorAll<HTMLButtonElement>('button
 let last: ModelMessage | undefined;
 let chart: Chart | undefined;
 let focusKey: string | undefined;
+/** Where the focus was (row key and time), for when its item is gone after a refresh. */
+let focusAt: { row: string; atMs: number } | undefined;
 let tableText = '';
 let chartSignature = '';
 let resized = false;
@@ -76,10 +78,12 @@ function render(msg: ModelMessage): void {
     msg.droppedCount ? `, ${msg.droppedCount} older ones left out (too many to draw)` : '',
   ].join('');
   const scope = msg.scope === 'subject' && msg.subject ? ` for ${msg.subject.name}` : '';
-  status.textContent =
+  setText(
+    status,
     model.rows.length === 0
       ? `No lease events${scope} in the last ${zoomLabel} (source: ${msg.sourceLabel}).`
-      : `${model.rows.length} ${model.rows.length === 1 ? 'row' : 'rows'}${scope}, ${model.eventCount} events in the last ${zoomLabel}${ignored} · source: ${msg.sourceLabel}`;
+      : `${model.rows.length} ${model.rows.length === 1 ? 'row' : 'rows'}${scope}, ${model.eventCount} events in the last ${zoomLabel}${ignored} · source: ${msg.sourceLabel}`,
+  );
 
   const table = renderTable(model, zoomLabel);
   // Only "now" moved (the same events): while the keyboard is in the chart it stays as it is,
@@ -113,25 +117,29 @@ function render(msg: ModelMessage): void {
   });
 }
 
-/** The item that had the focus (by key), else the nearest in its row, else the first. */
+/** The item that had the focus (by key), else the nearest in time on its row, else the first. */
 function restoreFocus(c: Chart): ChartItem | undefined {
   const previous = focusKey ? c.byKey.get(focusKey) : undefined;
   if (previous) return previous;
-  const first = c.rows.find((r) => r.length > 0)?.[0];
-  return first;
+  const row = focusAt ? c.rows[c.rowKeys.indexOf(focusAt.row)] : undefined;
+  if (row?.length && focusAt) return nearest(row, focusAt.atMs);
+  return c.rows.find((r) => r.length > 0)?.[0];
+}
+
+function nearest(items: ChartItem[], atMs: number): ChartItem | undefined {
+  return items.reduce<ChartItem | undefined>(
+    (best, it) => (!best || Math.abs(it.atMs - atMs) < Math.abs(best.atMs - atMs) ? it : best),
+    undefined,
+  );
 }
 
 function moveFocus(from: ChartItem, key: string): ChartItem | undefined {
   if (!chart) return undefined;
   const row = chart.rows[from.row];
   const at = row.indexOf(from);
-  const nearest = (items: ChartItem[] | undefined) =>
-    items?.reduce<ChartItem | undefined>(
-      (best, it) => (!best || Math.abs(it.atMs - from.atMs) < Math.abs(best.atMs - from.atMs) ? it : best),
-      undefined,
-    );
+  const rows = chart.rows;
   const rowStep = (dir: number) => {
-    for (let r = from.row + dir; r >= 0 && r < chart!.rows.length; r += dir) if (chart!.rows[r].length) return nearest(chart!.rows[r]);
+    for (let r = from.row + dir; r >= 0 && r < rows.length; r += dir) if (rows[r].length) return nearest(rows[r], from.atMs);
     return undefined;
   };
   switch (key) {
@@ -158,7 +166,12 @@ function itemOf(target: EventTarget | null): ChartItem | undefined {
 }
 
 function show(item: ChartItem | undefined): void {
-  if (item) details.textContent = item.details;
+  if (item) setText(details, item.details);
+}
+
+/** Live regions are only touched when their text changes: a screen reader reads each change. */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 chartBox.addEventListener('keydown', (e) => {
@@ -174,6 +187,7 @@ chartBox.addEventListener('focusin', (e) => {
   const item = itemOf(e.target);
   if (!item) return;
   focusKey = item.key;
+  focusAt = { row: chart?.rowKeys[item.row] ?? '', atMs: item.atMs };
   show(item);
 });
 chartBox.addEventListener('mouseover', (e) => show(itemOf(e.target)));

@@ -44,6 +44,8 @@ export class TimelinePanel {
   private scope: TimelineScope = 'subject';
   private pageReady = false;
   private posting: Promise<void> = Promise.resolve();
+  private queued = false;
+  private closed = false;
   private readonly timer: ReturnType<typeof setInterval>;
   private sourceSubscription: { dispose(): void } | undefined;
 
@@ -128,8 +130,15 @@ export class TimelinePanel {
 
   /** Reads the events of the current range and posts the model; one at a time, in order. */
   refresh(): void {
-    if (!this.pageReady) return;
-    this.posting = this.posting.then(() => this.post()).catch((err) => log().warn(vscode.l10n.t('Lease Timeline: {0}', errorText(err))));
+    // At most one waits behind the one in flight: a slow source is not asked again and again.
+    if (!this.pageReady || this.queued || this.closed) return;
+    this.queued = true;
+    this.posting = this.posting
+      .then(() => {
+        this.queued = false;
+        return this.closed ? undefined : this.post();
+      })
+      .catch((err) => log().warn(vscode.l10n.t('Lease Timeline: {0}', errorText(err))));
   }
 
   private async post(): Promise<void> {
@@ -154,6 +163,7 @@ export class TimelinePanel {
   }
 
   private disposed(): void {
+    this.closed = true;
     clearInterval(this.timer);
     this.sourceSubscription?.dispose();
     this.renderedEmitter.dispose();

@@ -1,4 +1,4 @@
-// Bundles the extension and the CLI (with its Redis client apart) into dist/. `vscode` stays external: the editor provides it.
+// Bundles the extension, the CLI (with its Redis client apart) and the timeline webview's page into dist/. `vscode` stays external: the editor provides it.
 import * as esbuild from 'esbuild';
 import { chmodSync, readFileSync } from 'node:fs';
 
@@ -31,6 +31,18 @@ const contexts = await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }),
   esbuild.context({ ...common, alias: {}, entryPoints: ['src/cli/redis-client.ts'], outfile: 'dist/redis-client.js' }),
+  // The Lease Timeline page: browser code for its webview, no Node, no libraries (timeline-panel.ts loads it).
+  esbuild.context({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['src/webview/timeline/timeline.ts'],
+    outfile: 'dist/timeline.js',
+  }),
 ]);
 
 if (watch) {

@@ -40,6 +40,7 @@ export function readCommandTitles(t: Translate) {
     'hubkeeper.showLog': t('Open Log'),
     'hubkeeper.showHubs': t('Show Hubs'),
     'hubkeeper.openDocs': t('Open Documentation'),
+    'hubkeeper.showLeaseTimeline': t('Show Lease Timeline'),
     'hubkeeper.hub.showMenu': t('Show Hub Menu'),
     'hubkeeper.components.filter': t('Filter Components'),
     'hubkeeper.components.clearFilter': t('Clear Component Filter'),

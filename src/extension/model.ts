@@ -37,7 +37,7 @@ export class HubkeeperModel implements vscode.Disposable {
   /** The lease holder and the claims: replaced together when the lease timing changes. */
   readonly leases: WindowLeases;
   /** The transitions this window observes, into the local lease journal (trusted workspaces only). */
-  private readonly journal = new WindowJournal();
+  readonly journal = new WindowJournal();
   private readonly tracker = new ReachabilityTracker();
   private readonly probe = trackedProbe(this.tracker);
   private registryWatcher?: PathWatcher;

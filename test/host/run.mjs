@@ -5,6 +5,7 @@
 // loads the extension under development with test/host/suite as its tests, and reads the results
 // file the suite writes (in this remote setup the host's exit code is not trustworthy).
 //   1. the main suite in a trusted folder (Workspace Trust off: every folder trusted);
+//   1b. the Lease Timeline suite (test/host/suite/timeline.ts), in a trusted folder;
 //   2. the untrusted suite: Workspace Trust on, a hostile repository never trusted; then this
 //      script checks the command palette and trusts the folder in the Workspace Trust editor;
 //   3. the packaged VSIX is installed into a fresh editor and must activate, and the CLI it ships runs.
@@ -24,7 +25,11 @@ fs.mkdirSync(results, { recursive: true });
 installCodeServer(CACHE);
 const { createHostFixture } = await import(path.join(ROOT, 'out/test/host/fixture.js'));
 
+// HUBKEEPER_HOST_SUITES=timeline,untrusted runs only those editors (host, timeline, untrusted, vsix); unset: all.
+const onlySuites = process.env.HUBKEEPER_HOST_SUITES?.split(',');
+
 async function inEditor(name, { devPath, testsPath, vsix, untrusted = false }, body) {
+  if (onlySuites && !onlySuites.includes(name)) return say(`${name}: skipped (HUBKEEPER_HOST_SUITES)`);
   const { workspace, registry, bait } = createHostFixture({ hostile: untrusted });
   const resultsFile = path.join(results, `${name}-results.json`);
   const ackFile = path.join(path.dirname(workspace), 'screenshot-taken');
@@ -154,6 +159,11 @@ async function runCommand(page, title) {
 
 // 1. The suite in the extension host, in a trusted folder.
 await inEditor('host', { devPath: ROOT, testsPath: path.join(ROOT, 'out/test/host/suite/index.js') }, (ctx) => collect('host', ctx));
+
+// 1b. The Lease Timeline suite: its webview panel, with in-memory event sources.
+await inEditor('timeline', { devPath: ROOT, testsPath: path.join(ROOT, 'out/test/host/suite/timeline.js') }, (ctx) =>
+  collect('timeline', ctx),
+);
 
 // 2. The untrusted suite, then the palette as a person sees it, then trust granted in the real editor.
 await inEditor(

@@ -75,12 +75,13 @@ test(
   },
 );
 
-test('the VSIX holds the one bundle, packed by .vscodeignore (the npm package’s .npmignore does not reach it)', () => {
+test('the VSIX holds the one bundle and the Lease Timeline page, packed by .vscodeignore (the npm package’s .npmignore does not reach it)', () => {
   const ls = spawnSync('npx', ['vsce', 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(ls.status, 0, ls.stderr);
   const files = ls.stdout.trim().split('\n');
-  assert.ok(files.includes('dist/extension.js'), `${files}`);
-  assert.ok(!files.some((f) => f.startsWith('dist/') && f !== 'dist/extension.js'), `only the one bundle: ${files}`);
+  const bundles = ['dist/extension.js', 'dist/timeline.js'];
+  for (const f of [...bundles, 'media/timeline.css', 'package.nls.json']) assert.ok(files.includes(f), `${f}: ${files}`);
+  assert.ok(!files.some((f) => f.startsWith('dist/') && !bundles.includes(f)), `only the bundles: ${files}`);
   assert.ok(files.includes('media/screenshots/workbench.png'), 'the README screenshots still ship');
   // The manifest's words (%key%) and the runtime strings' English bundle, for a translator's bundles beside it.
   assert.ok(files.includes('package.nls.json'), `the manifest's words ship: ${files}`);

@@ -53,10 +53,11 @@ test('a group header, the registry error line and a hub group offer no item comm
 });
 
 test('what each item offers: its menu in package.json and its palette pick agree', () => {
+  const T = 'hubkeeper.showLeaseTimeline'; // on every component and hub
   const expected: [string, ItemMenuCommand[]][] = [
     [
       componentContext('free'),
-      ['hubkeeper.components.rename', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal'],
+      ['hubkeeper.components.rename', 'hubkeeper.components.delete', 'hubkeeper.components.copyId', 'hubkeeper.components.reveal', T],
     ],
     [
       componentContext('held'),
@@ -66,6 +67,7 @@ test('what each item offers: its menu in package.json and its palette pick agree
         'hubkeeper.components.delete',
         'hubkeeper.components.copyId',
         'hubkeeper.components.reveal',
+        T,
       ],
     ],
     [
@@ -76,6 +78,7 @@ test('what each item offers: its menu in package.json and its palette pick agree
         'hubkeeper.components.delete',
         'hubkeeper.components.copyId',
         'hubkeeper.components.reveal',
+        T,
       ],
     ],
     [
@@ -86,17 +89,18 @@ test('what each item offers: its menu in package.json and its palette pick agree
         'hubkeeper.components.delete',
         'hubkeeper.components.copyId',
         'hubkeeper.components.reveal',
+        T,
       ],
     ],
     [INVALID_COMPONENT, ['hubkeeper.components.delete', 'hubkeeper.components.reveal']],
-    [hubContext({ state: 'idle', cwd: '/w' }, false), ['hubkeeper.hubs.openFolder']],
+    [hubContext({ state: 'idle', cwd: '/w' }, false), ['hubkeeper.hubs.openFolder', T]],
     [
       hubContext({ state: 'running', cwd: '/w', hubUrl: 'http://127.0.0.1:1', record: {} as never }, true),
-      ['hubkeeper.hubs.reap', 'hubkeeper.hubs.openFolder', 'hubkeeper.hubs.copyUrl', 'hubkeeper.hubs.revealEntry'],
+      ['hubkeeper.hubs.reap', 'hubkeeper.hubs.openFolder', 'hubkeeper.hubs.copyUrl', 'hubkeeper.hubs.revealEntry', T],
     ],
-    [hubContext({ state: 'orphan', untrusted: 'others can write the entry' }, false), ['hubkeeper.hubs.reap']],
-    [hubContext({ state: 'stopped', record: {} as never }, false), ['hubkeeper.hubs.reap', 'hubkeeper.hubs.revealEntry']],
-    [hubContext({ state: 'unreachable' }, false), ['hubkeeper.hubs.reap']],
+    [hubContext({ state: 'orphan', untrusted: 'others can write the entry' }, false), ['hubkeeper.hubs.reap', T]],
+    [hubContext({ state: 'stopped', record: {} as never }, false), ['hubkeeper.hubs.reap', 'hubkeeper.hubs.revealEntry', T]],
+    [hubContext({ state: 'unreachable' }, false), ['hubkeeper.hubs.reap', T]],
     [staleLockContext('lease'), ['hubkeeper.locks.release']],
     [staleLockContext('hub'), ['hubkeeper.locks.release']],
   ];

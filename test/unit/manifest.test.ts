@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { commandTitles, isWriteCommand, writeCommandTitles } from '../../src/extension/command-titles';
 import { english } from '../../src/extension/translate';
-import { localizedManifest } from '../support/manifest';
+import { localizedManifest, readNls } from '../support/manifest';
 
 /**
  * package.json's trust, scope and menu declarations, checked against the code's list of write
@@ -17,6 +17,9 @@ const pkg = localizedManifest();
 const WRITE_COMMANDS = writeCommandTitles(english);
 const COMMAND_TITLES = commandTitles(english);
 const contributes = pkg.contributes;
+/** A manifest string as the editor shows it: `%key%` is the English text in package.nls.json. */
+const nls = readNls();
+const shown = (text: string) => text.replace(/^%([\w.-]+)%$/, (whole, key: string) => nls[key] ?? whole);
 const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> =
   contributes.configuration.properties;
 
@@ -35,7 +38,7 @@ test('Workspace Trust: limited support, every abusable setting restricted, virtu
 });
 
 test('every write command is hidden in an untrusted workspace: palette, view title, item menus and welcome links', () => {
-  const titles = new Map<string, string>(contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title]));
+  const titles = new Map<string, string>(contributes.commands.map((c: { command: string; title: string }) => [c.command, shown(c.title)]));
   const palette: MenuEntry[] = contributes.menus.commandPalette;
   for (const [id, title] of Object.entries(WRITE_COMMANDS)) {
     assert.equal(titles.get(id)?.replace(/\u2026$/, ''), title, `${id} is contributed with this title`);
@@ -65,7 +68,7 @@ test('every write command is hidden in an untrusted workspace: palette, view tit
 
 test("every contributed command is in the code's list with its title, and nothing else is", () => {
   const contributed = Object.fromEntries(
-    contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title.replace(/\u2026$/, '')]),
+    contributes.commands.map((c: { command: string; title: string }) => [c.command, shown(c.title).replace(/\u2026$/, '')]),
   );
   assert.deepEqual(Object.fromEntries(Object.entries(COMMAND_TITLES).sort()), Object.fromEntries(Object.entries(contributed).sort()));
 });

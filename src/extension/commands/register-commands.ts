@@ -16,6 +16,7 @@ import { createRegistry, openRegistryFile } from './registry-file';
 import { releaseComponent } from './release-component';
 import { releaseAllStaleLocks, releaseStaleLocks } from './release-locks';
 import { renameComponent } from './rename-component';
+import { showLeaseTimeline } from './show-lease-timeline';
 import { exportRegistry, importRegistry } from './transfer-registry';
 import { guarded } from './ui';
 import { openDocs, reacquire, refresh, releaseMyLeases, restartHub, showHubMenu, showHubs, showLog } from './window-commands';
@@ -31,6 +32,7 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
   'hubkeeper.showLog': showLog,
   'hubkeeper.showHubs': showHubs,
   'hubkeeper.openDocs': openDocs,
+  'hubkeeper.showLeaseTimeline': showLeaseTimeline,
   'hubkeeper.hub.showMenu': showHubMenu,
   'hubkeeper.hub.restart': restartHub,
   'hubkeeper.hub.reacquire': reacquire,

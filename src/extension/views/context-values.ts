@@ -90,6 +90,7 @@ export const ITEM_MENUS = {
   'hubkeeper.fleet.releaseLock': /^otherStation\.staleLock\.lease/,
   'hubkeeper.fleet.reapHub': /^otherStation\.hub\.orphan/,
   'hubkeeper.fleet.adoptLabId': /^labConflictId\.adoptable/,
+  'hubkeeper.showLeaseTimeline': /^(component|hub)\./,
 } as const;
 
 export type ItemMenuCommand = keyof typeof ITEM_MENUS;

@@ -158,10 +158,10 @@ describe('the window fleet feed', { skip: SKIP_NO_REDIS }, () => {
     // Before parseState checked types, this state made GET /fleet/stations answer 500 for everyone.
     const got = (await waitFor(() => feed.snapshot?.stations.find((s) => s.summary.station === 'evil')?.state, "evil's state"))!;
     // (a 503 is Redis slower than the store timeout on a loaded machine: asked again)
-    const listed = await waitFor(async () => {
+    const listed = (await waitFor(async () => {
       const res = await lab(r1.url, 'GET', '/fleet/stations', labToken);
       return res.status !== 503 && res;
-    }, 'the fleet list');
+    }, 'the fleet list')) as { status: number; body: unknown };
     assert.equal(listed.status, 200, JSON.stringify(listed.body));
     assert.equal(got.registry.path, '', 'a number where a path belongs is dropped');
     assert.equal(got.registry.reason.length, 1024, 'long text is capped');

@@ -21,6 +21,9 @@ export const WRITE_COMMANDS = {
   'hubkeeper.hub.restart': "Restart This Window's Hub",
   'hubkeeper.hub.reacquire': 'Re-acquire Hub Lock and Leases',
   'hubkeeper.leases.releaseMine': 'Release My Leases',
+  // They write the user's settings and secret storage, and decide where this machine's agent reports.
+  'hubkeeper.lab.connect': 'Connect to Lab',
+  'hubkeeper.lab.disconnect': 'Disconnect from Lab',
 } as const;
 
 export const READ_COMMANDS = {

@@ -13,6 +13,7 @@ import { ComponentsProvider } from './views/components-view';
 import { HubsProvider } from './views/hubs-view';
 import { StaleLocksProvider } from './views/locks-view';
 import { WindowHubs } from './window-hubs';
+import { WindowLab } from './window-lab';
 
 /**
  * Activation wires the pieces together and returns at once; the slow work (taking the hub lock,
@@ -31,6 +32,8 @@ export interface HubkeeperApi {
   locks: StaleLocksProvider;
   views: { components: vscode.TreeView<unknown>; hubs: vscode.TreeView<unknown>; locks: vscode.TreeView<unknown> };
   windowHubs: WindowHubs;
+  /** The lab connection, the fleet feed and (one window per machine) the station agent. */
+  windowLab: WindowLab;
   claims(): ClaimsManager;
   statusBar: HubStatusBar;
   /** Settles when the first hub start, claim and refresh are done and the CLI is on the terminals' PATH. */
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const started = performance.now();
   const model = new HubkeeperModel();
   const windowHubs = new WindowHubs();
+  const windowLab = new WindowLab(context.secrets, model);
   const components = new ComponentsProvider(model);
   const hubs = new HubsProvider(model, (cwd) => windowHubs.isOwnHub(cwd));
   const locks = new StaleLocksProvider(model);
@@ -99,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     await model.reconfigure();
     logBadClaims();
     updateMessages();
-    await Promise.all([model.refreshAll(), syncWriters()]);
+    await Promise.all([model.refreshAll(), syncWriters(), windowLab.sync()]);
     updateStatus();
   };
   const foldersChanged = async () => {
@@ -122,6 +126,8 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     await syncWriters();
     await model.refreshAll();
     updateStatus();
+    // The lab last: the local views never wait for the network.
+    void windowLab.sync();
   };
 
   context.subscriptions.push(
@@ -147,6 +153,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
       hubs,
       locks,
       windowHubs,
+      windowLab,
       extensionUri: context.extensionUri,
       selection: (viewId) => viewsById[viewId]?.selection ?? [],
     }),
@@ -167,7 +174,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   // The terminals' `hubkeeper`, in any workspace (cli-on-path.ts says why).
   const cliOnPath = putCliOnPath(context);
   teardown = async () => {
-    await Promise.all([model.leases.dispose(), windowHubs.dispose()]);
+    await Promise.all([model.leases.dispose(), windowHubs.dispose(), windowLab.dispose()]);
   };
   const activationMs = performance.now() - started;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
@@ -178,6 +185,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     locks,
     views,
     windowHubs,
+    windowLab,
     claims: () => model.leases.claims,
     statusBar,
     ready: Promise.all([ready, cliOnPath]).then(() => undefined),

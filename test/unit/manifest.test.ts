@@ -12,6 +12,13 @@ interface MenuEntry {
   when?: string;
 }
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+// A `%key%` string is the English text in package.nls.json (the editor resolves it the same way).
+const nlsFile = path.join(ROOT, 'package.nls.json');
+const nls: Record<string, string> = fs.existsSync(nlsFile) ? JSON.parse(fs.readFileSync(nlsFile, 'utf8')) : {};
+const localized = (text: string) => text.replace(/^%([\w.-]+)%$/, (whole, key: string) => nls[key] ?? whole);
+for (const c of pkg.contributes.commands as { title: string }[]) c.title = localized(c.title);
+for (const s of Object.values(pkg.contributes.configuration.properties) as { markdownDescription?: string }[])
+  if (s.markdownDescription) s.markdownDescription = localized(s.markdownDescription);
 const contributes = pkg.contributes;
 const settings: Record<string, { scope?: string; type: string; minimum?: number; maximum?: number; markdownDescription?: string }> =
   contributes.configuration.properties;
@@ -76,6 +83,11 @@ test('every setting has a scope; the numbers have bounds; setting links point at
     'hubkeeper.heartbeatIntervalSeconds': 'machine-overridable',
     'hubkeeper.reapGraceSeconds': 'machine-overridable',
     'hubkeeper.probeIntervalSeconds': 'machine-overridable',
+    // Where the token goes, which file is a token, what other machines may do here: never a repository's choice.
+    'hubkeeper.lab.url': 'machine',
+    'hubkeeper.lab.tokenFile': 'machine',
+    'hubkeeper.lab.station': 'machine',
+    'hubkeeper.lab.allowRemote': 'machine',
   };
   for (const [key, s] of Object.entries(settings)) {
     assert.ok(s.scope, `${key} has a scope`);
@@ -86,6 +98,16 @@ test('every setting has a scope; the numbers have bounds; setting links point at
       assert.ok(settings[linked], `${key} links to ${linked}`);
   }
   assert.match(settings['hubkeeper.registryPath'].markdownDescription ?? '', /registry\.json/);
+  for (const key of ['hubkeeper.lab.url', 'hubkeeper.lab.tokenFile', 'hubkeeper.lab.allowRemote']) {
+    assert.match(
+      settings[key].markdownDescription ?? '',
+      /Machine scope: a repository's settings cannot/,
+      `${key} says why it is machine scope`,
+    );
+    assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} is restricted`);
+  }
+  assert.deepEqual((settings['hubkeeper.lab.allowRemote'] as { default?: unknown }).default, [], 'nothing is allowed by default');
+  for (const [key, text] of Object.entries(nls)) assert.ok(!/^%/.test(text) && text.trim(), `package.nls.json ${key} has its English text`);
 });
 
 test("keybindings follow the editor's conventions and act only while the view has focus: F2 renames, Delete deletes", () => {

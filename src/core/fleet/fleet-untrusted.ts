@@ -75,8 +75,11 @@ export function stationListFrom(raw: unknown): { serverTimeUs: number; stations:
   if (!isObj(raw) || !Array.isArray(raw.stations)) return undefined;
   const seen = new Set<string>();
   const stations: StationSummary[] = [];
-  for (const s of list(raw.stations, MAX_STATIONS).map(stationSummaryFrom))
-    if (s && !seen.has(s.station)) stations.push(s), seen.add(s.station);
+  for (const s of list(raw.stations, MAX_STATIONS).map(stationSummaryFrom)) {
+    if (!s || seen.has(s.station)) continue;
+    stations.push(s);
+    seen.add(s.station);
+  }
   return { serverTimeUs: num(raw.server_time_us) ?? 0, stations };
 }
 
@@ -118,7 +121,10 @@ export function publishedStateFrom(raw: unknown): PublishedMachineState | null {
   const reg = isObj(raw.registry) ? raw.registry : {};
   const counts: Record<string, number> = {};
   if (isObj(raw.counts)) for (const k of Object.keys(raw.counts).slice(0, 20)) counts[text(k, 64) as string] = count(raw.counts[k]);
-  const items = (v: unknown) => list(v).map(componentItem).filter((x): x is Obj => x !== undefined);
+  const items = (v: unknown) =>
+    list(v)
+      .map(componentItem)
+      .filter((x): x is Obj => x !== undefined);
   const state = {
     registry: {
       path: text(reg.path) ?? '',

@@ -44,15 +44,18 @@ export function parseState(text: string | undefined): PublishedState | undefined
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const r = raw as Record<string, unknown>;
-  const objects = (v: unknown) => (Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) : undefined);
-  const counts = typeof r.counts === 'object' && r.counts !== null && !Array.isArray(r.counts) ? (r.counts as Record<string, number>) : undefined;
+  const objects = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) : undefined;
+  const counts =
+    typeof r.counts === 'object' && r.counts !== null && !Array.isArray(r.counts) ? (r.counts as Record<string, number>) : undefined;
   return {
     counts,
     held: objects(r.held),
     stale_locks: objects(r.stale_locks),
     hubs: objects(r.hubs) as { state?: string }[] | undefined,
     stale_hub_locks: objects(r.stale_hub_locks),
-    entries: objects(r.entries)?.filter((e) => typeof e.name === 'string' && typeof e.id === 'string') as { name: string; id: string }[] | undefined,
+    entries: objects(r.entries)?.filter((e) => typeof e.name === 'string' && typeof e.id === 'string') as
+      { name: string; id: string }[] | undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import type { ComponentsProvider } from '../views/components-view';
 import type { HubsProvider } from '../views/hubs-view';
 import type { StaleLocksProvider } from '../views/locks-view';
 import type { WindowHubs } from '../window-hubs';
+import type { WindowLab } from '../window-lab';
 
 /** What every command handler gets first: the window's model, its views and its hubs. */
 export interface CommandContext {
@@ -12,6 +13,8 @@ export interface CommandContext {
   hubs: HubsProvider;
   locks: StaleLocksProvider;
   windowHubs: WindowHubs;
+  /** The lab connection, fleet feed and station agent. */
+  windowLab: WindowLab;
   /** Where the extension is installed: its packaged README (Open Documentation). */
   extensionUri: vscode.Uri;
   /** What is selected in one of the views, by view id (the target of a keybinding). */

@@ -14,6 +14,7 @@ import { releaseAllStaleLocks, releaseStaleLocks } from './release-locks';
 import { renameComponent } from './rename-component';
 import { exportRegistry, importRegistry } from './transfer-registry';
 import { guarded } from './ui';
+import { connectToLab, disconnectFromLab } from './lab-connect';
 import { openDocs, reacquire, refresh, releaseMyLeases, restartHub, showHubMenu, showHubs, showLog } from './window-commands';
 
 /**
@@ -51,6 +52,8 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
   'hubkeeper.hubs.revealEntry': revealHubEntry,
   'hubkeeper.locks.release': releaseStaleLocks,
   'hubkeeper.locks.releaseAll': releaseAllStaleLocks,
+  'hubkeeper.lab.connect': connectToLab,
+  'hubkeeper.lab.disconnect': disconnectFromLab,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -14,6 +14,9 @@ export interface ScriptedOptions {
   olderThanDays?: number;
   file?: string;
   mode?: 'merge' | 'replace';
+  /** Connect to Lab: the URL and the token. */
+  url?: string;
+  token?: string;
 }
 
 export function scripted(value: unknown): ScriptedOptions {

@@ -40,6 +40,8 @@ export class WindowLab implements vscode.Disposable {
   private saidProblems = new Set<string>();
   private turn: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
+  /** The last lines this part logged, with their level (the host test counts them: no log spam). */
+  readonly recentLog: { level: 'info' | 'warn' | 'error'; line: string }[] = [];
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -71,7 +73,7 @@ export class WindowLab implements vscode.Disposable {
 
   /** Acts on the settings, the stored token and trust; run after each change of one of them. */
   sync(): Promise<void> {
-    const next = this.turn.then(() => this.syncNow()).catch((err) => log().error(`lab: ${errorText(err)}`));
+    const next = this.turn.then(() => this.syncNow()).catch((err) => this.say('error', `lab: ${errorText(err)}`));
     this.turn = next;
     return next;
   }
@@ -101,14 +103,14 @@ export class WindowLab implements vscode.Disposable {
     this.madeFrom = key;
     this.feedClient = new LabClient(parsed.urls, token.token);
     this.shared = new LabClient(parsed.urls, token.token);
-    const feed = new LabFleetFeed({ client: this.feedClient, station: lab.station, log: (line) => log().info(line) });
+    const feed = new LabFleetFeed({ client: this.feedClient, station: lab.station, log: (line) => this.say('info', line) });
     this.feed = feed;
     feed.onChange(() => {
       if (this.feed !== feed) return;
       void this.setContext();
       this.changed.fire();
     });
-    log().info(`lab: ${parsed.urls.map((u) => u.origin).join(', ')} as station ${lab.station}`);
+    this.say('info', `lab: ${parsed.urls.map((u) => u.origin).join(', ')} as station ${lab.station}`);
     if (trusted) this.startAgent(parsed.urls, token.token);
     await this.setContext();
     this.changed.fire();
@@ -121,7 +123,7 @@ export class WindowLab implements vscode.Disposable {
     this.seat = new AgentSeat({
       hubEnv: { env: process.env, home: os.homedir() },
       station,
-      log: (line) => log().info(line),
+      log: (line) => this.say('info', line),
       start: () => {
         const agent = new StationAgent({
           lab: new LabClient(urls, token),
@@ -139,7 +141,7 @@ export class WindowLab implements vscode.Disposable {
           },
           heartbeatMs: settings.heartbeatMs,
           allow,
-          log: (line) => log().info(line),
+          log: (line) => this.say('info', line),
         });
         agent.start();
         return agent;
@@ -179,7 +181,7 @@ export class WindowLab implements vscode.Disposable {
     this.feed = this.seat = this.feedClient = this.shared = undefined;
     this.madeFrom = '';
     feed?.dispose();
-    await seat?.stop().catch((err) => log().warn(`lab: stopping the station agent: ${errorText(err)}`));
+    await seat?.stop().catch((err) => this.say('warn', `lab: stopping the station agent: ${errorText(err)}`));
     feedClient?.close();
     shared?.close();
   }
@@ -187,7 +189,13 @@ export class WindowLab implements vscode.Disposable {
   private sayOnce(line: string): void {
     if (this.saidProblems.has(line)) return;
     this.saidProblems.add(line);
-    log().warn(line);
+    this.say('warn', line);
+  }
+
+  private say(level: 'info' | 'warn' | 'error', line: string): void {
+    log()[level](line);
+    this.recentLog.push({ level, line });
+    if (this.recentLog.length > 200) this.recentLog.shift();
   }
 
   private async setContext(): Promise<void> {

@@ -452,6 +452,40 @@ export async function run(): Promise<void> {
     await waitFor('the lease release', () => readRegistry().entries.claimed_arm.lock === null);
   });
 
+  await t.test('a lab URL where nothing listens: one log line, reconnecting, the local views unaffected, no error', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const tokenFile = path.join(path.dirname(workspace), 'lab-host-test.token');
+    fs.writeFileSync(tokenFile, `${'a1'.repeat(32)}\n`, { mode: 0o600 });
+    const config = () => vscode.workspace.getConfiguration('hubkeeper');
+    const lab = api.windowLab;
+    const logged = lab.recentLog.length;
+    const entriesBefore = api.model.state.components.entries.length;
+    await config().update('lab.tokenFile', tokenFile, vscode.ConfigurationTarget.Global);
+    await config().update('lab.url', `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    try {
+      const c = await waitFor('reconnecting', () => (lab.connection.kind === 'reconnecting' ? lab.connection : undefined));
+      await sleep(4000); // several backoff periods: spam would show here
+      const lines = lab.recentLog.slice(logged);
+      const feedLines = lines.filter((l) => l.line.startsWith(`lab http://127.0.0.1:${port}:`));
+      assert(feedLines.length === 1, `the feed logged ${feedLines.length} lines: ${JSON.stringify(lines)}`);
+      assert(!lines.some((l) => l.level === 'error'), `no error: ${JSON.stringify(lines)}`);
+      assert(lab.connection.kind === 'reconnecting', `still reconnecting: ${JSON.stringify(lab.connection)}`);
+      await vscode.commands.executeCommand('hubkeeper.refresh');
+      assert(api.model.state.components.entries.length === entriesBefore, 'the local registry is read as before');
+      assert(api.windowHubs.folders.size > 0 && [...api.windowHubs.folders.values()].every((f) => f.state === 'holding'), 'the hub runs');
+      return { reason: c.reason, lines: lines.map((l) => l.line) };
+    } finally {
+      await config().update('lab.url', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('lab.tokenFile', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor('not configured', () => lab.connection.kind === 'not-configured');
+    }
+  });
+
   await vscode.commands.executeCommand('workbench.view.extension.hubkeeper');
   await sleep(500);
   await t.finish();

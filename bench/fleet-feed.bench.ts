@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     target = n;
     await writer.resolve(n, 'node', { acquireLock: false });
     await seen;
-    await sleep(Math.random() * 200); // not in step with the poll
+    await sleep(Math.random() * POLL_MS); // a change at any phase of the poll
   }
   polling = false;
   console.log(`change on a station → window feed onChange (long poll on another replica): ${stats(viaFeed)}`);

@@ -78,6 +78,13 @@ describe('the window fleet feed', { skip: SKIP_NO_REDIS }, () => {
         ['station-b', true],
       ],
     );
+    // Settled: the feed has seen every change made so far (the stations' first publications) and
+    // finished reading them, so what it reads from now on is for the change below.
+    const now = (await lab(r1.url, 'GET', '/fleet/changes?after=0&generation=', labToken)).body.version as number;
+    await waitFor(() => feed.changeVersion >= now, 'the feed at the current change version');
+    await new Promise<void>((resolve) => {
+      const off = feed.onChange(() => (off(), resolve()));
+    });
     const changes: number[] = [];
     feed.onChange(() => changes.push(Date.now()));
     client.routes.length = 0;
@@ -88,6 +95,28 @@ describe('the window fleet feed', { skip: SKIP_NO_REDIS }, () => {
     assert.ok(!stationReads.includes('/fleet/stations/station-b'), `station-b did not change and was not read: ${stationReads.join(' ')}`);
     assert.ok(client.routes.includes('/fleet/changes'), 'it long-polls');
     assert.ok(changes.length > 0);
+  });
+
+  test('GET /fleet/changes: a reader parked on one replica is woken by a change through another; a lost counter says reset', async () => {
+    const first = await lab(r1.url, 'GET', '/fleet/changes?after=0&generation=', labToken);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.reset, true, 'a reader without a generation reads everything first');
+    const { version, generation } = first.body;
+    const parked = lab(r2.url, 'GET', `/fleet/changes?after=${version}&generation=${generation}&wait_ms=20000`, labToken);
+    assert.equal((await a.cli('components', 'resolve', 'wakes_reader', '--type', 'node', '--no-lock')).code, 0);
+    const woken = await parked;
+    assert.equal(woken.status, 200);
+    assert.equal(woken.body.reset, false);
+    assert.ok(woken.body.version > version);
+    assert.deepEqual(woken.body.changed_stations, ['station-a'], 'only the station that published');
+    const quiet = await lab(r1.url, 'GET', `/fleet/changes?after=${woken.body.version}&generation=${generation}&wait_ms=0`, labToken);
+    assert.deepEqual(quiet.body.changed_stations, [], 'nothing since');
+    assert.equal((await lab(r1.url, 'GET', '/fleet/changes?after=abc', labToken)).status, 400);
+    // Redis lost its data (no AOF, a flush): the counter starts again under another generation.
+    redis.cli('DEL', 'hk:{lab}:changes', 'hk:{lab}:changed', 'hk:{lab}:changes_generation');
+    const lost = await lab(r2.url, 'GET', `/fleet/changes?after=${woken.body.version}&generation=${generation}&wait_ms=20000`, labToken);
+    assert.equal(lost.body.reset, true, 'answered at once: read everything again');
+    assert.notEqual(lost.body.generation, generation);
   });
 
   test('the replica it long-polls is killed (-9): the next replica answers and nothing is missed', async () => {

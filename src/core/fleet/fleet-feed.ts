@@ -67,6 +67,11 @@ export class LabFleetFeed implements FleetFeed {
     void this.run();
   }
 
+  /** The lab's change version (GET /fleet/changes) this feed has been told of. */
+  get changeVersion(): number {
+    return this.version;
+  }
+
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -118,7 +123,9 @@ export class LabFleetFeed implements FleetFeed {
           this.running = false;
           break;
         }
-        const reason = (err as Error).message;
+        // The client's messages start with the origin, which the line and the state name already.
+        const message = (err as Error).message;
+        const reason = message.startsWith(`${this.url}: `) ? message.slice(this.url.length + 2) : message;
         if (failures === 0) this.o.log?.(`lab ${this.url}: ${reason}; reconnecting with backoff (local views are not affected)`);
         const since = this.connection.kind === 'reconnecting' ? this.connection.sinceMs : this.now();
         this.setConnection({ kind: 'reconnecting', url: this.url, sinceMs: since, reason });

@@ -38,6 +38,7 @@ export class WindowLab implements vscode.Disposable {
   private seat: AgentSeat | undefined;
   private madeFrom = '';
   private saidProblems = new Set<string>();
+  private context: boolean[] | undefined;
   private turn: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   /** The last lines this part logged, with their level (the host test counts them: no log spam). */
@@ -96,7 +97,10 @@ export class WindowLab implements vscode.Disposable {
       this.sayOnce(`hubkeeper.lab.url: ${host} is reached over plain http; the lab token travels in clear`);
     const token = await this.token(parsed.urls[0], lab.tokenFile);
     const trusted = isTrusted();
-    const key = JSON.stringify([lab.url, lab.station, lab.allowRemote, trusted, 'token' in token ? sha(token.token) : token.problem]);
+    const { discovered, settings } = this.model;
+    // What the feed and the agent are made from: the agent reads this registry and these hub roots.
+    const made = [lab.url, lab.station, lab.allowRemote, trusted, discovered.path, settings.hubRoots, settings.heartbeatMs];
+    const key = JSON.stringify([...made, 'token' in token ? sha(token.token) : token.problem]);
     if (key === this.madeFrom) return;
     if ('problem' in token) return this.become(key, this.refusal(origin, token.problem));
     await this.stop();
@@ -198,9 +202,13 @@ export class WindowLab implements vscode.Disposable {
     if (this.recentLog.length > 200) this.recentLog.shift();
   }
 
+  /** The context keys, set only when they change (the feed reports every snapshot). */
   private async setContext(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', CONFIGURED_KEY, this.model.settings.lab.url !== '');
-    await vscode.commands.executeCommand('setContext', CONNECTED_KEY, this.connection.kind === 'connected');
+    const now = [this.model.settings.lab.url !== '', this.connection.kind === 'connected'];
+    if (this.context && this.context[0] === now[0] && this.context[1] === now[1]) return;
+    this.context = now;
+    await vscode.commands.executeCommand('setContext', CONFIGURED_KEY, now[0]);
+    await vscode.commands.executeCommand('setContext', CONNECTED_KEY, now[1]);
   }
 }
 

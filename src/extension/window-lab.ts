@@ -39,6 +39,7 @@ export class WindowLab implements vscode.Disposable {
   private madeFrom = '';
   private saidProblems = new Set<string>();
   private context: boolean[] | undefined;
+  private fleetVisible = true;
   private turn: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   /** The last lines this part logged, with their level (the host test counts them: no log spam). */
@@ -62,6 +63,15 @@ export class WindowLab implements vscode.Disposable {
   /** A client for requests (remote actions), with the window's URL and token; undefined without a lab. */
   client(): LabClient | undefined {
     return this.shared;
+  }
+
+  /**
+   * Whether the Fleet view is visible (its onDidChangeVisibility): the feed long-polls while it is,
+   * and reads at a slow pace while it is not. Kept for the feeds made after a reconnect too.
+   */
+  setFleetVisible(visible: boolean): void {
+    this.fleetVisible = visible;
+    this.feed?.setVisible?.(visible);
   }
 
   storeToken(key: string, token: string): Thenable<void> {
@@ -107,7 +117,12 @@ export class WindowLab implements vscode.Disposable {
     this.madeFrom = key;
     this.feedClient = new LabClient(parsed.urls, token.token);
     this.shared = new LabClient(parsed.urls, token.token);
-    const feed = new LabFleetFeed({ client: this.feedClient, station: lab.station, log: (line) => this.say('info', line) });
+    const feed = new LabFleetFeed({
+      client: this.feedClient,
+      station: lab.station,
+      visible: this.fleetVisible,
+      log: (line) => this.say('info', line),
+    });
     this.feed = feed;
     feed.onChange(() => {
       if (this.feed !== feed) return;

@@ -146,6 +146,19 @@ describe('the window fleet feed', { skip: SKIP_NO_REDIS }, () => {
     assert.ok(kinds.indexOf('reconnecting') < kinds.lastIndexOf('connected'));
   });
 
+  test('while nobody looks it reads at a slow pace, no long poll; looked at again, it reads at once', async () => {
+    const client = new CountingClient([new URL(r1.url)], labToken);
+    const feed = new LabFleetFeed({ client, station: 'viewer', visible: false, idleMs: 60_000 });
+    feeds.push(feed);
+    await waitFor(() => feed.connection.kind === 'connected' && feed.snapshot, 'the first snapshot');
+    assert.equal((await a.cli('components', 'resolve', 'while_hidden', '--type', 'node', '--no-lock')).code, 0);
+    await sleep(1500);
+    assert.equal(entryOf(feed, 'station-a', 'while_hidden'), undefined, 'not read while hidden (60 s pace)');
+    assert.equal(client.routes.filter((r) => r === '/fleet/changes').length, 1, 'only the first version read, no long poll');
+    feed.setVisible(true);
+    await waitFor(() => entryOf(feed, 'station-a', 'while_hidden'), 'read when looked at');
+  });
+
   test('a refused token is `refused` once, and the feed sends nothing more', async () => {
     const { client, feed } = open([r1.url], 'x'.repeat(64));
     const seen: string[] = [];

@@ -25,6 +25,8 @@ export interface LabFleetFeedOptions {
   log?: (line: string) => void;
   /** The pace while nobody looks (default 60 s). */
   idleMs?: number;
+  /** Whether someone looks at first (default true); then setVisible. */
+  visible?: boolean;
   now?: () => number;
 }
 
@@ -64,6 +66,7 @@ export class LabFleetFeed implements FleetFeed {
     this.now = o.now ?? Date.now;
     this.url = o.client.url.origin;
     this.connection = { kind: 'connecting', url: this.url };
+    this.visible = o.visible ?? true;
     void this.run();
   }
 

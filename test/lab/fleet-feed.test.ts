@@ -130,6 +130,21 @@ describe('the window fleet feed', { skip: SKIP_NO_REDIS }, () => {
     await waitFor(() => feed.connection.kind === 'connected', 'connected');
   });
 
+  test('its only replica is killed (-9): reconnecting, then connected to the one started on its port, with what changed meanwhile', async () => {
+    const r4 = await startReplica({ redisUrl: redis.url, tokenFile });
+    const { feed } = open([r4.url]);
+    await waitFor(() => feed.connection.kind === 'connected' && feed.snapshot, 'connected through r4');
+    await r4.kill('SIGKILL');
+    await waitFor(() => feed.connection.kind === 'reconnecting', 'reconnecting');
+    assert.equal((await a.cli('components', 'resolve', 'while_away', '--type', 'node', '--no-lock')).code, 0);
+    const again = await startReplica({ redisUrl: redis.url, tokenFile, listen: `127.0.0.1:${r4.port}` });
+    try {
+      await waitFor(() => feed.connection.kind === 'connected' && entryOf(feed, 'station-a', 'while_away'), 'connected, with the change');
+    } finally {
+      await again.kill();
+    }
+  });
+
   test('Redis restarts: reconnecting since … with the reason, then connected again with what changed meanwhile', async () => {
     const { feed } = open([r1.url]);
     await waitFor(() => feed.connection.kind === 'connected' && feed.snapshot, 'connected');

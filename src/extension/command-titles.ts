@@ -31,6 +31,9 @@ export function writeCommandTitles(t: Translate) {
     'hubkeeper.fleet.releaseLock': t('Release Lock on Station'),
     'hubkeeper.fleet.reapHub': t('Reap Hub on Station'),
     'hubkeeper.fleet.adoptLabId': t("Adopt the Lab's ID on Station"),
+    // They write the user's settings and secret storage, and decide where this machine's agent reports.
+    'hubkeeper.lab.connect': t('Connect to Lab'),
+    'hubkeeper.lab.disconnect': t('Disconnect from Lab'),
   };
 }
 

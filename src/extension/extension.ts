@@ -15,6 +15,7 @@ import { HubsProvider } from './views/hubs-view';
 import { StaleLocksProvider } from './views/locks-view';
 import { WalkthroughContext } from './walkthrough-context';
 import { WindowHubs } from './window-hubs';
+import { WindowLab } from './window-lab';
 
 /**
  * Activation wires the pieces together and returns at once; the slow work (taking the hub lock,
@@ -40,6 +41,8 @@ export interface HubkeeperApi {
     fleet: vscode.TreeView<unknown>;
   };
   windowHubs: WindowHubs;
+  /** The lab connection, the fleet feed and (one window per machine) the station agent. */
+  windowLab: WindowLab;
   claims(): ClaimsManager;
   statusBar: HubStatusBar;
   /** The context keys the Get Started walkthrough completes its steps on. */
@@ -56,11 +59,13 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   const started = performance.now();
   const model = new HubkeeperModel();
   const windowHubs = new WindowHubs();
+  const windowLab = new WindowLab(context.secrets, model);
   const components = new ComponentsProvider(model);
   const hubs = new HubsProvider(model, (cwd) => windowHubs.isOwnHub(cwd));
   const locks = new StaleLocksProvider(model);
-  // Fed by window-lab.ts (the lab connection): it calls fleet.setSource() once it has one.
+  // Fed by the window's lab connection; it follows the feed WindowLab replaces (sync on its changes).
   const fleet = new FleetProvider();
+  fleet.setSource(windowLab);
   const views = {
     components: vscode.window.createTreeView('hubkeeper.components', {
       treeDataProvider: components,
@@ -135,7 +140,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     await model.reconfigure();
     logBadClaims();
     updateMessages();
-    await Promise.all([model.refreshAll(), syncWriters()]);
+    await Promise.all([model.refreshAll(), syncWriters(), windowLab.sync()]);
     updateStatus();
   };
   const foldersChanged = async () => {
@@ -158,6 +163,9 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     await syncWriters();
     await model.refreshAll();
     updateStatus();
+    // The lab last: the local views never wait for the network.
+    windowLab.setFleetVisible(views.fleet.visible);
+    void windowLab.sync();
   };
 
   context.subscriptions.push(
@@ -165,6 +173,9 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     statusBar,
     fleet,
     fleet.onDidChangeStatus(updateFleet),
+    windowLab.onDidChange(() => fleet.sync()),
+    // The feed long-polls the lab while the Fleet view is visible, and reads at a slow pace otherwise.
+    views.fleet.onDidChangeVisibility((e) => windowLab.setFleetVisible(e.visible)),
     ...Object.values(views),
     // The local views probe this machine's hubs while one of them is visible (the Fleet view shows published states).
     ...localViews.map((v) => v.onDidChangeVisibility(() => model.setProbing(localViews.some((w) => w.visible)))),
@@ -191,6 +202,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
       locks,
       fleet,
       windowHubs,
+      windowLab,
       extensionUri: context.extensionUri,
       selection: (viewId) => viewsById[viewId]?.selection ?? [],
     }),
@@ -211,7 +223,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
   // The terminals' `hubkeeper`, in any workspace (cli-on-path.ts says why).
   const cliOnPath = putCliOnPath(context);
   teardown = async () => {
-    await Promise.all([model.leases.dispose(), windowHubs.dispose()]);
+    await Promise.all([model.leases.dispose(), windowHubs.dispose(), windowLab.dispose()]);
   };
   const activationMs = performance.now() - started;
   log().info(`activated in ${activationMs.toFixed(1)} ms`);
@@ -223,6 +235,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
     fleet,
     views,
     windowHubs,
+    windowLab,
     claims: () => model.leases.claims,
     statusBar,
     walkthrough,

@@ -6,6 +6,9 @@ import { expandHome } from '../core/registry/discovery';
 import { workspaceRegistryPathProblem } from '../core/registry/registry-name';
 import { ComponentType, isComponentType } from '../core/registry/types';
 import { Translate } from './translate';
+import { REMOTE_KINDS, RemoteKind } from '../core/lab/fleet-store';
+import { stationProblem } from '../core/lab/lab-keys';
+import { hostName } from '../core/processes/host-name';
 
 /**
  * The `hubkeeper.*` settings, read fresh each time (changes apply without a reload). No vscode
@@ -43,6 +46,18 @@ export interface Settings {
   probeIntervalMs: number;
   reapGraceMs: number;
   statusBarEnabled: boolean;
+  lab: LabSettings;
+}
+
+/** `hubkeeper.lab.*`: all machine scope, read from the user's own settings only (never a workspace's). */
+export interface LabSettings {
+  /** The URL text as set (empty: no lab); parsed by core/fleet/lab-url.ts. */
+  url: string;
+  tokenFile?: string;
+  station: string;
+  allowRemote: RemoteKind[];
+  /** Values that are not used, with why (logged). */
+  problems: string[];
 }
 
 /** `trusted`: whether the workspace is trusted; an untrusted one's settings never choose a file. */
@@ -93,6 +108,37 @@ export function readSettings(
     probeIntervalMs: bounded(num('probeIntervalSeconds', DEFAULT_PROBE_INTERVAL_MS / 1000), 2, 3600) * 1000,
     reapGraceMs: bounded(num('reapGraceSeconds', DEFAULT_REAP_GRACE_MS / 1000), 0, 60) * 1000,
     statusBarEnabled: c.get<unknown>('statusBar.enabled') !== false,
+    lab: readLabSettings(c, hubEnv.env, home),
+  };
+}
+
+/**
+ * Only the user's value (`inspect().globalValue`) counts: a repository's .vscode/settings.json
+ * must not choose where the token is sent, which file is read as a token, or what other machines
+ * may do here. package.json declares them "machine" too; this holds even if a value gets through.
+ */
+export function readLabSettings(c: SettingsSource, env: Readonly<Record<string, string | undefined>>, home: string): LabSettings {
+  const user = (key: string) => c.inspect<unknown>(`lab.${key}`)?.globalValue;
+  const problems: string[] = [];
+  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const tokenFile = str(user('tokenFile'));
+  let station = str(user('station'));
+  if (station && stationProblem(station)) {
+    problems.push(`hubkeeper.lab.station ${JSON.stringify(station.slice(0, 80))} is not used: ${stationProblem(station)}`);
+    station = '';
+  }
+  const rawAllow = user('allowRemote');
+  const allowRemote = (Array.isArray(rawAllow) ? rawAllow : []).filter((k): k is RemoteKind => {
+    const ok = (REMOTE_KINDS as readonly unknown[]).includes(k);
+    if (!ok) problems.push(`hubkeeper.lab.allowRemote: ${JSON.stringify(k)} is not one of ${REMOTE_KINDS.join(', ')}; ignored`);
+    return ok;
+  });
+  return {
+    url: str(user('url')),
+    tokenFile: tokenFile ? path.resolve(expandHome(tokenFile, home)) : undefined,
+    station: station || hostName(env as NodeJS.ProcessEnv),
+    allowRemote: [...new Set(allowRemote)],
+    problems,
   };
 }
 

@@ -83,6 +83,11 @@ test('every setting has a scope; the numbers have bounds; setting links point at
     'hubkeeper.heartbeatIntervalSeconds': 'machine-overridable',
     'hubkeeper.reapGraceSeconds': 'machine-overridable',
     'hubkeeper.probeIntervalSeconds': 'machine-overridable',
+    // Where the token goes, which file is a token, what other machines may do here: never a repository's choice.
+    'hubkeeper.lab.url': 'machine',
+    'hubkeeper.lab.tokenFile': 'machine',
+    'hubkeeper.lab.station': 'machine',
+    'hubkeeper.lab.allowRemote': 'machine',
   };
   for (const [key, s] of Object.entries(settings)) {
     assert.ok(s.scope, `${key} has a scope`);
@@ -93,6 +98,16 @@ test('every setting has a scope; the numbers have bounds; setting links point at
       assert.ok(settings[linked], `${key} links to ${linked}`);
   }
   assert.match(settings['hubkeeper.registryPath'].markdownDescription ?? '', /registry\.json/);
+  for (const key of ['hubkeeper.lab.url', 'hubkeeper.lab.tokenFile', 'hubkeeper.lab.allowRemote']) {
+    assert.match(
+      settings[key].markdownDescription ?? '',
+      /Machine scope: a repository's settings cannot/,
+      `${key} says why it is machine scope`,
+    );
+    assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} is restricted`);
+  }
+  assert.deepEqual((settings['hubkeeper.lab.allowRemote'] as { default?: unknown }).default, [], 'nothing is allowed by default');
+  for (const [key, text] of Object.entries(nls)) assert.ok(!/^%/.test(text) && text.trim(), `package.nls.json ${key} has its English text`);
 });
 
 test("keybindings follow the editor's conventions and act only while the view has focus: F2 renames, Delete deletes", () => {

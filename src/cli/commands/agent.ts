@@ -1,3 +1,4 @@
+import { agentLockPath, describeHolder, readAgentLockHolder, tryAgentLock } from '../../core/agent/agent-lock';
 import { LabClient } from '../../core/agent/lab-client';
 import { StationAgent } from '../../core/agent/station-agent';
 import { readTokenFile } from '../../core/auth/token-file';
@@ -9,7 +10,7 @@ import { DEFAULT_HEARTBEAT_MS } from '../../core/defaults';
 import { hostName } from '../../core/processes/host-name';
 import { ComponentRegistry } from '../../core/registry/component-registry';
 import { expectPositionals, parseSeconds, ParsedArgs, UsageError } from '../args';
-import { CliContext, discover, hubsOptions, printJson, trustsGroupWritable } from '../context';
+import { CliContext, discover, hubEnv, hubsOptions, printJson, trustsGroupWritable } from '../context';
 import { labTokenFile, labUrls } from './lab-options';
 
 /**
@@ -69,12 +70,19 @@ export async function agentCommand(ctx: CliContext, args: ParsedArgs): Promise<n
     },
   });
   ctx.out.err(`agent for station ${station} (pid ${process.pid}) starting; registry ${found.path}; Ctrl-C stops it`);
+  // The seat editor windows look for (agent-seat.ts): held, no window starts a second agent. Run
+  // by hand while another holds it, this one runs anyway (the lab keeps the newest incarnation).
+  const lockPath = agentLockPath(hubEnv(ctx));
+  const seat = await tryAgentLock(lockPath, { by: 'cli', station }).catch(() => undefined);
+  if (!seat)
+    ctx.out.err(`${lockPath}: held by ${describeHolder(await readAgentLockHolder(lockPath))}; this agent replaces its incarnation`);
   agent.start();
 
   const onSignal = () => void agent.stop();
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const why = await agent.ended;
+  await seat?.release();
   clearInterval(keepAlive);
   process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   if (why === 'stopped') return 0;

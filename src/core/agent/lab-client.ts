@@ -17,6 +17,8 @@ export interface LabAnswer {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Whatever answers at the lab's URL sends no more than this (a fleet list, a station's state). */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export class LabClient {
   private current = 0;
@@ -80,7 +82,12 @@ export class LabClient {
       req.on('error', reject);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let length = 0;
+        res.on('data', (c: Buffer) => {
+          length += c.length;
+          if (length > MAX_ANSWER_BYTES) req.destroy(new Error(`the answer is larger than ${MAX_ANSWER_BYTES} bytes; not read`));
+          else chunks.push(c);
+        });
         res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');

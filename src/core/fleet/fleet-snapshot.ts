@@ -56,5 +56,7 @@ export interface FleetFeed {
   onChange(listener: () => void): () => void;
   /** Fetch now (a manual refresh, or after a remote action finished). */
   refresh(): Promise<void>;
+  /** Whether someone looks (the Fleet view is visible): live when true, a slow pace when false. */
+  setVisible?(visible: boolean): void;
   dispose(): void;
 }

@@ -29,13 +29,34 @@ interface PublishedState {
   entries?: { name: string; id: string }[];
 }
 
+/**
+ * A station's stored state, as far as the lab's own answers use it. The station wrote it and may
+ * have written anything: a field of the wrong type counts as absent, so one station's state can
+ * never break the fleet list (or the conflicts) for everyone.
+ */
 export function parseState(text: string | undefined): PublishedState | undefined {
   if (!text) return undefined;
+  let raw: unknown;
   try {
-    return JSON.parse(text) as PublishedState;
+    raw = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  const objects = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) : undefined;
+  const counts =
+    typeof r.counts === 'object' && r.counts !== null && !Array.isArray(r.counts) ? (r.counts as Record<string, number>) : undefined;
+  return {
+    counts,
+    held: objects(r.held),
+    stale_locks: objects(r.stale_locks),
+    hubs: objects(r.hubs) as { state?: string }[] | undefined,
+    stale_hub_locks: objects(r.stale_hub_locks),
+    entries: objects(r.entries)?.filter((e) => typeof e.name === 'string' && typeof e.id === 'string') as
+      { name: string; id: string }[] | undefined,
+  };
 }
 
 export function stationJson(s: StationRecord, nowUs: number, conflicts: number) {

@@ -11,6 +11,7 @@ import { findConflicts, publishedNames, requestJson, stationJson } from './fleet
 import { FleetStore, isRemoteKind, KeepAlive, REMOTE_KINDS, RemoteKind } from './fleet-store';
 import { WakeBus } from './fleet-wake';
 import { auditQuery, leaseEventsField } from './fleet-lease-events';
+import { ChangeBus } from './fleet-changes';
 
 /**
  * The station agents' routes (/fleet/…). A station token writes only its own station (its
@@ -20,6 +21,8 @@ import { auditQuery, leaseEventsField } from './fleet-lease-events';
  */
 
 export const MAX_POLL_WAIT_MS = 20_000;
+/** The longest a reader of /fleet/changes waits for one; it asks again after that. */
+export const MAX_CHANGES_WAIT_MS = 25_000;
 const MAX_DEADLINE_MS = 10 * 60_000;
 const ok = (body: Answer['body'], code = 200): Answer => ({ code, body });
 const refuse = (code: number, error: string, extra: Record<string, unknown> = {}): Answer => ({ code, body: { error, ...extra } });
@@ -29,6 +32,7 @@ export class FleetRoutes {
     private readonly fleet: FleetStore,
     private readonly lab: LabStore,
     private readonly wake: WakeBus,
+    private readonly changes: ChangeBus,
   ) {}
 
   match(s: string[], query: URLSearchParams = new URLSearchParams()): Route | undefined {
@@ -36,6 +40,8 @@ export class FleetRoutes {
     if (a !== 'fleet') return undefined;
     if (b === 'audit' && s.length === 2) return { methods: { GET: async () => this.leaseAudit(query) } };
     if (b === 'conflicts' && s.length === 2) return { methods: { GET: async () => this.conflicts() } };
+    if (b === 'changes' && s.length === 2)
+      return { longPollMs: MAX_CHANGES_WAIT_MS, methods: { GET: async (_who, _body, query) => this.changesAfter(query) } };
     if (b === 'requests' && s.length === 3) return { methods: { GET: async () => this.getRequest(requestId(c)) } };
     if (b !== 'stations') return undefined;
     if (s.length === 2) return { methods: { GET: async () => this.list() } };
@@ -75,6 +81,7 @@ export class FleetRoutes {
         reason: 'superseded',
         incarnation: r.current,
       });
+    await this.changes.bump(st);
     return ok({ station: st, incarnation, epoch: r.epoch, lease_ttl_ms: this.lab.leaseTtlMs });
   }
 
@@ -100,11 +107,14 @@ export class FleetRoutes {
     if (r.kind !== 'ok') return refuse(409, `station '${st}' has no agent incarnation; start one first`, { reason: 'expired' });
     // Stored as this station's (the token's, checked by the route), whatever the events say.
     await this.fleet.recordLeaseEvents(st, events);
+    // A beat without a state changes only the heartbeat's age: the feeds' periodic re-read shows it.
+    if (state) await this.changes.bump(st);
     return ok({ station: st, state_stored: r.hashStored, renewed: r.renewed, lease_events_stored: events.length });
   }
 
   private async goodbye(st: string, body: JsonObject): Promise<Answer> {
     const said = await this.fleet.goodbye(st, ulidField(body, 'incarnation', true) as string);
+    if (said) await this.changes.bump(st);
     return said
       ? ok({ station: st, stopped: true })
       : refuse(409, `station '${st}' has a newer agent; nothing changed`, { reason: 'superseded' });
@@ -125,6 +135,22 @@ export class FleetRoutes {
     wake.cancel();
     const nowUs = await this.lab.serverTimeUs();
     return ok(stringify({ requests: pending.map((r) => requestJson(r, nowUs)) }));
+  }
+
+  /** GET /fleet/changes?after=<version>&generation=<id>&wait_ms=<ms>: a long poll for fleet-feed.ts. */
+  private async changesAfter(q: URLSearchParams): Promise<Answer> {
+    const after = queryInt(q, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+    const generation = q.get('generation') ?? '';
+    if (generation.length > 64) throw new BadRequest('generation: at most 64 characters');
+    const waitMs = Math.min(MAX_CHANGES_WAIT_MS, queryInt(q, 'wait_ms', 0, 3_600_000, 0));
+    const c = await this.changes.next(after, generation, waitMs);
+    return ok({
+      version: c.version,
+      generation: c.generation,
+      reset: c.reset,
+      changed_stations: c.stations,
+      lab_changed: c.lab,
+    });
   }
 
   private async claim(st: string, id: string, body: JsonObject): Promise<Answer> {
@@ -245,6 +271,14 @@ function intField(body: JsonObject, key: string, min: number, max: number, fallb
     throw new BadRequest(`${key}: required`);
   }
   const n = v instanceof JsonNumber && v.isIntegerLiteral() ? v.toNumber() : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new BadRequest(`${key}: expected an integer from ${min} to ${max}`);
+  return n;
+}
+
+function queryInt(q: URLSearchParams, key: string, min: number, max: number, fallback: number): number {
+  const v = q.get(key);
+  if (v === null || v === '') return fallback;
+  const n = /^\d{1,16}$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new BadRequest(`${key}: expected an integer from ${min} to ${max}`);
   return n;
 }

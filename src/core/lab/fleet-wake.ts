@@ -10,13 +10,13 @@ export class WakeBus {
   private readonly sub: LabRedis;
   private readonly waiters = new Map<string, Set<() => void>>();
 
-  constructor(redis: LabRedis, channel: string, log?: (line: string) => void) {
+  constructor(redis: LabRedis, channel: string, log?: (line: string) => void, what = 'request wake-ups') {
     this.sub = redis.duplicate();
     this.sub.on('error', () => undefined); // the main connection already reports Redis' state
     this.sub
       .connect()
       .then(() => this.sub.subscribe(channel, (station) => this.fire(station)))
-      .catch((err: Error) => log?.(`lab server: request wake-ups unavailable (${err.message}); agents fall back to polling`));
+      .catch((err: Error) => log?.(`lab server: ${what} unavailable (${err.message}); waiters fall back to polling`));
   }
 
   /**

@@ -25,6 +25,10 @@
  *   inflight:<station>  zset   request id -> claimed_us, claimed and not finished
  *   audit               stream every request and result (XADD MAXLEN ~)
  *   wake                channel PUBLISHed with a station name when it has a new request
+ *   changes             string  fleet change counter (fleet-changes.ts), bumped after each visible write
+ *   changed             zset    station (or '*lab') -> the change version of its last change
+ *   changes_generation  string  a ULID set once; another one means the counter started again
+ *   changes_wake        channel PUBLISHed after each bump, wakes the readers of /fleet/changes
  */
 
 export const FLEET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -61,6 +65,18 @@ export class LabKeys {
   }
   get wake() {
     return `${this.prefix}wake`;
+  }
+  get changes() {
+    return `${this.prefix}changes`;
+  }
+  get changed() {
+    return `${this.prefix}changed`;
+  }
+  get changesGeneration() {
+    return `${this.prefix}changes_generation`;
+  }
+  get changesChannel() {
+    return `${this.prefix}changes_wake`;
   }
   get names() {
     return `${this.prefix}names`;

@@ -15,7 +15,7 @@ import { LabTokens } from './lab-tokens';
  */
 
 export type Who = { kind: 'lab' } | { kind: 'station'; station: string };
-type Handler = (who: Who, body: Buffer) => Promise<Answer>;
+type Handler = (who: Who, body: Buffer, query: URLSearchParams) => Promise<Answer>;
 
 export interface Route {
   /** No token needed (only /health). */
@@ -43,6 +43,8 @@ export class LabRoutes {
     private readonly tokens: LabTokens,
     private readonly self: () => ReplicaSelf,
     private readonly log?: (line: string) => void,
+    /** After a write the fleet feeds show: a station's state (its name) or the lab registry (none). */
+    private readonly changed: (station?: string) => Promise<void> = async () => undefined,
   ) {}
 
   match(s: string[]): Route | undefined {
@@ -92,6 +94,7 @@ export class LabRoutes {
     if (body.claimed.host !== undefined) ownHost(who, body.claimed.host, 'lock_holder_host');
     const acquire = body.acquireLock ? (body.claimed as Holder) : undefined;
     const r = await this.store.register(n, { ...body, acquire, station: who.kind === 'station' ? who.station : null });
+    if (r.kind !== 'type' && r.kind !== 'locked') await this.changed();
     if (r.kind === 'conflict') {
       this.log?.(
         `lab: conflict: '${n}' has id ${r.labId}; ${body.claimed.host ?? '?'} (PID ${body.claimed.pid ?? '?'}) offered ${body.id}`,
@@ -114,6 +117,8 @@ export class LabRoutes {
     const r = await this.store.lock(n, holder);
     if (r.kind === 'missing') return refuse(404, `Entry '${n}' not found in the lab registry`);
     if (r.kind === 'locked') return refuse(409, lockedBy(r.lock), { lock: lockJson(r.lock) });
+    // A renewal by the same holder changes only the expiry, which the feeds' periodic re-read shows.
+    if (r.lock.granted) await this.changed();
     return ok({ name: n, granted: r.lock.granted, fencing_token: r.lock.fence, lock: lockJson(r.lock) });
   }
 
@@ -124,6 +129,7 @@ export class LabRoutes {
     if (r.kind === 'locked') return refuse(409, lockedBy(r.lock), { lock: lockJson(r.lock) });
     if (r.kind === 'forbidden')
       return refuse(403, `the lab lock on '${n}' is held by ${r.holderHost}; this station token may release only its own station's locks`);
+    if (r.kind === 'released') await this.changed();
     return ok({ name: n, released: r.kind === 'released', at: isoTime(r.atUs) });
   }
 
@@ -140,6 +146,7 @@ export class LabRoutes {
     const state = body.get('state');
     if (!isJsonObject(state ?? null)) throw new BadRequest('state: expected a JSON object');
     const updatedUs = await this.store.putStationState(st, compactJson(state!));
+    await this.changed(st);
     return ok({ station: st, updated_at: isoTime(updatedUs) });
   }
 

@@ -8,6 +8,7 @@ import { Forbidden, LabRoutes, Route, Who } from './lab-routes';
 import { LabStore } from './lab-store';
 import { LabTokens } from './lab-tokens';
 import { FleetRoutes } from './fleet-routes';
+import { ChangeBus } from './fleet-changes';
 import { FleetStore } from './fleet-store';
 import { WakeBus } from './fleet-wake';
 import type { LabRedis } from './redis-connection';
@@ -63,12 +64,14 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   let origins: string[] = [];
   const storeTimeoutMs = options.storeTimeoutMs ?? 3000;
   const wake = new WakeBus(redis, store.keys.wake, log);
-  const fleet = new FleetRoutes(new FleetStore(redis, options.fleet), store, wake);
+  const changes = new ChangeBus(redis, options.fleet, log);
+  const fleet = new FleetRoutes(new FleetStore(redis, options.fleet), store, wake, changes);
   const routes = new LabRoutes(
     store,
     tokens,
     () => ({ instance, host: options.hostName, pid: process.pid, url: urlOf(options.host, port), startedUs, redis: options.redisDisplay }),
     log,
+    (station) => changes.bump(station),
   );
 
   const guarded = createGuardedServer({
@@ -97,7 +100,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? '');
     const handler = route.methods[method];
     if (!handler) return reply(res, 405, { error: 'method not allowed' }, { Allow: Object.keys(route.methods).join(', ') });
-    if (route.open) return answer(res, await handler({ kind: 'lab' }, body));
+    const query = new URL(req.url ?? '/', 'http://lab.invalid').searchParams;
+    if (route.open) return answer(res, await handler({ kind: 'lab' }, body, query));
 
     const bearer = bearerToken(req);
     const unauthorized = (error: string) => reply(res, 401, { error }, { 'WWW-Authenticate': 'Bearer realm="hubkeeper-lab"' });
@@ -113,7 +117,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
         who = { kind: 'station', station: found.station };
       }
       if (!store.ready) return unavailable(res);
-      return answer(res, await withTimeout(handler(who, body), storeTimeoutMs + (route.longPollMs ?? 0)));
+      return answer(res, await withTimeout(handler(who, body, query), storeTimeoutMs + (route.longPollMs ?? 0)));
     } catch (err) {
       if (err instanceof BadRequest) return reply(res, 400, { error: err.message });
       if (err instanceof Forbidden) return reply(res, 403, { error: err.message });
@@ -153,6 +157,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       clearInterval(timer);
       redis.off('ready', announce);
       wake.close();
+      changes.close();
       await guarded.close();
     },
   };

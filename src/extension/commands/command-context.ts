@@ -5,6 +5,7 @@ import type { FleetProvider } from '../views/fleet-view';
 import type { HubsProvider } from '../views/hubs-view';
 import type { StaleLocksProvider } from '../views/locks-view';
 import type { WindowHubs } from '../window-hubs';
+import type { WindowLab } from '../window-lab';
 
 /** What every command handler gets first: the window's model, its views and its hubs. */
 export interface CommandContext {
@@ -15,6 +16,8 @@ export interface CommandContext {
   /** The Fleet view, and through it the window's lab connection. */
   fleet: FleetProvider;
   windowHubs: WindowHubs;
+  /** The lab connection, fleet feed and station agent. */
+  windowLab: WindowLab;
   /** Where the extension is installed: its packaged README (Open Documentation). */
   extensionUri: vscode.Uri;
   /** What is selected in one of the views, by view id (the target of a keybinding). */

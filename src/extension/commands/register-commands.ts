@@ -19,6 +19,7 @@ import { renameComponent } from './rename-component';
 import { showLeaseTimeline } from './show-lease-timeline';
 import { exportRegistry, importRegistry } from './transfer-registry';
 import { guarded } from './ui';
+import { connectToLab, disconnectFromLab } from './lab-connect';
 import { openDocs, reacquire, refresh, releaseMyLeases, restartHub, showHubMenu, showHubs, showLog } from './window-commands';
 
 /**
@@ -61,6 +62,8 @@ const HANDLERS: Record<CommandId, CommandHandler> = {
   'hubkeeper.fleet.releaseLock': releaseLockOnStation,
   'hubkeeper.fleet.reapHub': reapHubOnStation,
   'hubkeeper.fleet.adoptLabId': adoptLabIdOnStation,
+  'hubkeeper.lab.connect': connectToLab,
+  'hubkeeper.lab.disconnect': disconnectFromLab,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -16,6 +16,9 @@ export interface ScriptedOptions {
   mode?: 'merge' | 'replace';
   /** Claim Component for This Workspace: the claim to add, instead of the pickers. */
   claim?: { name?: unknown; type?: unknown };
+  /** Connect to Lab: the URL and the token. */
+  url?: string;
+  token?: string;
 }
 
 export function scripted(value: unknown): ScriptedOptions {

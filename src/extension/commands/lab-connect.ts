@@ -25,7 +25,7 @@ export async function connectToLab(
     (await vscode.window.showInputBox({
       title: vscode.l10n.t('Connect to Lab'),
       prompt: vscode.l10n.t('The lab URL (hubkeeper lab serve), or several replica URLs separated by commas'),
-      placeHolder: 'https://lab.example.org:8790',
+      placeHolder: vscode.l10n.t('https://lab.example.org:8790'),
       value: current,
       ignoreFocusOut: true,
       validateInput: (v) => {

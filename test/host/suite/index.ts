@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,10 +6,12 @@ import * as vscode from 'vscode';
 import type { HubkeeperApi } from '../../../src/extension/extension';
 import { workspaceId } from '../../../src/core/hubs/workspace-id';
 import { goTime, serializeHubEntry } from '../../../src/core/hubs/hub-entry';
-import { LocalJournal } from '../../../src/core/journal/journal-file';
 import type { ComponentNode } from '../../../src/extension/views/components-view';
 import type { LocksElement, StaleLeaseNode } from '../../../src/extension/views/locks-view';
 import { fleetViewTests } from './fleet-view';
+import { get } from './host-http';
+import { claimFollowerTests } from './claim-followers';
+import { labConnectionTests } from './lab-connection';
 import { assert, MiniRunner, sleep, waitFor } from './mini-runner';
 
 /**
@@ -29,17 +30,6 @@ const readRegistry = () => JSON.parse(fs.readFileSync(registry, 'utf8'));
 const isLease = (n: LocksElement): n is StaleLeaseNode => 'entry' in n;
 const entryFile = (root: string, cwd: string) => path.join(os.homedir(), root, 'workspaces', `${workspaceId(cwd)}.json`);
 
-function get(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    http
-      .get(url, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      })
-      .on('error', () => resolve(0));
-  });
-}
-
 function fakeHub(cwd: string): Promise<{ pid: number; url: string; kill(): void }> {
   const child = spawn(
     process.execPath,
@@ -52,15 +42,6 @@ function fakeHub(cwd: string): Promise<{ pid: number; url: string; kill(): void 
       resolve({ pid: Number(pid), url: `http://127.0.0.1:${port}`, kill: () => child.kill('SIGKILL') });
     }),
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = http.createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(p));
-    });
-  });
 }
 
 function alive(pid: number): boolean {
@@ -463,121 +444,9 @@ export async function run(): Promise<void> {
     await waitFor('the lease release', () => readRegistry().entries.claimed_arm.lock === null);
   });
 
-  await t.test("the window's lease journal has the claim's bar: acquired and released by this window's holder", async () => {
-    const journal = new LocalJournal({ env: { env: process.env, home: os.homedir() } });
-    const mine = async () =>
-      (await journal.events({ sinceMs: 0, untilMs: Number.MAX_SAFE_INTEGER })).filter(
-        (e) => e.subject.name === 'claimed_arm' && e.holder?.pid === process.pid,
-      );
-    const kinds = await waitFor('acquired and released in the journal', async () => {
-      const k = (await mine()).map((e) => e.kind);
-      return k.includes('acquired') && k[k.length - 1] === 'released' ? k : undefined;
-    });
-    return { file: journal.file, kinds: kinds.join(',') };
-  });
-  // The Get Started walkthrough's steps complete on these keys (package.json onContext:…).
-  await t.test(
-    'the walkthrough context keys follow the state: registry found; a claim held, dropped, claimed again by the command',
-    async () => {
-      const config = () => vscode.workspace.getConfiguration('hubkeeper');
-      assert(api.walkthrough.value('registryFound') === true, 'the fixture registry is found');
-      await waitFor('claimHeld false after the claim was dropped', () => api.walkthrough.value('claimHeld') === false);
-      // Claim Component for This Workspace…, scripted: a bad claim is refused, a good one lands in the workspace's setting.
-      const claim = (c: unknown) => vscode.commands.executeCommand('hubkeeper.components.claim', undefined, undefined, { claim: c });
-      await claim({ name: '', type: 'node' });
-      assert(JSON.stringify(config().inspect('claims')?.workspaceValue) === '[]', 'an empty name is not claimed');
-      await claim({ name: 'claimed_arm', type: 'node' });
-      const written = JSON.stringify(config().inspect('claims')?.workspaceValue);
-      assert(written === '[{"name":"claimed_arm","type":"node"}]', `the workspace's hubkeeper.claims: ${written}`);
-      await waitFor('claimHeld true with the claim taken again', () => api.walkthrough.value('claimHeld') === true);
-      assert(readRegistry().entries.claimed_arm.lock?.holder_pid === process.pid, 'and the registry says this window holds it');
-      await config().update('claims', [], vscode.ConfigurationTarget.Workspace);
-      await waitFor('claimHeld false with the claim dropped again', () => api.walkthrough.value('claimHeld') === false);
-    },
-  );
+  await claimFollowerTests(t, api, readRegistry);
   await fleetViewTests(t, api);
-  await t.test('a lab URL where nothing listens: one log line, reconnecting, the local views unaffected, no error', async () => {
-    const port = await freePort();
-    const tokenFile = path.join(path.dirname(workspace), 'lab-host-test.token');
-    fs.writeFileSync(tokenFile, `${'a1'.repeat(32)}\n`, { mode: 0o600 });
-    const config = () => vscode.workspace.getConfiguration('hubkeeper');
-    const lab = api.windowLab;
-    const logged = lab.recentLog.length;
-    const entriesBefore = api.model.state.components.entries.length;
-    await config().update('lab.tokenFile', tokenFile, vscode.ConfigurationTarget.Global);
-    await config().update('lab.url', `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
-    try {
-      const c = await waitFor('reconnecting', () => (lab.connection.kind === 'reconnecting' ? lab.connection : undefined));
-      await sleep(4000); // several backoff periods: spam would show here
-      const lines = lab.recentLog.slice(logged);
-      const feedLines = lines.filter((l) => l.line.startsWith(`lab http://127.0.0.1:${port}:`));
-      assert(feedLines.length === 1, `the feed logged ${feedLines.length} lines: ${JSON.stringify(lines)}`);
-      assert(!lines.some((l) => l.level === 'error'), `no error: ${JSON.stringify(lines)}`);
-      assert(lab.connection.kind === 'reconnecting', `still reconnecting: ${JSON.stringify(lab.connection)}`);
-      await vscode.commands.executeCommand('hubkeeper.refresh');
-      assert(api.model.state.components.entries.length === entriesBefore, 'the local registry is read as before');
-      assert(api.windowHubs.folders.size > 0 && [...api.windowHubs.folders.values()].every((f) => f.state === 'holding'), 'the hub runs');
-      return { reason: c.reason, lines: lines.map((l) => l.line) };
-    } finally {
-      await config().update('lab.url', undefined, vscode.ConfigurationTarget.Global);
-      await config().update('lab.tokenFile', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor('not configured', () => lab.connection.kind === 'not-configured');
-    }
-  });
-
-  await t.test(
-    'Connect to Lab: a wrong token is refused in one line; the right one goes to SecretStorage, the URL to user settings',
-    async () => {
-      const port = await freePort();
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-host-lab-'));
-      const password = 'p'.repeat(32);
-      const token = 'b2'.repeat(32);
-      const tokenFile = path.join(dir, 'lab.token');
-      fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-      const redis = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--requirepass', password],
-        {
-          stdio: 'ignore',
-        },
-      );
-      const server = spawn(
-        process.execPath,
-        [cli, 'lab', 'serve', '--redis', `redis://:${password}@127.0.0.1:${port}`, '--listen', '127.0.0.1:0', '--token-file', tokenFile],
-        { stdio: ['ignore', 'pipe', 'ignore'] },
-      );
-      const config = () => vscode.workspace.getConfiguration('hubkeeper');
-      try {
-        let out = '';
-        server.stdout?.on('data', (c) => (out += c));
-        const url = await waitFor('lab serve', () => /listening on (http:\/\/\S+)/.exec(out)?.[1]);
-        await waitFor('the lab answers', async () => (await get(`${url}/health`)) === 200);
-        const wrong = (await vscode.commands.executeCommand('hubkeeper.lab.connect', undefined, undefined, {
-          url,
-          token: 'c3'.repeat(32),
-        })) as string;
-        assert(/refused the token \(HTTP 401/.test(wrong) && !wrong.includes('\n'), `one line: ${wrong}`);
-        assert(!config().inspect('lab.url')?.globalValue, 'a refused connection keeps nothing');
-        const done = (await vscode.commands.executeCommand('hubkeeper.lab.connect', undefined, undefined, { url, token })) as string;
-        assert(/^Connected to the lab at /.test(done), done);
-        assert(config().inspect('lab.url')?.globalValue === new URL(url).origin, 'the URL is in the user settings');
-        const every = JSON.stringify(['url', 'tokenFile', 'station', 'allowRemote'].map((k) => config().inspect(`lab.${k}`)));
-        assert(!every.includes(token), 'the token is in no setting');
-        await waitFor('connected', () => api.windowLab.connection.kind === 'connected');
-        await waitFor('the fleet snapshot', () => api.windowLab.feed?.snapshot);
-        assert(api.windowLab.client() !== undefined, 'a client for remote actions');
-        const off = (await vscode.commands.executeCommand('hubkeeper.lab.disconnect')) as string;
-        assert(/token for .* was removed/.test(off), off);
-        await waitFor('no token now', () => api.windowLab.connection.kind === 'refused');
-        return { connected: done, refused: wrong, disconnected: off };
-      } finally {
-        await config().update('lab.url', undefined, vscode.ConfigurationTarget.Global);
-        await waitFor('not configured', () => api.windowLab.connection.kind === 'not-configured');
-        server.kill('SIGKILL');
-        redis.kill('SIGKILL');
-      }
-    },
-  );
+  await labConnectionTests(t, api, { workspace, cli });
 
   await vscode.commands.executeCommand('workbench.view.extension.hubkeeper');
   await sleep(500);

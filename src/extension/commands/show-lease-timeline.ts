@@ -12,7 +12,7 @@ import { isComponent, isHub } from './pick';
  */
 export function showLeaseTimeline(ctx: CommandContext, clicked?: unknown, _selected?: unknown, options?: unknown): TimelinePanel {
   const given = options && typeof options === 'object' ? (options as { source?: unknown }).source : undefined;
-  const source = isLeaseEventSource(given) ? given : createTimelineSource(ctx.model.journal.journal, ctx.fleet.client());
+  const source = isLeaseEventSource(given) ? given : createTimelineSource(ctx.model.journal.journal, () => ctx.fleet.client());
   return TimelinePanel.show(ctx.extensionUri, source, subjectOf(clicked));
 }
 

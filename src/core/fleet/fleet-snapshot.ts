@@ -12,7 +12,7 @@ import type { machineStateJson } from '../overview/state-json';
 export type StationSummary = ReturnType<typeof stationJson>;
 export type PublishedMachineState = ReturnType<typeof machineStateJson>;
 
-/** One entry of `GET /lab/entries` (lab-json.ts entryJson, as JSON). */
+/** One entry of `GET /registry/entries` (lab-json.ts entryJson, as JSON). */
 export interface LabEntrySummary {
   name: string;
   id: string;

@@ -4,6 +4,7 @@ import { stationProblem } from '../../core/lab/lab-keys';
 import { RemoteMachineState, stateFromJson } from '../../core/overview/state-from-json';
 import { isUlid } from '../../core/registry/names';
 import { ago, duration } from '../../core/time/relative';
+import { english, Translate } from '../translate';
 import type { Badge } from './badge';
 
 /**
@@ -14,10 +15,6 @@ import type { Badge } from './badge';
  * Unit-tested without an editor; fleet-view.ts turns it into TreeItems. The strings go through
  * `t` (vscode.l10n.t in the editor).
  */
-
-export type Translate = (message: string, ...args: (string | number)[]) => string;
-/** `{0}`-style placeholders, English as written: the default outside the editor. */
-export const plainT: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i) => String(args[Number(i)] ?? m));
 
 export interface StationModel {
   name: string;
@@ -58,7 +55,7 @@ const MAX_LAB_ENTRIES = 5000;
 /** `thisStation`: the window's station name, for a snapshot that does not mark it (isThisStation). */
 export function stationModels(
   snapshot: FleetSnapshot | undefined,
-  t: Translate = plainT,
+  t: Translate = english,
   nowMs = Date.now(),
   thisStation?: string,
 ): StationModel[] {
@@ -117,7 +114,7 @@ function healthText(health: string, ageMs: number | null, intervalMs: number | n
 }
 
 /** A station row's description: health · last heartbeat · incarnation age. */
-export function stationDescription(m: StationModel, t: Translate = plainT): string {
+export function stationDescription(m: StationModel, t: Translate = english): string {
   const parts = [
     m.isThis ? t('this machine') : undefined,
     m.healthText,
@@ -136,7 +133,7 @@ export function labEntries(snapshot: FleetSnapshot | undefined): LabEntrySummary
 }
 
 /** "locked by host · pid · fencing token N", or "free". */
-export function labLockText(e: LabEntrySummary, t: Translate = plainT): string {
+export function labLockText(e: LabEntrySummary, t: Translate = english): string {
   const l = e.lock;
   if (!l || typeof l !== 'object') return t('free');
   const host = typeof l.holder_host === 'string' ? l.holder_host.slice(0, 255) : '?';
@@ -151,7 +148,7 @@ export function labLockText(e: LabEntrySummary, t: Translate = plainT): string {
  * in the lab (a lab lock) and not on that station (a held lease: the running holder keeps the id
  * it resolved, and the station would refuse, registry-adopt.ts).
  */
-export function conflictModels(snapshot: FleetSnapshot | undefined, stations: StationModel[], t: Translate = plainT): ConflictModel[] {
+export function conflictModels(snapshot: FleetSnapshot | undefined, stations: StationModel[], t: Translate = english): ConflictModel[] {
   if (!snapshot || !Array.isArray(snapshot.conflicts)) return [];
   const labLocked = new Set(
     labEntries(snapshot)
@@ -185,7 +182,7 @@ export function conflictModels(snapshot: FleetSnapshot | undefined, stations: St
 }
 
 /** The view's message (TreeView.message): the connection, never a modal. */
-export function fleetMessage(connection: LabConnection | undefined, t: Translate = plainT, nowMs = Date.now()): string | undefined {
+export function fleetMessage(connection: LabConnection | undefined, t: Translate = english, nowMs = Date.now()): string | undefined {
   switch (connection?.kind) {
     case undefined:
     case 'not-configured':
@@ -202,7 +199,7 @@ export function fleetMessage(connection: LabConnection | undefined, t: Translate
 }
 
 /** Stale stations and conflicts: what someone should look at. */
-export function fleetBadge(stations: StationModel[], conflicts: ConflictModel[], t: Translate = plainT): Badge | undefined {
+export function fleetBadge(stations: StationModel[], conflicts: ConflictModel[], t: Translate = english): Badge | undefined {
   const stale = stations.filter((s) => s.health === 'stale').length;
   const value = stale + conflicts.length;
   if (value === 0) return undefined;

@@ -45,10 +45,14 @@ export class Workbench {
   }
 
   /** Collapses a view's section (its header toggles it), to leave the room to the others. */
-  async collapseView(name: ViewName): Promise<void> {
+  async collapseView(name: ViewName, expanded = false): Promise<void> {
     const header = this.page.locator(`.pane-header[aria-label^="${name} Section"]`);
-    if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-    await this.page.locator(`.pane-header[aria-label^="${name} Section"][aria-expanded="false"]`).waitFor();
+    if ((await header.getAttribute('aria-expanded')) === String(!expanded)) await header.click();
+    await this.page.locator(`.pane-header[aria-label^="${name} Section"][aria-expanded="${expanded}"]`).waitFor();
+  }
+
+  async expandView(name: ViewName): Promise<void> {
+    await this.collapseView(name, true);
   }
 
   /** The text of the first notification toast matching `text`. */

@@ -162,7 +162,7 @@ test('the Fleet view shows three stations, healthy, this window’s marked', asy
   // The README's picture: lab-pc-02 open, with its orphan hub and stale lock.
   await wb.expand(stationRow('lab-pc-02'));
   await page.mouse.move(5, 850);
-  await wb.screenshot('fleet');
+  await wb.screenshot('fleet', { x: 0, y: 0, width: 640, height: 570 });
 });
 
 /**
@@ -299,7 +299,8 @@ test('the Lease Timeline from the palette: sampler_arm with two holders at least
   await frame.locator('#zoom button', { hasText: '15 min' }).click();
   await frame.locator('#zoom button[aria-pressed="true"]', { hasText: '15 min' }).waitFor();
   await page.mouse.move(5, 850);
-  await wb.screenshot('timeline');
+  // The editor area alone: the timeline's page.
+  await wb.screenshot('timeline', { x: 632, y: 34, width: 768, height: 756 });
 
   await frame.locator('#table-toggle').click();
   await frame.locator('#timeline-table').waitFor();

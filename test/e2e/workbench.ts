@@ -149,10 +149,11 @@ export class Workbench {
     return this.page.locator('.quick-input-widget .quick-input-box input');
   }
 
-  async screenshot(name: string): Promise<string> {
+  /** `clip`: only that part of the page (a README picture of one view stays small in the VSIX). */
+  async screenshot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
     fs.mkdirSync(this.resultsDir, { recursive: true });
     const file = path.join(this.resultsDir, `${name}.png`);
-    await this.page.screenshot({ path: file });
+    await this.page.screenshot({ path: file, clip });
     return file;
   }
 }

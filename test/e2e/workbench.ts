@@ -7,7 +7,7 @@ import type { Locator, Page } from 'playwright-core';
  * row in a view, right-click it, answer a dialog, run a command from the palette. Selectors are
  * VS Code 1.100's DOM; rows are found by their accessible label, which the extension sets.
  */
-export type ViewName = 'Components' | 'Hubs' | 'Stale Locks';
+export type ViewName = 'Components' | 'Hubs' | 'Stale Locks' | 'Fleet';
 
 export class Workbench {
   constructor(
@@ -24,6 +24,42 @@ export class Workbench {
     return this.view(view)
       .locator('.monaco-list-row')
       .filter({ has: this.page.locator('.label-name').getByText(name, { exact: true }) });
+  }
+
+  /**
+   * The row named exactly `name` at tree depth `level` (1 = top) whose description contains
+   * `description`: the Fleet view has the same name at several places (a station, and that
+   * station under a conflict).
+   */
+  rowAt(view: ViewName, name: string, level: number, description?: string): Locator {
+    let row = this.row(view, name).and(this.page.locator(`[aria-level="${level}"]`));
+    if (description) row = row.filter({ has: this.page.locator('.label-description', { hasText: description }) });
+    return row;
+  }
+
+  /** Expands (or collapses) a tree row with its twistie, as a person does; one already so is left as it is. */
+  async expand(row: Locator, expanded = true): Promise<void> {
+    await row.waitFor({ timeout: 30_000 });
+    if ((await row.getAttribute('aria-expanded')) === String(!expanded)) await row.locator('.monaco-tl-twistie').click();
+    await row.and(this.page.locator(`[aria-expanded="${expanded}"]`)).waitFor({ timeout: 10_000 });
+  }
+
+  /** Collapses a view's section (its header toggles it), to leave the room to the others. */
+  async collapseView(name: ViewName, expanded = false): Promise<void> {
+    const header = this.page.locator(`.pane-header[aria-label^="${name} Section"]`);
+    if ((await header.getAttribute('aria-expanded')) === String(!expanded)) await header.click();
+    await this.page.locator(`.pane-header[aria-label^="${name} Section"][aria-expanded="${expanded}"]`).waitFor();
+  }
+
+  async expandView(name: ViewName): Promise<void> {
+    await this.collapseView(name, true);
+  }
+
+  /** The text of the first notification toast matching `text`. */
+  async toast(text: RegExp, timeout = 30_000): Promise<string> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+    await toast.waitFor({ timeout });
+    return (await toast.innerText()).replace(/\s+/g, ' ');
   }
 
   async rowLabels(view: ViewName): Promise<string[]> {
@@ -113,10 +149,11 @@ export class Workbench {
     return this.page.locator('.quick-input-widget .quick-input-box input');
   }
 
-  async screenshot(name: string): Promise<string> {
+  /** `clip`: only that part of the page (a README picture of one view stays small in the VSIX). */
+  async screenshot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
     fs.mkdirSync(this.resultsDir, { recursive: true });
     const file = path.join(this.resultsDir, `${name}.png`);
-    await this.page.screenshot({ path: file });
+    await this.page.screenshot({ path: file, clip });
     return file;
   }
 }

@@ -52,12 +52,33 @@ test('new contents in the same places: the old objects take them, only they are 
   assert.equal(group.children[1], robot);
 });
 
-test('an element added, removed or moved: the whole tree is announced with the new elements', () => {
+test('the top level changed (a group added or gone): the whole tree is announced with the new elements', () => {
   const shown = tree({ analysis: 5, robot: 3 });
-  for (const next of [tree({ analysis: 5, robot: 3 }, ['old-experiment']), tree({ analysis: 5 }), tree({ robot: 3, analysis: 5 })]) {
+  for (const next of [tree({ analysis: 5, robot: 3 }, ['old-experiment']), []]) {
     const { roots, changed } = reconcile<Node>(shown, next, key, render, kids);
     assert.equal(changed, 'all');
     assert.equal(roots, next);
+  }
+});
+
+test('an element added, removed or moved in a group: only that group is announced, with its new children; the other roots keep their objects', () => {
+  for (const next of [
+    tree({ analysis: 5, robot: 3, sealer: 1 }, ['old-experiment']),
+    tree({ analysis: 5 }, ['old-experiment']),
+    tree({ robot: 3, analysis: 5 }, ['old-experiment']),
+  ]) {
+    const shown = tree({ analysis: 5, robot: 3 }, ['old-experiment']);
+    const [running, orphans] = shown as [Group, Group];
+    const orphan = orphans.children[0];
+    const { roots, changed } = reconcile<Node>(shown, next, key, render, kids);
+    assert.equal(roots, shown, 'the roots are the same objects: their handles stay valid');
+    assert.deepEqual(changed, [running]);
+    assert.equal(changed[0], running, 'the same object, announced once for everything below it');
+    assert.deepEqual(
+      running.children.map((l) => l.name),
+      (next[0] as Group).children.map((l) => l.name),
+    );
+    assert.equal(orphans.children[0], orphan, 'the untouched group keeps its element objects');
   }
 });
 

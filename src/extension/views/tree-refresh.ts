@@ -2,19 +2,23 @@
  * How a rebuilt tree is announced to VS Code. A refresh of the whole tree makes the extension
  * host forget every element's handle until the workbench fetches the tree again; a context-menu
  * command run in that moment gets no element and falls back to a quick pick (the Hubs and Stale
- * Locks views rebuild at every liveness probe, so this happened to real right-clicks). So:
+ * Locks views rebuild at every liveness probe, and the Fleet view at every station's report, so
+ * this happened to real right-clicks). So:
  * - nothing shown changed: nothing is announced;
  * - the same elements in the same places, some showing something new (a countdown, an uptime):
  *   the old element objects take the new contents and only they are refreshed, which keeps
  *   every handle valid;
- * - anything else (an element added, removed or moved): the whole tree is refreshed.
+ * - an element added, removed or moved below a node that stays: that node takes its new
+ *   children and only it is refreshed (the extension host then forgets the handles below it
+ *   alone: a hub gone on one station leaves a right-click on the lab's conflicts working);
+ * - the top level itself changed: the whole tree is refreshed.
  * No vscode import, so it is tested without an editor.
  */
 
 export interface Reconciled<T> {
-  /** The roots to show: the old ones (updated in place) unless the structure changed. */
+  /** The roots to show: the old ones (updated in place) unless the top level changed. */
   roots: T[];
-  /** What to announce: 'all', the elements whose contents changed, or none. */
+  /** What to announce: 'all', the elements whose contents or children changed, or none. */
   changed: 'all' | T[];
 }
 
@@ -30,31 +34,27 @@ export function reconcile<T extends object>(
   render: (n: T) => string,
   children: (n: T) => T[] = () => [],
 ): Reconciled<T> {
-  const flatten = (roots: T[]) => {
-    const out: { path: string; node: T }[] = [];
-    const walk = (nodes: T[], parent: string) => {
-      for (const n of nodes) {
-        const path = `${parent}/${key(n)}`;
-        out.push({ path, node: n });
-        walk(children(n), path);
-      }
-    };
-    walk(roots, '');
-    return out;
-  };
-  const before = flatten(previous);
-  const after = flatten(next);
-  if (before.length !== after.length || before.some((b, i) => b.path !== after[i].path)) return { roots: next, changed: 'all' };
+  const sameKeys = (a: T[], b: T[]) => a.length === b.length && a.every((n, i) => key(n) === key(b[i]));
+  if (!sameKeys(previous, next)) return { roots: next, changed: 'all' };
   const changed: T[] = [];
-  for (const [i, { node: old }] of before.entries()) {
-    const fresh = after[i].node;
-    if (render(old) === render(fresh)) continue;
-    // The old object stays the tree's element; it takes the new contents, keeping its children
-    // (the same elements, updated in their own turn).
-    const kept = (old as { children?: unknown }).children;
-    Object.assign(old, fresh, kept ? { children: kept } : {});
-    changed.push(old);
-  }
+  const walk = (olds: T[], fresh: T[]) =>
+    olds.forEach((old, i) => {
+      const kept = children(old);
+      if (!sameKeys(kept, children(fresh[i]))) {
+        // Refreshed with its new children: one announcement covers everything below it.
+        Object.assign(old, fresh[i]);
+        changed.push(old);
+        return;
+      }
+      if (render(old) !== render(fresh[i])) {
+        // The old object stays the tree's element; it takes the new contents, keeping its
+        // children (the same elements, updated in their own turn).
+        Object.assign(old, fresh[i], 'children' in old ? { children: old.children } : {});
+        changed.push(old);
+      }
+      walk(kept, children(fresh[i]));
+    });
+  walk(previous, next);
   return { roots: previous, changed };
 }
 

@@ -3,10 +3,10 @@ import { after, afterEach, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { ViewName, Workbench } from './workbench';
+import type { FrameLocator, Page } from 'playwright-core';
+import { DemoEditor, openDemoEditor, RESULTS, ROOT } from './demo-editor';
+import type { ViewName, Workbench } from './workbench';
 
 /**
  * The Fleet view, its remote actions and the Lease Timeline as a person uses them: the demo lab
@@ -16,8 +16,6 @@ import { ViewName, Workbench } from './workbench';
  * holders to show. Screenshots in test-results/e2e/ (fleet.png and timeline.png are the README's).
  */
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const RESULTS = path.join(ROOT, 'test-results', 'e2e');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const HANDOVER_MS = 3000;
 const LIVE_CHANGES = 10;
@@ -33,15 +31,12 @@ type Fleet = {
   settings: Record<string, unknown>;
 };
 type Lab = { dir: string; home: string; workspace: string; registry: string; fleet: Fleet; stop(): Promise<void> };
-type Server = { home: string; tmpRoot: string; stop(): Promise<void>; base: string; port: number; password: string };
 
 let lab: Lab;
-let server: Server;
-let browser: Browser;
 let page: Page;
 let wb: Workbench;
+let editor: DemoEditor<Lab> | undefined;
 let workspaceIdOf: (cwd: string) => Promise<string>;
-const consoleLines: string[] = [];
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 /** The OS's word on a pid: ESRCH once it is gone (and reaped). */
@@ -80,54 +75,17 @@ function cli(env: Record<string, string>, args: string[]): void {
 }
 
 before(async () => {
-  const cs = await import(path.join(ROOT, 'scripts', 'code-server.mjs'));
-  const demo = await import(path.join(ROOT, 'scripts', 'demo-lab.mjs'));
-  workspaceIdOf = demo.workspaceIdOf;
-  cs.installCodeServer();
-  lab = await demo.createDemoLab(fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-e2e-fleet-')), { fleet: { handoverMs: HANDOVER_MS } });
-  // The lab settings are of machine scope: code-server's window reads them from Machine, as npm start writes them.
-  server = await cs.startCodeServer({
-    workspace: lab.workspace,
-    home: lab.home,
-    settings: lab.fleet.settings,
-    machineSettings: lab.fleet.settings,
-  });
-  browser = await cs.launchChromium({ home: lab.home });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-  await cs.logIn(page, server);
-  await page.goto(cs.workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT }), {
-    waitUntil: 'domcontentloaded',
-    timeout: 60_000,
-  });
-  wb = new Workbench(page, RESULTS);
-  fs.mkdirSync(RESULTS, { recursive: true });
-  // Trusted, the window runs this machine's agent (demo-station); untrusted it would only watch.
-  await wb.trustFolder();
+  editor = await openDemoEditor<Lab>({ name: 'fleet', fleet: { handoverMs: HANDOVER_MS } });
+  ({ lab, page, wb } = editor);
+  workspaceIdOf = (await import(path.join(ROOT, 'scripts', 'demo-lab.mjs'))).workspaceIdOf;
 });
 
 after(async () => {
-  // The extension's log and the editor's, and the stations' agent logs, next to the screenshots.
-  for (const file of server
-    ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log'))
-    : []) {
-    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, `fleet-${file.replace(/[\\/]/g, '_')}`));
-  }
-  if (server) fs.copyFileSync(path.join(server.tmpRoot, 'code-server.log'), path.join(RESULTS, 'fleet-code-server.log'));
-  for (const [station, home] of Object.entries(lab?.fleet?.stationHomes ?? {}))
-    if (fs.existsSync(path.join(home, 'agent.log')))
-      fs.copyFileSync(path.join(home, 'agent.log'), path.join(RESULTS, `fleet-${station}-agent.log`));
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-  await lab?.stop();
-  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
+  await editor?.close();
 });
 
 afterEach(async (t) => {
-  const name = `fleet-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`;
-  await wb?.screenshot(name).catch(() => undefined);
-  fs.writeFileSync(path.join(RESULTS, `${name}.console.log`), consoleLines.join('\n'));
+  await editor?.save(t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50));
 });
 
 const stationRow = (name: string) => wb.rowAt('Fleet', name, 1);

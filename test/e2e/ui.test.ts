@@ -4,8 +4,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Workbench } from './workbench';
+import type { Page } from 'playwright-core';
+import { DemoEditor, openDemoEditor, RESULTS } from './demo-editor';
+import type { Workbench } from './workbench';
 
 /**
  * The UI as a person uses it: the demo lab of `npm start` (same code, with its password and
@@ -13,8 +14,6 @@ import { Workbench } from './workbench';
  * one also leaves the page's console log.
  */
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const RESULTS = path.join(ROOT, 'test-results', 'e2e');
 type Lab = {
   dir: string;
   home: string;
@@ -25,14 +24,11 @@ type Lab = {
   analysisHubPid: number;
   stop(): Promise<void>;
 };
-type Server = { home: string; tmpRoot: string; stop(): Promise<void>; base: string; port: number; password: string };
 
 let lab: Lab;
-let server: Server;
-let browser: Browser;
 let page: Page;
 let wb: Workbench;
-const consoleLines: string[] = [];
+let editor: DemoEditor<Lab> | undefined;
 let step = 0;
 
 const alive = (pid: number) => {
@@ -46,46 +42,17 @@ const alive = (pid: number) => {
 const readRegistry = () => JSON.parse(fs.readFileSync(lab.registry, 'utf8'));
 
 before(async () => {
-  const cs = await import(path.join(ROOT, 'scripts', 'code-server.mjs'));
-  const demo = await import(path.join(ROOT, 'scripts', 'demo-lab.mjs'));
-  cs.installCodeServer();
-  lab = await demo.createDemoLab(fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-e2e-')));
-  server = await cs.startCodeServer({ workspace: lab.workspace, home: lab.home });
-  browser = await cs.launchChromium({ home: lab.home });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-  // As a person starts the demo: the password npm start prints, then trusting the demo folder.
-  await cs.logIn(page, server);
-  await page.goto(cs.workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT }), {
-    waitUntil: 'domcontentloaded',
-    timeout: 60_000,
-  });
-  wb = new Workbench(page, RESULTS);
-  fs.rmSync(RESULTS, { recursive: true, force: true });
-  await wb.trustFolder();
+  editor = await openDemoEditor<Lab>({ name: '' });
+  ({ lab, page, wb } = editor);
 });
 
 after(async () => {
-  // The extension's own log (Output > Hubkeeper), kept next to the screenshots.
-  for (const file of server
-    ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log'))
-    : []) {
-    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, file.replace(/[\\/]/g, '_')));
-  }
-  if (server) fs.copyFileSync(path.join(server.tmpRoot, 'code-server.log'), path.join(RESULTS, 'code-server.log'));
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-  await lab?.stop();
-  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
+  await editor?.close();
 });
 
 afterEach(async (t) => {
   step++;
-  const name = `${String(step).padStart(2, '0')}-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`;
-  await wb?.screenshot(name).catch(() => undefined);
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, `${name}.console.log`), consoleLines.join('\n'));
+  await editor?.save(`${String(step).padStart(2, '0')}-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`);
 });
 
 test('the Hubkeeper views show the lab: components, hubs with the orphan flagged, stale locks, badge, status bar', async () => {

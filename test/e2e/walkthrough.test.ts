@@ -4,8 +4,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { Workbench } from './workbench';
+import type { Locator, Page } from 'playwright-core';
+import { DemoEditor, openDemoEditor } from './demo-editor';
+import type { Workbench } from './workbench';
 
 /**
  * The Get Started walkthrough as a person meets it: opened from the command palette in a real VS
@@ -15,63 +16,35 @@ import { Workbench } from './workbench';
  * test-results/e2e/ (walkthrough.png is the README's).
  */
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const RESULTS = path.join(ROOT, 'test-results', 'e2e');
 const WALKTHROUGH = 'hubkeeper.hubkeeper#hubkeeper.gettingStarted';
 type Lab = { dir: string; home: string; workspace: string; registry: string; stop(): Promise<void> };
-type Server = { home: string; tmpRoot: string; stop(): Promise<void>; base: string; port: number; password: string };
 
 let lab: Lab;
-let server: Server;
-let browser: Browser;
 let page: Page;
 let wb: Workbench;
-const consoleLines: string[] = [];
+let editor: DemoEditor<Lab> | undefined;
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
-const settingsFile = () => path.join(lab.workspace, '.vscode', 'settings.json');
+const settingsFile = (l: Lab = lab) => path.join(l.workspace, '.vscode', 'settings.json');
 
 before(async () => {
-  const cs = await import(path.join(ROOT, 'scripts', 'code-server.mjs'));
-  const demo = await import(path.join(ROOT, 'scripts', 'demo-lab.mjs'));
-  cs.installCodeServer();
-  lab = await demo.createDemoLab(fs.mkdtempSync(path.join(os.tmpdir(), 'hubkeeper-e2e-walkthrough-')));
-  // A folder that claims nothing yet: the walkthrough's claim step is the one that claims.
-  const settings = readJson(settingsFile());
-  delete settings['hubkeeper.claims'];
-  fs.writeFileSync(settingsFile(), JSON.stringify(settings, null, 2));
-  server = await cs.startCodeServer({ workspace: lab.workspace, home: lab.home });
-  browser = await cs.launchChromium({ home: lab.home });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-  await cs.logIn(page, server);
-  await page.goto(cs.workbenchUrl(server, lab.workspace, { extensionDevelopmentPath: ROOT }), {
-    waitUntil: 'domcontentloaded',
-    timeout: 60_000,
+  editor = await openDemoEditor<Lab>({
+    name: 'walkthrough',
+    prepare: (l) => {
+      // A folder that claims nothing yet: the walkthrough's claim step is the one that claims.
+      const settings = readJson(settingsFile(l));
+      delete settings['hubkeeper.claims'];
+      fs.writeFileSync(settingsFile(l), JSON.stringify(settings, null, 2));
+    },
   });
-  wb = new Workbench(page, RESULTS);
-  fs.mkdirSync(RESULTS, { recursive: true });
-  await wb.trustFolder();
+  ({ lab, page, wb } = editor);
 });
 
 after(async () => {
-  // The extension's own log (Output > Hubkeeper) and the editor's, next to the screenshots.
-  for (const file of server
-    ? fs.readdirSync(server.tmpRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Hubkeeper.log'))
-    : []) {
-    fs.copyFileSync(path.join(server.tmpRoot, file), path.join(RESULTS, `walkthrough-${file.replace(/[\\/]/g, '_')}`));
-  }
-  if (server) fs.copyFileSync(path.join(server.tmpRoot, 'code-server.log'), path.join(RESULTS, 'walkthrough-code-server.log'));
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-  await lab?.stop();
-  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
+  await editor?.close();
 });
 
 afterEach(async (t) => {
-  const name = `walkthrough-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`;
-  await wb?.screenshot(name).catch(() => undefined);
-  fs.writeFileSync(path.join(RESULTS, `${name}.console.log`), consoleLines.join('\n'));
+  await editor?.save(t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50));
 });
 
 /** A step's row in the open walkthrough. */

@@ -22,6 +22,7 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export class LabClient {
   private current = 0;
+  private closed = false;
   private readonly agents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 4 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 4 }),
@@ -40,6 +41,9 @@ export class LabClient {
 
   /** One request; moves on to the next replica when this one is unreachable. */
   async call(method: string, route: string, body?: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<LabAnswer> {
+    // A closed client (after Disconnect, or a new URL or token) never sends its token again, even
+    // for a caller still holding it: a destroyed http.Agent would happily open new sockets.
+    if (this.closed) throw new LabUnreachable(`${this.url.origin}: this connection was closed`);
     let last: Error | undefined;
     for (let i = 0; i < this.urls.length; i++) {
       const index = (this.current + i) % this.urls.length;
@@ -59,6 +63,7 @@ export class LabClient {
   }
 
   close(): void {
+    this.closed = true;
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

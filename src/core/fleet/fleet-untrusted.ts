@@ -151,11 +151,14 @@ export function publishedStateFrom(raw: unknown): PublishedMachineState | null {
 export function labEntriesFrom(raw: unknown): LabEntrySummary[] | undefined {
   if (!isObj(raw) || !Array.isArray(raw.entries)) return undefined;
   const out: LabEntrySummary[] = [];
+  // One per name (the first), as the station list: the views' item ids are made of the names.
+  const seen = new Set<string>();
   for (const e of list(raw.entries)) {
     if (!isObj(e)) continue;
     const name = componentName(e.name);
     const id = text(e.id, 64);
-    if (name === undefined || !id) continue;
+    if (name === undefined || !id || seen.has(name)) continue;
+    seen.add(name);
     const l = isObj(e.lock) ? e.lock : undefined;
     out.push({
       name,
@@ -182,14 +185,21 @@ export function labEntriesFrom(raw: unknown): LabEntrySummary[] | undefined {
 export function conflictsFrom(raw: unknown): NameConflict[] | undefined {
   if (!isObj(raw) || !Array.isArray(raw.conflicts)) return undefined;
   const out: NameConflict[] = [];
+  // One conflict per name and one id per station in it (the first): the views' item ids are made of them.
+  const seen = new Set<string>();
   for (const c of list(raw.conflicts)) {
     if (!isObj(c)) continue;
     const name = componentName(c.name);
-    if (name === undefined) continue;
-    const ids = list(c.ids, 100)
-      .filter(isObj)
-      .filter((i) => typeof i.station === 'string' && STATION_RE.test(i.station) && typeof i.id === 'string')
-      .map((i) => ({ station: i.station as string, id: text(i.id, 64) as string }));
+    if (name === undefined || seen.has(name)) continue;
+    seen.add(name);
+    const stations = new Set<string>();
+    const ids: NameConflict['ids'] = [];
+    for (const i of list(c.ids, 100)) {
+      if (!isObj(i) || typeof i.station !== 'string' || !STATION_RE.test(i.station) || typeof i.id !== 'string') continue;
+      if (stations.has(i.station)) continue;
+      stations.add(i.station);
+      ids.push({ station: i.station, id: text(i.id, 64) as string });
+    }
     out.push({ name, lab_id: text(c.lab_id, 64) ?? null, ids });
   }
   return out;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { conflictsFrom, labEntriesFrom } from '../../src/core/fleet/fleet-untrusted';
+import { boundedJson, conflictsFrom, labEntriesFrom, publishedStateFrom } from '../../src/core/fleet/fleet-untrusted';
 import { stateFromJson } from '../../src/core/overview/state-from-json';
 
 /**
@@ -63,4 +63,20 @@ test('lab entries and conflicts: one per name, and one id per station in a confl
       ],
     },
   ]);
+});
+
+test('a key that becomes __proto__ only once cleaned ("__pro\\u0000to__") sets no prototype: dropped, and results have none', () => {
+  const hostile = JSON.parse('{"__pro\\u0000to__": {"polluted": true}, "kept": {"__proto__": {"polluted": true}, "x": 1}}');
+  const out = boundedJson(hostile) as Record<string, unknown>;
+  assert.equal(out.polluted, undefined);
+  assert.equal(Object.getPrototypeOf(out), null);
+  assert.deepEqual(Object.keys(out), ['kept']);
+  const kept = out.kept as Record<string, unknown>;
+  assert.equal(kept.polluted, undefined);
+  assert.deepEqual(Object.keys(kept), ['x']);
+  // The same through a station's published state: a hub item is bounded the same way.
+  const state = publishedStateFrom({ hubs: [{ key: 'k', ...hostile }] });
+  const hub = state?.hubs[0] as unknown as Record<string, unknown>;
+  assert.equal(hub.polluted, undefined);
+  assert.deepEqual(Object.keys(hub), ['key', 'kept']);
 });

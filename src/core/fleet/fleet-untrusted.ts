@@ -94,8 +94,12 @@ export function boundedJson(v: unknown, depth = 0): unknown {
   if (depth >= MAX_DEPTH) return null;
   if (Array.isArray(v)) return v.slice(0, MAX_ITEMS).map((x) => boundedJson(x, depth + 1));
   if (!isObj(v)) return null;
-  const out: Obj = {};
-  for (const k of Object.keys(v).slice(0, MAX_KEYS)) if (k !== '__proto__') out[text(k, 128) as string] = boundedJson(v[k], depth + 1);
+  // No prototype, and the key checked once cleaned: "__pro\u0000to__" becomes __proto__ only then.
+  const out: Obj = Object.create(null);
+  for (const k of Object.keys(v).slice(0, MAX_KEYS)) {
+    const key = text(k, 128) as string;
+    if (key !== '__proto__') out[key] = boundedJson(v[k], depth + 1);
+  }
   return out;
 }
 
@@ -119,7 +123,7 @@ function objects(raw: unknown, keep: (o: Obj) => boolean = () => true): Obj[] {
 export function publishedStateFrom(raw: unknown): PublishedMachineState | null {
   if (!isObj(raw)) return null;
   const reg = isObj(raw.registry) ? raw.registry : {};
-  const counts: Record<string, number> = {};
+  const counts: Record<string, number> = Object.create(null);
   if (isObj(raw.counts)) for (const k of Object.keys(raw.counts).slice(0, 20)) counts[text(k, 64) as string] = count(raw.counts[k]);
   const items = (v: unknown) =>
     list(v)

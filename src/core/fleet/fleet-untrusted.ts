@@ -123,8 +123,12 @@ function objects(raw: unknown, keep: (o: Obj) => boolean = () => true): Obj[] {
 export function publishedStateFrom(raw: unknown): PublishedMachineState | null {
   if (!isObj(raw)) return null;
   const reg = isObj(raw.registry) ? raw.registry : {};
-  const counts: Record<string, number> = Object.create(null);
-  if (isObj(raw.counts)) for (const k of Object.keys(raw.counts).slice(0, 20)) counts[text(k, 64) as string] = count(raw.counts[k]);
+  const counts: Record<string, number> = {};
+  if (isObj(raw.counts))
+    for (const k of Object.keys(raw.counts).slice(0, 20)) {
+      const key = text(k, 64) as string;
+      if (key !== '__proto__') counts[key] = count(raw.counts[k]);
+    }
   const items = (v: unknown) =>
     list(v)
       .map(componentItem)

@@ -5,6 +5,7 @@ import { AgentSeat } from '../core/agent/agent-seat';
 import { LabClient } from '../core/agent/lab-client';
 import { StationAgent } from '../core/agent/station-agent';
 import { readTokenFile } from '../core/auth/token-file';
+import { onConnectionKindChange } from '../core/fleet/connection-kind';
 import { LabFleetFeed } from '../core/fleet/fleet-feed';
 import type { FleetFeed, LabConnection } from '../core/fleet/fleet-snapshot';
 import { labSecretKey, parseLabUrls } from '../core/fleet/lab-url';
@@ -28,7 +29,7 @@ export const CONNECTED_KEY = 'hubkeeper.lab.connected';
 
 export class WindowLab implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
-  /** The connection or the fleet snapshot changed. */
+  /** The feed (a new connection) or its connection's kind changed; each snapshot is the feed's own onChange. */
   readonly onDidChange = this.changed.event;
   feed: FleetFeed | undefined;
   station = hostName();
@@ -124,7 +125,8 @@ export class WindowLab implements vscode.Disposable {
       log: (line) => this.say('info', line),
     });
     this.feed = feed;
-    feed.onChange(() => {
+    // Not on each snapshot: the Fleet view follows the feed itself, and would rebuild twice.
+    onConnectionKindChange(feed, () => {
       if (this.feed !== feed) return;
       void this.setContext();
       this.changed.fire();

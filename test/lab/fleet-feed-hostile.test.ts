@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LabClient } from '../../src/core/agent/lab-client';
+import { onConnectionKindChange } from '../../src/core/fleet/connection-kind';
 import { LabFleetFeed } from '../../src/core/fleet/fleet-feed';
 import { sleep, waitFor } from '../support/helpers';
 
@@ -130,4 +131,19 @@ test('a station changing does not read the conflicts again; the lab changing doe
   assert.equal(lab.count('/fleet/conflicts'), 1, 'only the first full read');
   lab.changes = () => ({ version: ++version, generation: 'g', changed_stations: [], lab_changed: true });
   await waitFor(() => lab.count('/fleet/conflicts') >= 2, 'the conflicts read again when the lab changed');
+});
+
+test("the window's listener (window-lab.ts) hears the connection kind change, not each snapshot", async () => {
+  const { lab, feed } = await open(['st-a']);
+  let version = 1;
+  lab.changes = () => ({ version: ++version, generation: 'g', changed_stations: ['st-a'], lab_changed: false });
+  const kinds: string[] = [];
+  let snapshots = 0;
+  onConnectionKindChange(feed, (kind) => kinds.push(kind));
+  feed.onChange(() => snapshots++);
+  await waitFor(() => snapshots >= 4, 'four snapshots');
+  assert.deepEqual(kinds, ['connected']);
+  await lab.close();
+  await waitFor(() => kinds.length === 2, 'reconnecting');
+  assert.deepEqual(kinds, ['connected', 'reconnecting']);
 });

@@ -14,6 +14,7 @@ import { hostName } from '../core/processes/host-name';
 import { ComponentRegistry } from '../core/registry/component-registry';
 import { errorText, log } from './log';
 import type { HubkeeperModel } from './model';
+import { rebuildNeeded } from './lab-decisions';
 import { isTrusted } from './trust';
 
 /**
@@ -83,9 +84,12 @@ export class WindowLab implements vscode.Disposable {
     return this.secrets.delete(key);
   }
 
-  /** Acts on the settings, the stored token and trust; run after each change of one of them. */
-  sync(): Promise<void> {
-    const next = this.turn.then(() => this.syncNow()).catch((err) => this.say('error', `lab: ${errorText(err)}`));
+  /**
+   * Acts on the settings, the stored token and trust; run after each change of one of them.
+   * `force` (Connect): the same URL and token are tried again if the lab refused them.
+   */
+  sync(options: { force?: boolean } = {}): Promise<void> {
+    const next = this.turn.then(() => this.syncNow(options.force === true)).catch((err) => this.say('error', `lab: ${errorText(err)}`));
     this.turn = next;
     return next;
   }
@@ -96,7 +100,7 @@ export class WindowLab implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
-  private async syncNow(): Promise<void> {
+  private async syncNow(force: boolean): Promise<void> {
     const lab = this.model.settings.lab;
     for (const p of lab.problems) this.sayOnce(p);
     this.station = lab.station;
@@ -112,7 +116,7 @@ export class WindowLab implements vscode.Disposable {
     // What the feed and the agent are made from: the agent reads this registry and these hub roots.
     const made = [lab.url, lab.station, lab.allowRemote, trusted, discovered.path, settings.hubRoots, settings.heartbeatMs];
     const key = JSON.stringify([...made, 'token' in token ? sha(token.token) : token.problem]);
-    if (key === this.madeFrom) return;
+    if (!rebuildNeeded(key, this.madeFrom, force, this.connection.kind)) return;
     if ('problem' in token) return this.become(key, this.refusal(origin, token.problem));
     await this.stop();
     this.madeFrom = key;

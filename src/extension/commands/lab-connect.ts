@@ -65,7 +65,8 @@ export async function connectToLab(
   await vscode.workspace
     .getConfiguration('hubkeeper')
     .update('lab.url', parsed.urls.map((u) => u.origin).join(', '), vscode.ConfigurationTarget.Global);
-  await windowLab.sync();
+  // Forced: the same URL and token as a connection the lab refused are tried again, not kept refused.
+  await windowLab.sync({ force: true });
   const line = vscode.l10n.t("Connected to the lab at {0}; the token is kept in the editor's secret storage", origin);
   log().info(line);
   vscode.window.setStatusBarMessage(line, 5000);

@@ -15,3 +15,15 @@ import type { LabConnection } from '../core/fleet/fleet-snapshot';
 export function rebuildNeeded(made: string, madeFrom: string, force: boolean, kind: LabConnection['kind']): boolean {
   return made !== madeFrom || (force && kind === 'refused');
 }
+
+/**
+ * What Disconnect from Lab does besides forgetting the stored token. With hubkeeper.lab.tokenFile
+ * set, forgetting the token alone changed nothing (the window fell back to the file and connected
+ * again at once, under a "Disconnected" message), so the least surprising is to do what the user
+ * asked: clear the user's hubkeeper.lab.url too, after a confirmation naming the lab (the token
+ * file is the user's own and stays).
+ */
+export function disconnectPlan(tokenFile: string | undefined): { clearUrl: boolean; confirm: boolean } {
+  const fallsBack = tokenFile !== undefined && tokenFile !== '';
+  return { clearUrl: fallsBack, confirm: fallsBack };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { rebuildNeeded } from '../../src/extension/lab-decisions';
+import { disconnectPlan, rebuildNeeded } from '../../src/extension/lab-decisions';
 
 /** The lab connection's decisions that need no editor (src/extension/lab-decisions.ts). */
 
@@ -11,4 +11,10 @@ test('Connect again with the same URL and token after the lab refused them makes
   assert.equal(rebuildNeeded(made, made, true, 'connected'), false, 'a working connection is kept');
   assert.equal(rebuildNeeded(made, made, true, 'reconnecting'), false, 'a reconnecting one retries by itself');
   assert.equal(rebuildNeeded(`${made}x`, made, false, 'connected'), true, 'what it is made from changed');
+});
+
+test('Disconnect with a token file set clears the lab URL too, after a confirmation; without one it only forgets the token', () => {
+  assert.deepEqual(disconnectPlan('/home/u/.hubkeeper/lab.token'), { clearUrl: true, confirm: true });
+  assert.deepEqual(disconnectPlan(undefined), { clearUrl: false, confirm: false });
+  assert.deepEqual(disconnectPlan(''), { clearUrl: false, confirm: false });
 });

@@ -27,3 +27,20 @@ export function disconnectPlan(tokenFile: string | undefined): { clearUrl: boole
   const fallsBack = tokenFile !== undefined && tokenFile !== '';
   return { clearUrl: fallsBack, confirm: fallsBack };
 }
+
+/**
+ * Connect to Lab's scripted answers (the command's third argument): the URL, the token and the
+ * plain-http "Connect anyway". Honoured only while the editor runs the extension's tests (the host
+ * tests drive Connect this way); otherwise any extension or link running the command with
+ * arguments would silently change the user's lab URL and point this machine's station agent at
+ * a lab of its choosing: the user is asked, as for a click.
+ */
+export function connectAnswers(options: unknown, inTests: boolean): { url?: string; token?: string; yes?: boolean } {
+  if (!inTests || typeof options !== 'object' || options === null || Array.isArray(options)) return {};
+  const o = options as Record<string, unknown>;
+  return {
+    url: typeof o.url === 'string' ? o.url : undefined,
+    token: typeof o.token === 'string' ? o.token : undefined,
+    yes: o.yes === true,
+  };
+}

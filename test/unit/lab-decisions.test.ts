@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { disconnectPlan, rebuildNeeded } from '../../src/extension/lab-decisions';
+import { connectAnswers, disconnectPlan, rebuildNeeded } from '../../src/extension/lab-decisions';
 
 /** The lab connection's decisions that need no editor (src/extension/lab-decisions.ts). */
 
@@ -17,4 +17,12 @@ test('Disconnect with a token file set clears the lab URL too, after a confirmat
   assert.deepEqual(disconnectPlan('/home/u/.hubkeeper/lab.token'), { clearUrl: true, confirm: true });
   assert.deepEqual(disconnectPlan(undefined), { clearUrl: false, confirm: false });
   assert.deepEqual(disconnectPlan(''), { clearUrl: false, confirm: false });
+});
+
+test("Connect's scripted url and token count only in the extension's tests; otherwise the user is asked", () => {
+  const script = { url: 'http://evil.example:8790', token: 'stolen', yes: true };
+  assert.deepEqual(connectAnswers(script, false), {}, 'any executeCommand with arguments: ignored, the input boxes are shown');
+  assert.deepEqual(connectAnswers(script, true), script, 'the host tests drive Connect this way');
+  assert.deepEqual(connectAnswers({ url: 1, token: ['x'], yes: 'yes' }, true), { url: undefined, token: undefined, yes: false });
+  assert.deepEqual(connectAnswers('nope', true), {});
 });

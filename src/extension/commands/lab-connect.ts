@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LabClient, LabUnreachable } from '../../core/agent/lab-client';
 import { labSecretKey, parseLabUrls } from '../../core/fleet/lab-url';
-import { disconnectPlan } from '../lab-decisions';
+import { connectAnswers, disconnectPlan } from '../lab-decisions';
 import { log } from '../log';
 import { CommandContext } from './command-context';
 import { confirm, scripted } from './ui';
@@ -12,14 +12,15 @@ import { confirm, scripted } from './ui';
  * against the lab before anything is kept. The token goes to the editor's secret storage (keyed
  * by the lab's origin), the URL to the user's settings — never the token to settings.json.
  * Returns the one line it ends with (for scripts and tests); a refusal is that line, as a warning.
+ * Scripted answers (url, token, yes) count only in the extension's tests (lab-decisions.ts).
  */
 export async function connectToLab(
-  { windowLab }: CommandContext,
+  { windowLab, extensionMode }: CommandContext,
   _clicked?: unknown,
   _selected?: unknown,
   options?: unknown,
 ): Promise<string | undefined> {
-  const opts = scripted(options);
+  const opts = connectAnswers(options, extensionMode === vscode.ExtensionMode.Test);
   const current = vscode.workspace.getConfiguration('hubkeeper').inspect<string>('lab.url')?.globalValue ?? '';
   const text =
     opts.url ??

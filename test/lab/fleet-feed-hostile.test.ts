@@ -11,7 +11,7 @@ import { sleep, waitFor } from '../support/helpers';
  * LabFleetFeed against a lab that answers badly: a tiny real HTTP server on loopback stands in for
  * the lab (a real lab never answers this way, which is the point), and counts every request. The
  * bounds are upper bounds on requests per elapsed time, so a slow machine only makes them easier:
- * the feed waits at least a second between rounds whatever the lab answers.
+ * the feed starts at most a round a second, after a burst of three, whatever the lab answers.
  */
 
 interface FakeLab {
@@ -77,8 +77,8 @@ async function open(stations: string[]) {
     () => client.close(),
     () => feed.dispose(),
   );
-  /** At most this many rounds can have started by now: one per second, and the first at once. */
-  const roundsBound = () => Math.floor((Date.now() - startedAt) / 1000) + 1;
+  /** At most this many rounds can have started by now: a burst of three, then one per second. */
+  const roundsBound = () => Math.floor((Date.now() - startedAt) / 1000) + 3;
   return { lab, feed, logged, roundsBound };
 }
 
@@ -97,13 +97,13 @@ test("one station's state failing keeps the others, the feed connected and that 
   assert.ok(lab.count('/fleet/changes') <= roundsBound() + 1, `${lab.count('/fleet/changes')} long polls`);
 });
 
-test('a lab answering reset every time: full re-reads at most every other second, then slower', async (t) => {
+test('a lab answering reset every time: full re-reads at most every other round, then slower', async (t) => {
   const { lab, feed, logged, roundsBound } = await open(['st-a', 'st-b']);
   lab.changes = () => ({ version: 1, generation: 'g', reset: true });
   await waitFor(() => feed.connection.kind === 'connected', 'connected');
   await sleep(4000);
   const states = lab.count('/fleet/stations/st-a');
-  t.diagnostic(`${states} reads of a state, ${lab.routes.length} requests in all, in ${roundsBound() - 1} s`);
+  t.diagnostic(`${states} reads of a state, ${lab.routes.length} requests in all, in ${roundsBound() - 3} s`);
   // A reset round and a full round alternate, so at most every other round reads the states.
   assert.ok(states <= Math.ceil(roundsBound() / 2) + 1, `${states} reads of a state (${lab.routes.length} requests in all)`);
   assert.equal(logged.filter((l) => l.includes('reset')).length, 1, logged.join('\n'));

@@ -1,6 +1,7 @@
 import { LabUnreachable, type LabClient } from '../agent/lab-client';
 import type { NameConflict } from '../lab/fleet-json';
 import type { FleetFeed, FleetSnapshot, FleetStation, LabConnection, LabEntrySummary, StationSummary } from './fleet-snapshot';
+import { backoffMs, RoundPace } from './feed-pacing';
 import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, text } from './fleet-untrusted';
 
 /**
@@ -11,10 +12,11 @@ import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, tex
  * changed. A poll that ends without a change re-reads the list and the entries, so health that
  * changes with time alone (healthy → stale, an expired lock) shows within a heartbeat interval.
  *
- * Bounded on whatever the lab answers: a minimum gap between rounds (a lab answering at once
- * cannot make it spin), a backoff on a second `reset` in a row, a station whose state cannot be
- * read keeps its last good state (said once) instead of failing the round, and the conflicts are
- * read with the entries (the lab changed, or the periodic re-read), not on every station change.
+ * Bounded on whatever the lab answers: at most a round a second after a short burst (a lab
+ * answering at once cannot make it spin), a backoff on a second `reset` in a row, a station
+ * whose state cannot be read keeps its last good state (said once) instead of failing the round,
+ * and the conflicts are read with the entries (the lab changed, or the periodic re-read), not on
+ * every station change.
  *
  * Unreachable: `reconnecting` since the first failure, with its reason, and a capped backoff;
  * 401/403 (a bad or revoked token) or an answer that is not a Hubkeeper lab: `refused`, once, and
@@ -35,13 +37,10 @@ export interface LabFleetFeedOptions {
   now?: () => number;
 }
 
-const MAX_BACKOFF_MS = 10_000;
 const MIN_INTERVAL_MS = 1000;
 const MAX_WAIT_MS = 25_000;
 const DEFAULT_INTERVAL_MS = 10_000;
 const PARALLEL_READS = 8;
-/** The least time from one round's start to the next's, whatever the lab answers. */
-const MIN_ROUND_MS = 1000;
 /** The lab's generations are ULIDs; a longer one is not a Hubkeeper lab's. */
 const MAX_GENERATION = 64;
 
@@ -70,6 +69,7 @@ export class LabFleetFeed implements FleetFeed {
   private intervalMs = DEFAULT_INTERVAL_MS;
   private wake: (() => void) | undefined;
   private turn: Promise<unknown> = Promise.resolve();
+  private readonly pace = new RoundPace();
   private readonly now: () => number;
   private readonly url: string;
 
@@ -113,12 +113,12 @@ export class LabFleetFeed implements FleetFeed {
     let failures = 0;
     let resets = 0;
     let full = true;
-    let roundAt: number | undefined;
     while (this.running) {
       try {
-        if (roundAt !== undefined) await this.pauseUntil(roundAt + MIN_ROUND_MS);
+        // At most a round a second after a burst (feed-pacing.ts); a wake (setVisible) does not cut it short.
+        for (let ms = this.pace.waitMs(); ms > 0 && this.running; ms = this.pace.waitMs()) await this.sleep(ms);
+        this.pace.take();
         if (!this.running) break;
-        roundAt = Date.now();
         if (full) {
           // The version first, then the read: a change between the two is in the next answer.
           await this.changes(0, '', 0);
@@ -281,11 +281,6 @@ export class LabFleetFeed implements FleetFeed {
     }
   }
 
-  /** Sleeps until `at` (Date.now), whatever wakes the sleep meanwhile, unless disposed. */
-  private async pauseUntil(at: number): Promise<void> {
-    while (this.running && Date.now() < at) await this.sleep(at - Date.now());
-  }
-
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -297,12 +292,6 @@ export class LabFleetFeed implements FleetFeed {
       this.wake = done;
     });
   }
-}
-
-/** A capped exponential backoff with jitter: the n-th failure (from 1) waits about 250 ms · 2^(n-1), at most 10 s. */
-function backoffMs(n: number): number {
-  const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(n - 1, 6));
-  return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
 const markOf = (s: StationSummary) => `${s.state_hash ?? ''}|${s.updated_at ?? ''}`;

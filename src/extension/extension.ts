@@ -204,6 +204,7 @@ export function activate(context: vscode.ExtensionContext): HubkeeperApi {
       windowHubs,
       windowLab,
       extensionUri: context.extensionUri,
+      extensionMode: context.extensionMode,
       selection: (viewId) => viewsById[viewId]?.selection ?? [],
     }),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('hubkeeper') && inTurn(settingsChanged)),

@@ -5,6 +5,7 @@ import { AgentSeat } from '../core/agent/agent-seat';
 import { LabClient } from '../core/agent/lab-client';
 import { StationAgent } from '../core/agent/station-agent';
 import { readTokenFile } from '../core/auth/token-file';
+import { onConnectionKindChange } from '../core/fleet/connection-kind';
 import { LabFleetFeed } from '../core/fleet/fleet-feed';
 import type { FleetFeed, LabConnection } from '../core/fleet/fleet-snapshot';
 import { labSecretKey, parseLabUrls } from '../core/fleet/lab-url';
@@ -13,6 +14,7 @@ import { hostName } from '../core/processes/host-name';
 import { ComponentRegistry } from '../core/registry/component-registry';
 import { errorText, log } from './log';
 import type { HubkeeperModel } from './model';
+import { rebuildNeeded } from './lab-decisions';
 import { isTrusted } from './trust';
 
 /**
@@ -28,7 +30,7 @@ export const CONNECTED_KEY = 'hubkeeper.lab.connected';
 
 export class WindowLab implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
-  /** The connection or the fleet snapshot changed. */
+  /** The feed (a new connection) or its connection's kind changed; each snapshot is the feed's own onChange. */
   readonly onDidChange = this.changed.event;
   feed: FleetFeed | undefined;
   station = hostName();
@@ -82,9 +84,12 @@ export class WindowLab implements vscode.Disposable {
     return this.secrets.delete(key);
   }
 
-  /** Acts on the settings, the stored token and trust; run after each change of one of them. */
-  sync(): Promise<void> {
-    const next = this.turn.then(() => this.syncNow()).catch((err) => this.say('error', `lab: ${errorText(err)}`));
+  /**
+   * Acts on the settings, the stored token and trust; run after each change of one of them.
+   * `force` (Connect): the same URL and token are tried again if the lab refused them.
+   */
+  sync(options: { force?: boolean } = {}): Promise<void> {
+    const next = this.turn.then(() => this.syncNow(options.force === true)).catch((err) => this.say('error', `lab: ${errorText(err)}`));
     this.turn = next;
     return next;
   }
@@ -95,7 +100,7 @@ export class WindowLab implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
-  private async syncNow(): Promise<void> {
+  private async syncNow(force: boolean): Promise<void> {
     const lab = this.model.settings.lab;
     for (const p of lab.problems) this.sayOnce(p);
     this.station = lab.station;
@@ -111,7 +116,7 @@ export class WindowLab implements vscode.Disposable {
     // What the feed and the agent are made from: the agent reads this registry and these hub roots.
     const made = [lab.url, lab.station, lab.allowRemote, trusted, discovered.path, settings.hubRoots, settings.heartbeatMs];
     const key = JSON.stringify([...made, 'token' in token ? sha(token.token) : token.problem]);
-    if (key === this.madeFrom) return;
+    if (!rebuildNeeded(key, this.madeFrom, force, this.connection.kind)) return;
     if ('problem' in token) return this.become(key, this.refusal(origin, token.problem));
     await this.stop();
     this.madeFrom = key;
@@ -124,7 +129,8 @@ export class WindowLab implements vscode.Disposable {
       log: (line) => this.say('info', line),
     });
     this.feed = feed;
-    feed.onChange(() => {
+    // Not on each snapshot: the Fleet view follows the feed itself, and would rebuild twice.
+    onConnectionKindChange(feed, () => {
       if (this.feed !== feed) return;
       void this.setContext();
       this.changed.fire();

@@ -1,6 +1,7 @@
-import type { LabClient } from '../agent/lab-client';
+import { LabUnreachable, type LabClient } from '../agent/lab-client';
 import type { NameConflict } from '../lab/fleet-json';
 import type { FleetFeed, FleetSnapshot, FleetStation, LabConnection, LabEntrySummary, StationSummary } from './fleet-snapshot';
+import { backoffMs, RoundPace } from './feed-pacing';
 import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, text } from './fleet-untrusted';
 
 /**
@@ -10,6 +11,12 @@ import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, tex
  * time moved in the list, which also repairs a lost notice), the entries when the lab registry
  * changed. A poll that ends without a change re-reads the list and the entries, so health that
  * changes with time alone (healthy → stale, an expired lock) shows within a heartbeat interval.
+ *
+ * Bounded on whatever the lab answers: at most a round a second after a short burst (a lab
+ * answering at once cannot make it spin), a backoff on a second `reset` in a row, a station
+ * whose state cannot be read keeps its last good state (said once) instead of failing the round,
+ * and the conflicts are read with the entries (the lab changed, or the periodic re-read), not on
+ * every station change.
  *
  * Unreachable: `reconnecting` since the first failure, with its reason, and a capped backoff;
  * 401/403 (a bad or revoked token) or an answer that is not a Hubkeeper lab: `refused`, once, and
@@ -30,11 +37,12 @@ export interface LabFleetFeedOptions {
   now?: () => number;
 }
 
-const MAX_BACKOFF_MS = 10_000;
 const MIN_INTERVAL_MS = 1000;
 const MAX_WAIT_MS = 25_000;
 const DEFAULT_INTERVAL_MS = 10_000;
 const PARALLEL_READS = 8;
+/** The lab's generations are ULIDs; a longer one is not a Hubkeeper lab's. */
+const MAX_GENERATION = 64;
 
 class Refused extends Error {}
 
@@ -49,6 +57,8 @@ export class LabFleetFeed implements FleetFeed {
   connection: LabConnection;
   private readonly listeners = new Set<() => void>();
   private readonly states = new Map<string, KnownState>();
+  /** Stations whose last state read failed (said once, until one succeeds). */
+  private readonly failing = new Set<string>();
   private entries: LabEntrySummary[] = [];
   private conflicts: NameConflict[] = [];
   private running = true;
@@ -59,6 +69,7 @@ export class LabFleetFeed implements FleetFeed {
   private intervalMs = DEFAULT_INTERVAL_MS;
   private wake: (() => void) | undefined;
   private turn: Promise<unknown> = Promise.resolve();
+  private readonly pace = new RoundPace();
   private readonly now: () => number;
   private readonly url: string;
 
@@ -100,9 +111,14 @@ export class LabFleetFeed implements FleetFeed {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let resets = 0;
     let full = true;
     while (this.running) {
       try {
+        // At most a round a second after a burst (feed-pacing.ts); a wake (setVisible) does not cut it short.
+        for (let ms = this.pace.waitMs(); ms > 0 && this.running; ms = this.pace.waitMs()) await this.sleep(ms);
+        this.pace.take();
+        if (!this.running) break;
         if (full) {
           // The version first, then the read: a change between the two is in the next answer.
           await this.changes(0, '', 0);
@@ -114,8 +130,19 @@ export class LabFleetFeed implements FleetFeed {
         } else {
           const c = await this.changes(this.version, this.generation, Math.min(MAX_WAIT_MS, this.intervalMs));
           if (!this.running) break;
-          if (c.reset) full = true;
-          else await this.sync(c.stations, c.lab || c.stations.length === 0, c.lab);
+          if (c.reset) {
+            full = true;
+            // A second reset in a row (a lab whose Redis keeps restarting, or one that always says
+            // reset): every reset means reading all states again, so not at once.
+            if (++resets >= 2) {
+              if (resets === 2)
+                this.o.log?.(`lab ${this.url}: /fleet/changes said reset twice in a row; reading everything again with backoff`);
+              await this.sleep(backoffMs(resets - 1));
+            }
+          } else {
+            resets = 0;
+            await this.sync(c.stations, c.lab || c.stations.length === 0, c.lab);
+          }
         }
         failures = 0;
       } catch (err) {
@@ -134,8 +161,7 @@ export class LabFleetFeed implements FleetFeed {
         this.setConnection({ kind: 'reconnecting', url: this.url, sinceMs: since, reason });
         failures++;
         full = true;
-        const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures - 1, 6));
-        await this.sleep(Math.round(base / 2 + Math.random() * (base / 2)));
+        await this.sleep(backoffMs(failures));
       }
     }
   }
@@ -152,8 +178,14 @@ export class LabFleetFeed implements FleetFeed {
     const b = this.body(res, '/fleet/changes');
     const version = typeof b.version === 'number' && Number.isSafeInteger(b.version) && b.version >= 0 ? b.version : 0;
     const changed = Array.isArray(b.changed_stations) ? b.changed_stations.filter((s: unknown) => typeof s === 'string') : [];
+    // Kept and sent back verbatim (it is URL-encoded): a cleaned or cut one would never match again.
+    const told = typeof b.generation === 'string' ? b.generation : '';
+    if (told.length > MAX_GENERATION)
+      throw new Refused(
+        `GET /fleet/changes answered a generation of ${told.length} characters (at most ${MAX_GENERATION}); is this a Hubkeeper lab?`,
+      );
     this.version = version;
-    this.generation = text(b.generation, 64) ?? '';
+    this.generation = told;
     return { reset: b.reset === true, stations: changed.slice(0, 1000) as string[], lab: b.lab_changed === true };
   }
 
@@ -169,16 +201,18 @@ export class LabFleetFeed implements FleetFeed {
     if (!listed) throw new Refused('GET /fleet/stations did not answer a station list; is this a Hubkeeper lab?');
     const names = new Set(listed.stations.map((s) => s.station));
     for (const name of this.states.keys()) if (!names.has(name)) this.states.delete(name);
+    for (const name of this.failing) if (!names.has(name)) this.failing.delete(name);
     const stale = listed.stations.filter((s) => all || changed.includes(s.station) || this.states.get(s.station)?.mark !== markOf(s));
-    for (let i = 0; i < stale.length; i += PARALLEL_READS)
-      await Promise.all(stale.slice(i, i + PARALLEL_READS).map((s) => this.readState(s)));
+    for (let i = 0; i < stale.length; i += PARALLEL_READS) {
+      const batch = stale.slice(i, i + PARALLEL_READS);
+      const results = await Promise.allSettled(batch.map((s) => this.readState(s)));
+      results.forEach((r, j) => this.stateRead(batch[j].station, r));
+    }
     if (readEntries || all) {
       const got = labEntriesFrom(this.body(await this.o.client.call('GET', '/registry/entries'), '/registry/entries'));
       if (got) this.entries = got;
-    }
-    if (readEntries || all || stale.length > 0) {
-      const got = conflictsFrom(this.body(await this.o.client.call('GET', '/fleet/conflicts'), '/fleet/conflicts'));
-      if (got) this.conflicts = got;
+      const conflicts = conflictsFrom(this.body(await this.o.client.call('GET', '/fleet/conflicts'), '/fleet/conflicts'));
+      if (conflicts) this.conflicts = conflicts;
     }
     const intervals = listed.stations.map((s) => s.heartbeat_interval_ms ?? 0).filter((ms) => ms > 0);
     this.intervalMs = Math.max(MIN_INTERVAL_MS, Math.min(MAX_WAIT_MS, ...(intervals.length ? intervals : [DEFAULT_INTERVAL_MS])));
@@ -204,6 +238,22 @@ export class LabFleetFeed implements FleetFeed {
     const res = await this.o.client.call('GET', `/fleet/stations/${encodeURIComponent(s.station)}`);
     const state = res.status === 404 ? null : publishedStateFrom(this.body(res, `/fleet/stations/${s.station}`).state);
     this.states.set(s.station, { mark: markOf(s), station: state });
+  }
+
+  /**
+   * One station's state read failing is that station's: its last good state stays (its mark too,
+   * so the next round tries again) and it is said once. A refused token or an unreachable lab is
+   * the whole round's.
+   */
+  private stateRead(station: string, r: PromiseSettledResult<void>): void {
+    if (r.status === 'fulfilled') {
+      this.failing.delete(station);
+      return;
+    }
+    if (r.reason instanceof Refused || r.reason instanceof LabUnreachable) throw r.reason;
+    if (this.failing.has(station)) return;
+    this.failing.add(station);
+    this.o.log?.(`lab ${this.url}: station ${station}'s state: ${text((r.reason as Error)?.message, 300)}; its last state is kept`);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -94,8 +94,12 @@ export function boundedJson(v: unknown, depth = 0): unknown {
   if (depth >= MAX_DEPTH) return null;
   if (Array.isArray(v)) return v.slice(0, MAX_ITEMS).map((x) => boundedJson(x, depth + 1));
   if (!isObj(v)) return null;
-  const out: Obj = {};
-  for (const k of Object.keys(v).slice(0, MAX_KEYS)) if (k !== '__proto__') out[text(k, 128) as string] = boundedJson(v[k], depth + 1);
+  // No prototype, and the key checked once cleaned: "__pro\u0000to__" becomes __proto__ only then.
+  const out: Obj = Object.create(null);
+  for (const k of Object.keys(v).slice(0, MAX_KEYS)) {
+    const key = text(k, 128) as string;
+    if (key !== '__proto__') out[key] = boundedJson(v[k], depth + 1);
+  }
   return out;
 }
 
@@ -120,7 +124,11 @@ export function publishedStateFrom(raw: unknown): PublishedMachineState | null {
   if (!isObj(raw)) return null;
   const reg = isObj(raw.registry) ? raw.registry : {};
   const counts: Record<string, number> = {};
-  if (isObj(raw.counts)) for (const k of Object.keys(raw.counts).slice(0, 20)) counts[text(k, 64) as string] = count(raw.counts[k]);
+  if (isObj(raw.counts))
+    for (const k of Object.keys(raw.counts).slice(0, 20)) {
+      const key = text(k, 64) as string;
+      if (key !== '__proto__') counts[key] = count(raw.counts[k]);
+    }
   const items = (v: unknown) =>
     list(v)
       .map(componentItem)
@@ -151,11 +159,14 @@ export function publishedStateFrom(raw: unknown): PublishedMachineState | null {
 export function labEntriesFrom(raw: unknown): LabEntrySummary[] | undefined {
   if (!isObj(raw) || !Array.isArray(raw.entries)) return undefined;
   const out: LabEntrySummary[] = [];
+  // One per name (the first), as the station list: the views' item ids are made of the names.
+  const seen = new Set<string>();
   for (const e of list(raw.entries)) {
     if (!isObj(e)) continue;
     const name = componentName(e.name);
     const id = text(e.id, 64);
-    if (name === undefined || !id) continue;
+    if (name === undefined || !id || seen.has(name)) continue;
+    seen.add(name);
     const l = isObj(e.lock) ? e.lock : undefined;
     out.push({
       name,
@@ -182,14 +193,21 @@ export function labEntriesFrom(raw: unknown): LabEntrySummary[] | undefined {
 export function conflictsFrom(raw: unknown): NameConflict[] | undefined {
   if (!isObj(raw) || !Array.isArray(raw.conflicts)) return undefined;
   const out: NameConflict[] = [];
+  // One conflict per name and one id per station in it (the first): the views' item ids are made of them.
+  const seen = new Set<string>();
   for (const c of list(raw.conflicts)) {
     if (!isObj(c)) continue;
     const name = componentName(c.name);
-    if (name === undefined) continue;
-    const ids = list(c.ids, 100)
-      .filter(isObj)
-      .filter((i) => typeof i.station === 'string' && STATION_RE.test(i.station) && typeof i.id === 'string')
-      .map((i) => ({ station: i.station as string, id: text(i.id, 64) as string }));
+    if (name === undefined || seen.has(name)) continue;
+    seen.add(name);
+    const stations = new Set<string>();
+    const ids: NameConflict['ids'] = [];
+    for (const i of list(c.ids, 100)) {
+      if (!isObj(i) || typeof i.station !== 'string' || !STATION_RE.test(i.station) || typeof i.id !== 'string') continue;
+      if (stations.has(i.station)) continue;
+      stations.add(i.station);
+      ids.push({ station: i.station, id: text(i.id, 64) as string });
+    }
     out.push({ name, lab_id: text(c.lab_id, 64) ?? null, ids });
   }
   return out;

@@ -78,17 +78,27 @@ export function stateFromJson(raw: unknown): RemoteMachineState {
       components.push(c);
     }
   }
+  // One item per key and per path, as for the entries: the tree's item ids are made of them, and
+  // VS Code refuses a second element with the same id (the whole view fails, not just the item).
   const hubs: RemoteHub[] = [];
+  const hubKeys = new Set<string>();
   for (const [i, h] of list('hubs', MAX_HUBS).entries()) {
     const hub = remoteHub(h);
-    if (hub) hubs.push(hub);
-    else drop(`hubs[${i}]: not a valid hub (key, name, state)`);
+    if (!hub) drop(`hubs[${i}]: not a valid hub (key, name, state)`);
+    else if (!hubKeys.has(hub.info.key)) {
+      hubKeys.add(hub.info.key);
+      hubs.push(hub);
+    }
   }
   const staleHubLocks: StaleHubLock[] = [];
+  const lockPaths = new Set<string>();
   for (const [i, l] of list('stale_hub_locks', MAX_HUBS).entries()) {
     const lock = staleHubLock(l);
-    if (lock) staleHubLocks.push(lock);
-    else drop(`stale_hub_locks[${i}]: not a valid hub lock (workspace, path, kind)`);
+    if (!lock) drop(`stale_hub_locks[${i}]: not a valid hub lock (workspace, path, kind)`);
+    else if (!lockPaths.has(lock.state.path)) {
+      lockPaths.add(lock.state.path);
+      staleHubLocks.push(lock);
+    }
   }
   const staleLeases = components.filter((c) => c.status.state === 'expired' || c.status.state === 'abandoned');
   return { registryPath, components, staleLeases, hubs, staleHubLocks, dropped };

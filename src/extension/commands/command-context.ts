@@ -20,6 +20,11 @@ export interface CommandContext {
   windowLab: WindowLab;
   /** Where the extension is installed: its packaged README (Open Documentation). */
   extensionUri: vscode.Uri;
+  /**
+   * How the editor runs the extension: scripted answers that change the user's settings or
+   * connections (Connect to Lab's url and token) count only in ExtensionMode.Test.
+   */
+  extensionMode?: vscode.ExtensionMode;
   /** What is selected in one of the views, by view id (the target of a keybinding). */
   selection(viewId: string): readonly unknown[];
 }

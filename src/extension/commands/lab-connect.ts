@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LabClient, LabUnreachable } from '../../core/agent/lab-client';
 import { labSecretKey, parseLabUrls } from '../../core/fleet/lab-url';
+import { connectAnswers, disconnectPlan } from '../lab-decisions';
 import { log } from '../log';
 import { CommandContext } from './command-context';
 import { confirm, scripted } from './ui';
@@ -11,14 +12,15 @@ import { confirm, scripted } from './ui';
  * against the lab before anything is kept. The token goes to the editor's secret storage (keyed
  * by the lab's origin), the URL to the user's settings — never the token to settings.json.
  * Returns the one line it ends with (for scripts and tests); a refusal is that line, as a warning.
+ * Scripted answers (url, token, yes) count only in the extension's tests (lab-decisions.ts).
  */
 export async function connectToLab(
-  { windowLab }: CommandContext,
+  { windowLab, extensionMode }: CommandContext,
   _clicked?: unknown,
   _selected?: unknown,
   options?: unknown,
 ): Promise<string | undefined> {
-  const opts = scripted(options);
+  const opts = connectAnswers(options, extensionMode === vscode.ExtensionMode.Test);
   const current = vscode.workspace.getConfiguration('hubkeeper').inspect<string>('lab.url')?.globalValue ?? '';
   const text =
     opts.url ??
@@ -65,21 +67,53 @@ export async function connectToLab(
   await vscode.workspace
     .getConfiguration('hubkeeper')
     .update('lab.url', parsed.urls.map((u) => u.origin).join(', '), vscode.ConfigurationTarget.Global);
-  await windowLab.sync();
+  // Forced: the same URL and token as a connection the lab refused are tried again, not kept refused.
+  await windowLab.sync({ force: true });
   const line = vscode.l10n.t("Connected to the lab at {0}; the token is kept in the editor's secret storage", origin);
   log().info(line);
   vscode.window.setStatusBarMessage(line, 5000);
   return line;
 }
 
-/** Disconnect from Lab: forgets the stored token of the configured lab (the URL setting stays). */
-export async function disconnectFromLab({ windowLab }: CommandContext): Promise<string | undefined> {
-  const text = vscode.workspace.getConfiguration('hubkeeper').inspect<string>('lab.url')?.globalValue ?? '';
+/**
+ * Disconnect from Lab: forgets the stored token of the configured lab; with a token file set
+ * (which would connect again at once) also clears the user's lab URL, after a confirmation.
+ */
+export async function disconnectFromLab(
+  { windowLab, model }: CommandContext,
+  _clicked?: unknown,
+  _selected?: unknown,
+  options?: unknown,
+): Promise<string | undefined> {
+  const config = vscode.workspace.getConfiguration('hubkeeper');
+  const text = config.inspect<string>('lab.url')?.globalValue ?? '';
   const parsed = parseLabUrls(text);
   if ('problem' in parsed) return undefined;
+  const origin = parsed.urls[0].origin;
+  const tokenFile = model.settings.lab.tokenFile;
+  const plan = disconnectPlan(tokenFile);
+  if (
+    plan.confirm &&
+    !(await confirm(
+      vscode.l10n.t('Disconnect from the lab at {0}?', origin),
+      vscode.l10n.t(
+        'hubkeeper.lab.tokenFile ({0}) would connect again at once, so hubkeeper.lab.url is cleared in your user settings too. The token file stays.',
+        tokenFile ?? '',
+      ),
+      vscode.l10n.t('Disconnect'),
+      scripted(options).yes,
+    ))
+  )
+    return undefined;
   await windowLab.forgetToken(labSecretKey(parsed.urls[0]));
+  if (plan.clearUrl) await config.update('lab.url', undefined, vscode.ConfigurationTarget.Global);
   await windowLab.sync();
-  const line = vscode.l10n.t('Disconnected: the token for {0} was removed from the secret storage', parsed.urls[0].origin);
+  const line = plan.clearUrl
+    ? vscode.l10n.t(
+        'Disconnected: the token for {0} was removed from the secret storage and hubkeeper.lab.url cleared (hubkeeper.lab.tokenFile would connect again)',
+        origin,
+      )
+    : vscode.l10n.t('Disconnected: the token for {0} was removed from the secret storage', origin);
   log().info(line);
   vscode.window.setStatusBarMessage(line, 5000);
   return line;

@@ -129,6 +129,7 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
       key: shown.info.key,
       pid: shown.info.pid,
       process_start_ticks: shown.startTicks,
+      expect_state: 'orphan',
       name: shown.info.name,
       cwd: shown.info.cwd,
     });
@@ -146,6 +147,7 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
         key: shown.info.key,
         pid: hub.pid,
         process_start_ticks: shown.startTicks,
+        expect_state: 'orphan',
       });
       assert.equal(r.state, 'refused');
       assert.equal(remoteOutcome(r).kind, 'not-allowed', String(r.detail));
@@ -205,7 +207,7 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
           call(),
           'fv-target',
           'reap',
-          { key: shown.info.key, pid: hub.pid, process_start_ticks: shown.startTicks, grace_ms: 20_000 },
+          { key: shown.info.key, pid: hub.pid, process_start_ticks: shown.startTicks, expect_state: 'orphan', grace_ms: 20_000 },
           { deadlineMs: 2000, slackMs: 500, onState: (seen) => states.push(seen.state) },
         );
         await termed; // claimed and SIGTERM sent; the agent now waits out the grace…

@@ -103,11 +103,17 @@ export async function fleetReapCommand(ctx: CliContext, args: ParsedArgs): Promi
       hubs.length === 0 ? 'not-found' : 'usage',
     );
   const h = hubs[0];
+  if (h.state !== 'orphan')
+    throw new HubkeeperError(
+      `hub ${safe(h.key)} of station ${station} is ${h.state}, not an orphan; only an orphan is reaped remotely (see \`hubkeeper fleet show ${station}\`)`,
+      'refused',
+    );
   const graceMs = args.options.grace === undefined ? undefined : parseSeconds(String(args.options.grace), '--grace') * 1000;
   return request(ctx, args, station, 'reap', {
     key: h.key,
     pid: h.pid,
     process_start_ticks: h.process_start_ticks,
+    expect_state: h.state, // the station refuses unless the hub is still an orphan there
     name: h.name,
     cwd: h.cwd,
     grace_ms: graceMs,

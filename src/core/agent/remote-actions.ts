@@ -9,8 +9,9 @@ import type { LabClient } from './lab-client';
 /**
  * What a station's agent does with a remote request it has claimed: the same code as the local
  * command, after checking the target's identity here, on this machine, against what the request
- * names. A hub is reaped only if its key, pid and exact process start (clock ticks since boot)
- * are still those named, and then reap.ts checks the command line again right before each signal
+ * names. A hub is reaped only if it is still an orphan (judged again here, now: the request names
+ * the state the requester confirmed, `expect_state`) and its key, pid and exact process start
+ * (clock ticks since boot) are still those named, and then reap.ts checks the command line again right before each signal
  * — a bare pid never gets a signal. A lease is released only if its holder instance and
  * acquired_at are still those named, and only if it is stale (ComponentRegistry.release, without
  * force). Nothing here throws: every problem is a refusal with one line of why.
@@ -59,14 +60,23 @@ async function release(t: Target, ctx: RemoteContext): Promise<RemoteOutcome> {
 }
 
 async function reap(t: Target, ctx: RemoteContext): Promise<RemoteOutcome> {
-  const { key, pid, process_start_ticks: ticks } = t;
+  const { key, pid, process_start_ticks: ticks, expect_state: expectState } = t;
   if (typeof key !== 'string' || typeof pid !== 'number')
     return refused('a remote reap names the hub key and pid as the station published them');
+  if (expectState !== 'orphan')
+    return refused(
+      `a remote reap names expect_state "orphan" (the state the requester confirmed), not ${JSON.stringify(expectState ?? null)}; only an orphan is reaped remotely`,
+    );
   const graceMs = Math.min(typeof t.grace_ms === 'number' ? t.grace_ms : 2000, ctx.maxGraceMs ?? 60_000);
   const { hubs } = await listHubs({ roots: ctx.roots, env: ctx.env });
   const hub = hubs.find((h) => h.key === key);
   if (!hub) return refused(`no hub ${key} on station ${ctx.station} now; nothing signalled`);
   if (hub.pid !== pid) return refused(`hub ${key} now has pid ${hub.pid ?? 'none'}, not ${pid}; not signalled`);
+  // Judged again now: a workspace that came back (its folder or marker restored) is no orphan any more.
+  if (hub.state !== expectState)
+    return refused(
+      `hub ${key} is ${hub.state} now${hub.reason ? ` (${hub.reason})` : ''}, no longer an orphan as confirmed; not signalled`,
+    );
   if (ticks !== null && ticks !== undefined) {
     if (typeof ticks !== 'number') return refused('process_start_ticks: expected a number');
     const now = hub.process?.startTicks;

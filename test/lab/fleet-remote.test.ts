@@ -257,7 +257,13 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
     const doc = JSON.parse(fs.readFileSync(rel.registry, 'utf8'));
     assert.equal(doc.entries.stale_arm.lock, null);
     const changed = await outcome(
-      await ask('releaser', 'release', { name: 'moved_arm', holder_instance: stale.holder_instance, acquired_at: '2026-01-01T00:00:01Z' }),
+      await ask('releaser', 'release', {
+        name: 'moved_arm',
+        holder_host: stale.holder_host,
+        holder_pid: stale.holder_pid,
+        holder_instance: stale.holder_instance,
+        acquired_at: '2026-01-01T00:00:01Z',
+      }),
     );
     assert.equal(changed.state, 'refused');
     assert.match(changed.detail, /the lock is no longer the one named/);

@@ -87,7 +87,14 @@ export async function fleetReleaseCommand(ctx: CliContext, args: ParsedArgs): Pr
   const entry = [...(state.held ?? []), ...(state.stale_locks ?? [])].find((e: Json) => e.name === name && e.lock);
   if (!entry)
     throw new HubkeeperError(`station ${station} published no lock on '${name}' (see \`hubkeeper fleet show ${station}\`)`, 'not-found');
-  return request(ctx, args, station, 'release', { name, holder_instance: entry.lock.holder_instance, acquired_at: entry.lock.acquired_at });
+  const l = entry.lock;
+  return request(ctx, args, station, 'release', {
+    name,
+    holder_host: l.holder_host,
+    holder_pid: l.holder_pid,
+    holder_instance: l.holder_instance,
+    acquired_at: l.acquired_at,
+  });
 }
 
 export async function fleetReapCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {

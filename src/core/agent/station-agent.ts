@@ -186,7 +186,7 @@ export class StationAgent {
     const locks = keepAlives(state.components, this.o.station);
     this.holdsLabLocks = locks.length > 0;
     // While the lab's rate cap for this station holds, beats go on without the events (kept).
-    const events = Date.now() < this.eventsWaitUntil ? [] : this.outbox.peek(MAX_EVENTS_PER_PUBLISH);
+    const { events, through } = Date.now() < this.eventsWaitUntil ? { events: [], through: 0 } : this.outbox.peek(MAX_EVENTS_PER_PUBLISH);
     const res = await this.o.lab.call('POST', this.route('heartbeat'), {
       incarnation: this.incarnation,
       hash,
@@ -215,13 +215,13 @@ export class StationAgent {
     if (res.status === 400 && events.length > 0) {
       // Events this lab will not take (another version's limits) must never stop the heartbeat.
       this.o.log?.(`agent: the lab refused ${events.length} lease events (${res.body?.error ?? 'HTTP 400'}); they were dropped`);
-      this.outbox.done(events.length);
+      this.outbox.done(through);
       return true;
     }
     if (res.status !== 200) throw new Error(`heartbeat refused: HTTP ${res.status}: ${res.body?.error ?? ''}`);
     this.sentHash = hash;
     this.labHasState = res.body.state_stored === true;
-    this.outbox.done(events.length);
+    this.outbox.done(through);
     if (events.length > 0) this.eventsWaitUntil = 0;
     return !this.labHasState || (this.outbox.size > 0 && Date.now() >= this.eventsWaitUntil);
   }

@@ -223,4 +223,38 @@ describe('lease events in the lab audit stream', { skip: SKIP_NO_REDIS }, () => 
       `the request record is still shown: ${JSON.stringify(show.body.audit).slice(0, 300)}`,
     );
   });
+
+  test(
+    'past its rate cap the real agent keeps its events and sends them once the minute allows; none dropped',
+    { timeout: 180_000 },
+    async () => {
+      // A fresh minute for station-a (the earlier tests' posts started one), used up by posts in its
+      // name; the agent's own beats continue.
+      redis.cli('DEL', 'hk:{lab}:lease_rate:station-a');
+      for (let i = 0; i < 6; i++) {
+        const filler = Array.from({ length: 100 }, (_, j) =>
+          forged({ subject: { kind: 'component', name: `filler_${i}_${j}`, id: null, station: 'station-a' } }),
+        );
+        if ((await beat('station-a', a.token, filler)).status === 429) break;
+      }
+      const holder = new LeaseHolder({ hostname: 'station-a', ttlMs: 30_000, heartbeatMs: 1000 });
+      const reg = new ComponentRegistry(a.registry, { holder });
+      try {
+        await reg.resolve('capped_arm', 'node');
+        await waitFor(
+          () => /lease events this minute.*the events are kept and sent later/.test(agentA.stderr()),
+          'the agent refused by the cap',
+        );
+        const acquired = (await waitFor(
+          async () => (await source.events(all)).find((e) => e.kind === 'acquired' && e.holder?.instance === holder.instanceId),
+          'the acquisition, once the minute is over',
+          120_000,
+        )) as LeaseEvent;
+        assert.equal(acquired.subject.name, 'capped_arm');
+        assert.equal(agentA.child.exitCode, null, 'the agent kept running');
+      } finally {
+        await holder.releaseAll();
+      }
+    },
+  );
 });

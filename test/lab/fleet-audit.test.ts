@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { ulid } from 'ulid';
 import { waitFor } from '../support/helpers';
 import { SKIP_NO_REDIS, startRedis, TestRedis } from '../support/redis';
 import { lab, labTokenFile, Replica, startReplica, untilHealth } from '../support/lab';
@@ -179,4 +180,81 @@ describe('lease events in the lab audit stream', { skip: SKIP_NO_REDIS }, () => 
     assert.match(badQuery.body.error, /^since_ms:/);
     assert.equal((await lab(r1.url, 'GET', '/fleet/audit')).status, 401, 'reading needs a token');
   });
+
+  test('a station flooding lease events is capped per minute (429) and cannot push remote-action records out of `fleet show`', async () => {
+    const c = await makeStation(r1.url, labToken, 'station-flood');
+    const incarnation = ulid();
+    const made = await lab(r1.url, 'POST', '/fleet/stations/station-flood/incarnations', c.token, {
+      incarnation,
+      heartbeat_ms: 600_000,
+      pid: 1,
+    });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const request = await lab(r1.url, 'POST', '/fleet/stations/station-flood/requests', labToken, {
+      kind: 'release',
+      target: { name: 'arm', holder_instance: 'X', acquired_at: 'Y' },
+    });
+    assert.equal(request.status, 201, JSON.stringify(request.body));
+    const statuses: number[] = [];
+    let limited: { error: string; retry_after_ms: number; state_stored: boolean } | undefined;
+    for (let i = 0; i < 10; i++) {
+      const events = Array.from({ length: 100 }, (_, j) =>
+        forged({ subject: { kind: 'component', name: `flood_${i}_${j}`, id: null, station: 'station-flood' } }),
+      );
+      const res = await lab(r1.url, 'POST', '/fleet/stations/station-flood/heartbeat', c.token, {
+        incarnation,
+        hash: 'h',
+        lease_events: events,
+      });
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res.body;
+    }
+    assert.ok(statuses.includes(429), `some beats were refused: ${statuses.join(',')}`);
+    assert.ok(
+      limited && !limited.error.includes('\n') && /station-flood.*lease events.*again in \d+ s/.test(limited.error),
+      limited?.error,
+    );
+    assert.ok(limited.retry_after_ms > 0 && limited.retry_after_ms <= 60_000);
+    const stored = (await lab(r1.url, 'GET', '/fleet/audit?station=station-flood&since_ms=0', labToken)).body.events as LeaseEvent[];
+    assert.ok(stored.length <= 600, `at most the per-minute cap was stored: ${stored.length}`);
+    const show = await lab(r1.url, 'GET', '/fleet/stations/station-flood', labToken);
+    assert.ok(
+      show.body.audit.some((m: { event: string; request: string }) => m.event === 'requested' && m.request === request.body.id),
+      `the request record is still shown: ${JSON.stringify(show.body.audit).slice(0, 300)}`,
+    );
+  });
+
+  test(
+    'past its rate cap the real agent keeps its events and sends them once the minute allows; none dropped',
+    { timeout: 180_000 },
+    async () => {
+      // A fresh minute for station-a (the earlier tests' posts started one), used up by posts in its
+      // name; the agent's own beats continue.
+      redis.cli('DEL', 'hk:{lab}:lease_rate:station-a');
+      for (let i = 0; i < 6; i++) {
+        const filler = Array.from({ length: 100 }, (_, j) =>
+          forged({ subject: { kind: 'component', name: `filler_${i}_${j}`, id: null, station: 'station-a' } }),
+        );
+        if ((await beat('station-a', a.token, filler)).status === 429) break;
+      }
+      const holder = new LeaseHolder({ hostname: 'station-a', ttlMs: 30_000, heartbeatMs: 1000 });
+      const reg = new ComponentRegistry(a.registry, { holder });
+      try {
+        await reg.resolve('capped_arm', 'node');
+        await waitFor(
+          () => /lease events this minute.*the events are kept and sent later/.test(agentA.stderr()),
+          'the agent refused by the cap',
+        );
+        const acquired = (await waitFor(
+          async () => (await source.events(all)).find((e) => e.kind === 'acquired' && e.holder?.instance === holder.instanceId),
+          'the acquisition, once the minute is over',
+          120_000,
+        )) as LeaseEvent;
+        assert.equal(acquired.subject.name, 'capped_arm');
+        assert.equal(agentA.child.exitCode, null, 'the agent kept running');
+      } finally {
+        await holder.releaseAll();
+      }
+    },
+  );
 });

@@ -9,6 +9,9 @@ import { SKIP_NO_REDIS, startRedis, TestRedis } from '../support/redis';
 import { lab, labDir, labTokenFile, Replica, startReplica, untilHealth } from '../support/lab';
 import { Agent, makeStation, startAgent, Station, stationView } from '../support/fleet';
 import { isPidRunning } from '../../src/core/processes/process-identity';
+import { defaultHubRoots } from '../../src/core/hubs/hub-paths';
+import { goTime, serializeHubEntry } from '../../src/core/hubs/hub-entry';
+import { workspaceId } from '../../src/core/hubs/workspace-id';
 
 /**
  * Remote actions and lab-lock keep-alive, with real agents, real hub-like processes
@@ -103,15 +106,73 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
   test('a pid whose process start is not the one named (a recycled pid) is refused; nothing is signalled', async () => {
     const hub = await orphanHub();
     const shown = await publishedHub('target', hub.pid);
-    const id = await ask('target', 'reap', { key: shown.key, pid: hub.pid, process_start_ticks: shown.process_start_ticks + 1 });
+    const id = await ask('target', 'reap', {
+      key: shown.key,
+      pid: hub.pid,
+      process_start_ticks: shown.process_start_ticks + 1,
+      expect_state: 'orphan',
+    });
     const r = await outcome(id);
     assert.equal(r.state, 'refused');
     assert.match(r.detail, new RegExp(`pid ${hub.pid} is not the process named: .*recycled.*not signalled`));
-    const bare = await outcome(await ask('target', 'reap', { key: shown.key, pid: hub.pid }));
+    const bare = await outcome(await ask('target', 'reap', { key: shown.key, pid: hub.pid, expect_state: 'orphan' }));
     assert.equal(bare.state, 'refused');
     assert.match(bare.detail, /a bare pid is never signalled/);
     assert.ok(isPidRunning(hub.pid), 'the process is untouched');
     hub.child.kill('SIGKILL');
+  });
+
+  test('a reap of a hub whose workspace came back after the confirmation is refused: no longer an orphan; nothing signalled', async () => {
+    // A registered bones hub whose marker is missing: an orphan, as published and confirmed.
+    const ws = path.join(target.home, 'src', 'returning');
+    fs.mkdirSync(path.join(ws, '.bones'), { recursive: true });
+    const child = spawnNode(FAKE_HUB, ['--title', 'bones hub start', '--cwd', ws, '--serve']);
+    const [, port, pidText] = (await waitForLine(child, /^ready /)).split(' ');
+    const pid = Number(pidText);
+    const entries = path.join(defaultHubRoots({ env: {}, home: target.home })[1].dir, 'workspaces');
+    fs.mkdirSync(entries, { recursive: true });
+    const entry = {
+      cwd: ws,
+      name: 'returning',
+      hubUrl: `http://127.0.0.1:${port}`,
+      natsUrl: '',
+      hubPid: pid,
+      startedAt: goTime(Date.now()),
+    };
+    fs.writeFileSync(path.join(entries, `${workspaceId(ws)}.json`), serializeHubEntry(entry), { mode: 0o600 });
+    try {
+      // The entry's, not the process scan's (which may have published the process before the entry was written).
+      const shown = await waitFor(
+        async () =>
+          (await stationView(r1.url, labToken, 'target'))?.state?.hubs.find(
+            (h: { pid: number; source: string }) => h.pid === pid && h.source === 'bones',
+          ),
+        'the registered hub in the published state',
+      );
+      assert.equal(shown.state, 'orphan', JSON.stringify(shown));
+      agent.child.kill('SIGSTOP'); // the request waits while the workspace comes back
+      let id: string;
+      try {
+        id = await ask('target', 'reap', {
+          key: shown.key,
+          pid,
+          process_start_ticks: shown.process_start_ticks,
+          expect_state: 'orphan',
+        });
+        fs.writeFileSync(path.join(ws, '.bones', 'agent.id'), 'agent-returning\n');
+      } finally {
+        agent.child.kill('SIGCONT');
+      }
+      const r = await outcome(id);
+      assert.equal(r.state, 'refused', r.detail);
+      assert.match(r.detail, /is running now.*no longer an orphan as confirmed; not signalled/);
+      assert.ok(isPidRunning(pid), 'the hub is untouched');
+      const unnamed = await outcome(await ask('target', 'reap', { key: shown.key, pid, process_start_ticks: shown.process_start_ticks }));
+      assert.equal(unnamed.state, 'refused');
+      assert.match(unnamed.detail, /names expect_state "orphan"/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   test('a request past its deadline is refused, never run', async () => {
@@ -120,7 +181,12 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
     agent.child.kill('SIGSTOP'); // the station cannot take it in time
     let id: string;
     try {
-      id = await ask('target', 'reap', { key: shown.key, pid: hub.pid, process_start_ticks: shown.process_start_ticks }, 1);
+      id = await ask(
+        'target',
+        'reap',
+        { key: shown.key, pid: hub.pid, process_start_ticks: shown.process_start_ticks, expect_state: 'orphan' },
+        1,
+      );
       await waitFor(
         async () => (await lab(r1.url, 'GET', `/fleet/requests/${id}`, labToken)).body.state === 'expired',
         'the deadline to pass',
@@ -191,7 +257,13 @@ describe('remote actions and lab locks', { skip: SKIP_NO_REDIS }, () => {
     const doc = JSON.parse(fs.readFileSync(rel.registry, 'utf8'));
     assert.equal(doc.entries.stale_arm.lock, null);
     const changed = await outcome(
-      await ask('releaser', 'release', { name: 'moved_arm', holder_instance: stale.holder_instance, acquired_at: '2026-01-01T00:00:01Z' }),
+      await ask('releaser', 'release', {
+        name: 'moved_arm',
+        holder_host: stale.holder_host,
+        holder_pid: stale.holder_pid,
+        holder_instance: stale.holder_instance,
+        acquired_at: '2026-01-01T00:00:01Z',
+      }),
     );
     assert.equal(changed.state, 'refused');
     assert.match(changed.detail, /the lock is no longer the one named/);

@@ -106,9 +106,31 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
       'the stale lease published',
     );
     const lock = lease.entry.lock!;
+    // The confirmation shows host · pid: a lock whose holder is another pid is not the one confirmed.
+    const otherPid = await fileRemoteRequest(call(), 'fv-target', 'release', {
+      name: lease.entry.name,
+      holder_host: lock.holderHost,
+      holder_pid: lock.holderPid + 1,
+      holder_instance: lock.holderInstance,
+      acquired_at: lock.acquiredAt.text,
+    });
+    assert.equal(remoteOutcome(otherPid).kind, 'refused', String(otherPid.detail));
+    assert.match(
+      String(otherPid.detail),
+      /held by elsewhere \(PID 999999\) now, not elsewhere \(PID 1000000\) as confirmed; nothing released/,
+    );
+    const unnamed = await fileRemoteRequest(call(), 'fv-target', 'release', {
+      name: lease.entry.name,
+      holder_instance: lock.holderInstance,
+      acquired_at: lock.acquiredAt.text,
+    });
+    assert.equal(remoteOutcome(unnamed).kind, 'refused', 'host and pid are required');
+    assert.notEqual(JSON.parse(fs.readFileSync(target.registry, 'utf8')).entries.gone_arm.lock, null, 'still locked');
     // What fleet-release-lock.ts sends.
     const r = await fileRemoteRequest(call(), 'fv-target', 'release', {
       name: lease.entry.name,
+      holder_host: lock.holderHost,
+      holder_pid: lock.holderPid,
       holder_instance: lock.holderInstance,
       acquired_at: lock.acquiredAt.text,
     });
@@ -129,6 +151,7 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
       key: shown.info.key,
       pid: shown.info.pid,
       process_start_ticks: shown.startTicks,
+      expect_state: 'orphan',
       name: shown.info.name,
       cwd: shown.info.cwd,
     });
@@ -146,6 +169,7 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
         key: shown.info.key,
         pid: hub.pid,
         process_start_ticks: shown.startTicks,
+        expect_state: 'orphan',
       });
       assert.equal(r.state, 'refused');
       assert.equal(remoteOutcome(r).kind, 'not-allowed', String(r.detail));
@@ -183,6 +207,11 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
     });
     assert.match(String(labMoved.detail), /the lab's id for 'twin_arm' is now .* as confirmed; nothing changed/);
     assert.equal((await target.cli('components', 'lookup', 'twin_arm')).stdout.trim(), choice.stationId);
+    // A confirmed station id without the lab id: the station would take whatever the lab has now.
+    const noLabId = await fileRemoteRequest(call(), 'fv-target', 'adopt', { name: choice.name, from_id: choice.stationId });
+    assert.equal(remoteOutcome(noLabId).kind, 'refused', String(noLabId.detail));
+    assert.match(String(noLabId.detail), /names from_id also names lab_id/);
+    assert.equal((await target.cli('components', 'lookup', 'twin_arm')).stdout.trim(), choice.stationId, 'unchanged');
     const r = await fileRemoteRequest(call(), 'fv-target', 'adopt', { name: choice.name, from_id: choice.stationId, lab_id: labId });
     assert.equal(remoteOutcome(r).kind, 'done', String(r.detail));
     assert.equal((await target.cli('components', 'lookup', 'twin_arm')).stdout.trim(), labId);
@@ -205,7 +234,7 @@ describe("the Fleet view's remote actions against a real lab and agents", { skip
           call(),
           'fv-target',
           'reap',
-          { key: shown.info.key, pid: hub.pid, process_start_ticks: shown.startTicks, grace_ms: 20_000 },
+          { key: shown.info.key, pid: hub.pid, process_start_ticks: shown.startTicks, expect_state: 'orphan', grace_ms: 20_000 },
           { deadlineMs: 2000, slackMs: 500, onState: (seen) => states.push(seen.state) },
         );
         await termed; // claimed and SIGTERM sent; the agent now waits out the grace…

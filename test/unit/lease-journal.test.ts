@@ -230,13 +230,14 @@ describe('lease journal', () => {
     const none: ComponentsState = { path: '/r.json', exists: true, entries: [], invalid: [] };
     outbox.observe(none, hubsOf(3));
     assert.equal(outbox.size, 3);
+    const sent = outbox.peek(2);
     assert.deepEqual(
-      outbox.peek(2).map((e) => e.subject.name),
+      sent.events.map((e) => e.subject.name),
       ['w0', 'w1'],
     );
-    outbox.done(2);
+    outbox.done(sent.through);
     assert.deepEqual(
-      outbox.peek(5).map((e) => e.subject.name),
+      outbox.peek(5).events.map((e) => e.subject.name),
       ['w2'],
     );
     outbox.observe(none, hubsOf(0)); // w0…w2 stopped
@@ -244,6 +245,36 @@ describe('lease journal', () => {
     assert.equal(outbox.size, MAX_PENDING_EVENTS);
     assert.equal(logged.length, 1);
     assert.match(logged[0], /oldest were dropped/);
+  });
+
+  test("the agent's outbox never drops unsent events when the cap trims between peek() and done()", () => {
+    const outbox = new LeaseEventOutbox('pc-01');
+    const hubsOf = (n: number, from = 0) => ({
+      hubs: Array.from({ length: n }, (_, k) => {
+        const i = from + k;
+        return {
+          key: `hubkeeper:${i}`,
+          id: String(i),
+          name: `w${i}`,
+          source: 'hubkeeper' as const,
+          pid: 1000 + i,
+          state: 'running' as const,
+          dead: false,
+        };
+      }),
+      staleHubLocks: [],
+      unreadable: [],
+    });
+    const none: ComponentsState = { path: '/r.json', exists: true, entries: [], invalid: [] };
+    outbox.observe(none, hubsOf(10));
+    const sent = outbox.peek(5); // w0…w4 go out with a heartbeat…
+    // …while the lab is slow, MAX_PENDING_EVENTS more hubs start: the cap drops w0…w9.
+    outbox.observe(none, { ...hubsOf(MAX_PENDING_EVENTS, 10), hubs: [...hubsOf(10).hubs, ...hubsOf(MAX_PENDING_EVENTS, 10).hubs] });
+    assert.equal(outbox.size, MAX_PENDING_EVENTS);
+    const first = outbox.peek(1).events[0].subject.name;
+    outbox.done(sent.through); // the lab stored w0…w4: none of those is still pending
+    assert.equal(outbox.size, MAX_PENDING_EVENTS, 'no unsent event was taken off');
+    assert.equal(outbox.peek(1).events[0].subject.name, first);
   });
 
   test("the agent's reads are observed in the order they were made, and a burst of changes costs one read", async () => {
@@ -279,7 +310,7 @@ describe('lease journal', () => {
     await Promise.all([first, second]);
     assert.equal(reads, 2);
     assert.deepEqual(
-      outbox.peek(10).map((e) => e.kind),
+      outbox.peek(10).events.map((e) => e.kind),
       ['hub-started'],
       'no transition backwards',
     );

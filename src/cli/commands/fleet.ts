@@ -87,7 +87,14 @@ export async function fleetReleaseCommand(ctx: CliContext, args: ParsedArgs): Pr
   const entry = [...(state.held ?? []), ...(state.stale_locks ?? [])].find((e: Json) => e.name === name && e.lock);
   if (!entry)
     throw new HubkeeperError(`station ${station} published no lock on '${name}' (see \`hubkeeper fleet show ${station}\`)`, 'not-found');
-  return request(ctx, args, station, 'release', { name, holder_instance: entry.lock.holder_instance, acquired_at: entry.lock.acquired_at });
+  const l = entry.lock;
+  return request(ctx, args, station, 'release', {
+    name,
+    holder_host: l.holder_host,
+    holder_pid: l.holder_pid,
+    holder_instance: l.holder_instance,
+    acquired_at: l.acquired_at,
+  });
 }
 
 export async function fleetReapCommand(ctx: CliContext, args: ParsedArgs): Promise<number> {
@@ -103,11 +110,17 @@ export async function fleetReapCommand(ctx: CliContext, args: ParsedArgs): Promi
       hubs.length === 0 ? 'not-found' : 'usage',
     );
   const h = hubs[0];
+  if (h.state !== 'orphan')
+    throw new HubkeeperError(
+      `hub ${safe(h.key)} of station ${station} is ${h.state}, not an orphan; only an orphan is reaped remotely (see \`hubkeeper fleet show ${station}\`)`,
+      'refused',
+    );
   const graceMs = args.options.grace === undefined ? undefined : parseSeconds(String(args.options.grace), '--grace') * 1000;
   return request(ctx, args, station, 'reap', {
     key: h.key,
     pid: h.pid,
     process_start_ticks: h.process_start_ticks,
+    expect_state: h.state, // the station refuses unless the hub is still an orphan there
     name: h.name,
     cwd: h.cwd,
     grace_ms: graceMs,

@@ -25,16 +25,27 @@ export interface AgentLockHolder {
 
 export interface AgentLock {
   readonly path: string;
-  /** False once the lock was lost (its flock helper died): stop the agent. */
+  /** False once the lock was lost (its flock helper died): stop the agent (agent-seat.ts checks it). */
   readonly held: boolean;
   release(): Promise<void>;
+}
+
+/**
+ * No flock tool exists here (no perl, no flock(1)): a lock taken without one excludes nobody, so
+ * it is never counted as the seat; every window would run an agent otherwise.
+ */
+export class AgentLockNotExclusive extends Error {
+  constructor(readonly lockPath: string) {
+    super(`${lockPath}: no flock tool (perl or flock(1)) on this machine, so the lock cannot exclude other windows; not taken`);
+    this.name = 'AgentLockNotExclusive';
+  }
 }
 
 export function agentLockPath(hubEnv: HubEnv): string {
   return path.join(defaultHubRoots(hubEnv)[0].dir, 'agent.lock');
 }
 
-/** The lock if it is free now; undefined while another process holds it. */
+/** The lock if it is free now; undefined while another process holds it; AgentLockNotExclusive where no flock tool exists. */
 export async function tryAgentLock(
   lockPath: string,
   holder: Omit<AgentLockHolder, 'pid' | 'host' | 'since'>,
@@ -46,6 +57,10 @@ export async function tryAgentLock(
   } catch (err) {
     if (err instanceof FlockTimeoutError) return undefined;
     throw err;
+  }
+  if (!flock.exclusive) {
+    await flock.release();
+    throw new AgentLockNotExclusive(lockPath);
   }
   const record: AgentLockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), ...holder };
   await writeFileAtomic(`${lockPath}.json`, JSON.stringify(record) + '\n', { mode: 0o600 }).catch(() => undefined);

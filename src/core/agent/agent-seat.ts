@@ -1,4 +1,4 @@
-import { AgentLock, agentLockPath, describeHolder, readAgentLockHolder, tryAgentLock } from './agent-lock';
+import { AgentLock, AgentLockNotExclusive, agentLockPath, describeHolder, readAgentLockHolder, tryAgentLock } from './agent-lock';
 import type { HubEnv } from '../hubs/hub-paths';
 
 /**
@@ -32,6 +32,7 @@ export class AgentSeat {
   private agent: RunningAgent | undefined;
   private timer: NodeJS.Timeout | undefined;
   private toldHeld = false;
+  private toldNotExclusive = false;
   private stopped = false;
   readonly lockPath: string;
 
@@ -76,6 +77,7 @@ export class AgentSeat {
       this.o.log?.(`${this.lockPath}: this window runs the station agent of ${this.o.station}`);
       const agent = (this.agent = this.o.start());
       this.setRole('agent');
+      this.watchLock(lock);
       void agent.ended.then((why) => {
         if (this.agent !== agent || this.stopped) return;
         this.agent = undefined;
@@ -83,9 +85,36 @@ export class AgentSeat {
         this.setRole('replaced');
       });
     } catch (err) {
-      this.o.log?.(`${this.lockPath}: ${(err as Error).message}; no station agent in this window for now`);
+      if (err instanceof AgentLockNotExclusive) {
+        if (!this.toldNotExclusive) this.o.log?.(`${err.message}; this window only reads the fleet`);
+        this.toldNotExclusive = true;
+        this.setRole('reader');
+      } else this.o.log?.(`${this.lockPath}: ${(err as Error).message}; no station agent in this window for now`);
       this.retry();
     }
+  }
+
+  /**
+   * While this window runs the agent: the lock is checked on the retry timer. Lost (its flock
+   * helper died, so the kernel dropped the flock and another window may take it), the agent stops
+   * here and this window tries for the seat again like any other.
+   */
+  private watchLock(lock: AgentLock): void {
+    this.timer = setTimeout(() => {
+      if (this.stopped || this.lock !== lock) return;
+      if (lock.held) return this.watchLock(lock);
+      this.o.log?.(`${this.lockPath}: this window lost the lock (its flock helper exited); its station agent stops`);
+      const agent = this.agent;
+      this.agent = undefined;
+      this.lock = undefined;
+      this.setRole('reader');
+      void (async () => {
+        await agent?.stop();
+        await lock.release();
+        this.retry();
+      })();
+    }, this.o.retryMs ?? 5000);
+    this.timer.unref?.();
   }
 
   private retry(): void {

@@ -16,7 +16,9 @@ export const MAX_PENDING_EVENTS = 5000;
 
 export class LeaseEventOutbox {
   private readonly recorder: JournalRecorder;
-  private pending: LeaseEvent[] = [];
+  /** Oldest first, each with its number: done() names the last one sent, so a trim meanwhile never loses unsent ones. */
+  private pending: { seq: number; event: LeaseEvent }[] = [];
+  private nextSeq = 1;
   private dropped = false;
   private reading: Promise<unknown> = Promise.resolve();
   private queued: Promise<MachineState> | undefined;
@@ -51,7 +53,8 @@ export class LeaseEventOutbox {
   }
 
   observe(components: ComponentsState, hubs: HubsState): void {
-    this.pending.push(...this.recorder.observeComponents(components), ...this.recorder.observeHubs(hubs));
+    for (const event of [...this.recorder.observeComponents(components), ...this.recorder.observeHubs(hubs)])
+      this.pending.push({ seq: this.nextSeq++, event });
     const over = this.pending.length - MAX_PENDING_EVENTS;
     if (over <= 0) return;
     this.pending.splice(0, over);
@@ -59,13 +62,22 @@ export class LeaseEventOutbox {
     this.dropped = true;
   }
 
-  /** The oldest `max` events, still pending until done() is called for them. */
-  peek(max: number): LeaseEvent[] {
-    return this.pending.slice(0, max);
+  /**
+   * The oldest `max` events, still pending until done(through) is called with the `through` given
+   * here (the number of the last of them; 0 when there are none).
+   */
+  peek(max: number): { events: LeaseEvent[]; through: number } {
+    const slice = this.pending.slice(0, max);
+    return { events: slice.map((p) => p.event), through: slice.length ? slice[slice.length - 1].seq : 0 };
   }
 
-  /** The first `count` events were stored by the lab (or refused for good). */
-  done(count: number): void {
-    this.pending.splice(0, count);
+  /**
+   * The events up to number `through` were stored by the lab (or refused for good). By number,
+   * not by count: if the cap dropped the oldest since peek(), later events are not taken instead.
+   */
+  done(through: number): void {
+    let n = 0;
+    while (n < this.pending.length && this.pending[n].seq <= through) n++;
+    this.pending.splice(0, n);
   }
 }

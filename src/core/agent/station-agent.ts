@@ -60,6 +60,8 @@ export class StationAgent {
   private labHasState = false;
   private leaseTtlMs = 30_000;
   private holdsLabLocks = false;
+  /** Until when the lab's per-station rate cap refuses lease events (0: no wait). */
+  private eventsWaitUntil = 0;
   private kick: (() => void) | undefined;
   private watcher: PathWatcher | undefined;
   /** The lease transitions seen between reads, sent with the next heartbeats (the lab's audit stream). */
@@ -183,7 +185,8 @@ export class StationAgent {
     const send = hash !== this.sentHash || !this.labHasState;
     const locks = keepAlives(state.components, this.o.station);
     this.holdsLabLocks = locks.length > 0;
-    const events = this.outbox.peek(MAX_EVENTS_PER_PUBLISH);
+    // While the lab's rate cap for this station holds, beats go on without the events (kept).
+    const { events, through } = Date.now() < this.eventsWaitUntil ? { events: [], through: 0 } : this.outbox.peek(MAX_EVENTS_PER_PUBLISH);
     const res = await this.o.lab.call('POST', this.route('heartbeat'), {
       incarnation: this.incarnation,
       hash,
@@ -200,17 +203,27 @@ export class StationAgent {
       return true;
     }
     if (res.status === 409) throw new Superseded(res.body?.error ?? 'replaced by a newer agent');
+    if (res.status === 429 && res.body?.reason === 'rate-limited') {
+      // The beat counted; the events were not stored: they stay, and go again once the cap allows.
+      const waitMs = Math.min(60_000, Math.max(1000, Number(res.body.retry_after_ms) || 60_000));
+      if (this.eventsWaitUntil === 0) this.o.log?.(`agent: ${res.body.error}; the events are kept and sent later`);
+      this.eventsWaitUntil = Date.now() + waitMs;
+      this.sentHash = hash;
+      this.labHasState = res.body.state_stored === true;
+      return !this.labHasState;
+    }
     if (res.status === 400 && events.length > 0) {
       // Events this lab will not take (another version's limits) must never stop the heartbeat.
       this.o.log?.(`agent: the lab refused ${events.length} lease events (${res.body?.error ?? 'HTTP 400'}); they were dropped`);
-      this.outbox.done(events.length);
+      this.outbox.done(through);
       return true;
     }
     if (res.status !== 200) throw new Error(`heartbeat refused: HTTP ${res.status}: ${res.body?.error ?? ''}`);
     this.sentHash = hash;
     this.labHasState = res.body.state_stored === true;
-    this.outbox.done(events.length);
-    return !this.labHasState || this.outbox.size > 0;
+    this.outbox.done(through);
+    if (events.length > 0) this.eventsWaitUntil = 0;
+    return !this.labHasState || (this.outbox.size > 0 && Date.now() >= this.eventsWaitUntil);
   }
 
   private async requestLoop(): Promise<void> {

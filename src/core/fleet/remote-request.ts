@@ -35,7 +35,11 @@ export interface RemoteRequestOptions {
   wait?: boolean;
   /** Waiting past deadline + grace: how long a claimed request may run before we call it unknown. */
   slackMs?: number;
+  /** The first wait between polls (100 ms); each next one is 1.5 times longer, up to maxPollMs (1 s). */
   pollMs?: number;
+  maxPollMs?: number;
+  /** Test hook: how a wait between polls is slept. */
+  sleep?: (ms: number) => Promise<void>;
   /** Each state the request is seen in, once (pending, running, done…), for progress. */
   onState?(r: RemoteRequestRecord): void;
 }
@@ -43,6 +47,8 @@ export interface RemoteRequestOptions {
 export const DEFAULT_DEADLINE_MS = 30_000;
 const DEFAULT_SLACK_MS = 15_000;
 const DEFAULT_GRACE_MS = 2000;
+const FIRST_POLL_MS = 100;
+const MAX_POLL_MS = 1000;
 
 /** Files a request for `station` and (unless `wait: false`) waits for its agent's result. */
 export async function fileRemoteRequest(
@@ -63,6 +69,10 @@ export async function fileRemoteRequest(
   const grace = typeof target.grace_ms === 'number' ? target.grace_ms : DEFAULT_GRACE_MS;
   const giveUp = Date.now() + deadlineMs + grace + (o.slackMs ?? DEFAULT_SLACK_MS);
   let shown = '';
+  // Quick answers come quickly; a request that takes its time costs ~50 GETs a minute, not 600.
+  const maxPollMs = Math.max(o.pollMs ?? 0, o.maxPollMs ?? MAX_POLL_MS);
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
+  let pollMs = o.pollMs ?? FIRST_POLL_MS;
   for (;;) {
     if (r.state !== shown) o.onState?.(r);
     shown = r.state;
@@ -73,7 +83,8 @@ export async function fileRemoteRequest(
         state: 'unknown',
         detail: r.state === 'running' ? 'claimed by the station, but no result came; its outcome is unknown' : 'never picked up',
       };
-    await new Promise((res) => setTimeout(res, o.pollMs ?? 100));
+    await sleep(pollMs);
+    pollMs = Math.min(maxPollMs, Math.round(pollMs * 1.5));
     r = await call('GET', `/fleet/requests/${encodeURIComponent(r.id)}`);
   }
 }

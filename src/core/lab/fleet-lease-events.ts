@@ -2,6 +2,7 @@ import { JsonObject, toPlain } from '../json/json-value';
 import { LeaseEvent, LeaseHolderRef } from '../journal/lease-event';
 import { checkLeaseEvent, LeaseEventProblem } from '../journal/lease-event-json';
 import { BadRequest } from './lab-request';
+import type { LabRedis } from './redis-connection';
 
 /**
  * The lease events of the lab's audit stream: what a station's agent sends with its heartbeat
@@ -14,6 +15,17 @@ import { BadRequest } from './lab-request';
 export const MAX_EVENTS_PER_PUBLISH = 100;
 /** Events one GET /fleet/audit returns at most (the newest of the range). */
 export const MAX_AUDIT_READ = 1000;
+/** Stream entries one GET /fleet/audit reads at most: a narrow filter over a full stream is `truncated`, not a scan of all of it. */
+export const MAX_AUDIT_SCAN = 5000;
+const SCAN_PAGE = 1000;
+/** The lease stream's cap (XADD MAXLEN ~): its own, apart from the remote-action audit's. */
+export const LEASE_AUDIT_MAXLEN = 20_000;
+/**
+ * Lease events one station may store per minute; a heartbeat that would pass it is refused (429)
+ * and its agent waits. 6 full heartbeats: far above what a real station's leases make, and a
+ * station alone needs over half an hour to turn the whole lease stream over.
+ */
+export const MAX_LEASE_EVENTS_PER_MINUTE = 600;
 /** Station clocks may be behind the lab's: the stream is read from this much before since_ms. */
 const CLOCK_SLACK_MS = 10 * 60_000;
 
@@ -108,3 +120,37 @@ export function auditQuery(query: URLSearchParams, nowMs: number, stationProblem
 export function streamStart(q: AuditQuery): string {
   return `${Math.max(0, q.sinceMs - CLOCK_SLACK_MS)}-0`;
 }
+
+/** The stream's upper bound: an event is stored soon after it happened, by a clock maybe ahead. */
+function streamEnd(q: AuditQuery): string {
+  return q.untilMs >= Number.MAX_SAFE_INTEGER - CLOCK_SLACK_MS ? '+' : `${q.untilMs + CLOCK_SLACK_MS}-18446744073709551615`;
+}
+
+/**
+ * The lease events of a range from the lease stream, newest first in pages, reading at most
+ * MAX_AUDIT_SCAN entries (then `truncated`), returned oldest first.
+ */
+export async function readLeaseEvents(
+  redis: LabRedis,
+  key: string,
+  q: AuditQuery,
+): Promise<{ events: (LeaseEvent & { id: string })[]; truncated: boolean }> {
+  const out: (LeaseEvent & { id: string })[] = [];
+  const start = streamStart(q);
+  let end = streamEnd(q);
+  for (let scanned = 0; ;) {
+    const page = (await redis.xRevRange(key, end, start, { COUNT: SCAN_PAGE })) ?? [];
+    for (const m of page) {
+      scanned++;
+      const e = eventFromStream(m.id, m.message as Record<string, string>);
+      if (!e || (q.station && e.subject.station !== q.station) || e.atMs < q.sinceMs || e.atMs > q.untilMs) continue;
+      if (out.length === MAX_AUDIT_READ) return { events: sorted(out), truncated: true };
+      out.push(e);
+    }
+    if (page.length < SCAN_PAGE) return { events: sorted(out), truncated: false };
+    if (scanned >= MAX_AUDIT_SCAN) return { events: sorted(out), truncated: true };
+    end = `(${page[page.length - 1].id}`;
+  }
+}
+
+const sorted = (events: (LeaseEvent & { id: string })[]) => events.reverse().sort((a, b) => a.atMs - b.atMs);

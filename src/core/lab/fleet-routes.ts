@@ -10,7 +10,7 @@ import { LabStore } from './lab-store';
 import { findConflicts, publishedNames, requestJson, stationJson } from './fleet-json';
 import { FleetStore, isRemoteKind, KeepAlive, REMOTE_KINDS, RemoteKind } from './fleet-store';
 import { WakeBus } from './fleet-wake';
-import { auditQuery, leaseEventsField } from './fleet-lease-events';
+import { auditQuery, leaseEventsField, MAX_LEASE_EVENTS_PER_MINUTE } from './fleet-lease-events';
 import { ChangeBus } from './fleet-changes';
 
 /**
@@ -106,10 +106,18 @@ export class FleetRoutes {
       });
     if (r.kind !== 'ok') return refuse(409, `station '${st}' has no agent incarnation; start one first`, { reason: 'expired' });
     // Stored as this station's (the token's, checked by the route), whatever the events say.
-    await this.fleet.recordLeaseEvents(st, events);
+    const stored = await this.fleet.recordLeaseEvents(st, events);
     // A beat without a state changes only the heartbeat's age: the feeds' periodic re-read shows it.
     if (state) await this.changes.bump(st);
-    return ok({ station: st, state_stored: r.hashStored, renewed: r.renewed, lease_events_stored: events.length });
+    const beat = { station: st, state_stored: r.hashStored, renewed: r.renewed };
+    if (stored.kind === 'limited')
+      // The beat itself counted (the fields above); only the events wait.
+      return refuse(
+        429,
+        `station '${st}' sent more than ${MAX_LEASE_EVENTS_PER_MINUTE} lease events this minute; none of these ${events.length} were stored, send them again in ${Math.ceil(stored.retryAfterMs / 1000)} s`,
+        { reason: 'rate-limited', retry_after_ms: stored.retryAfterMs, ...beat, lease_events_stored: 0 },
+      );
+    return ok({ ...beat, lease_events_stored: events.length });
   }
 
   private async goodbye(st: string, body: JsonObject): Promise<Answer> {
@@ -217,7 +225,7 @@ export class FleetRoutes {
     );
   }
 
-  /** GET /fleet/audit?since_ms=&until_ms=&station=: lease events, oldest first, bounded. */
+  /** GET /fleet/audit?since_ms=&until_ms=&station=: lease events (their own stream only), oldest first, bounded. */
   private async leaseAudit(query: URLSearchParams): Promise<Answer> {
     const nowMs = Math.floor((await this.lab.serverTimeUs()) / 1000);
     const q = auditQuery(query, nowMs, stationProblem);

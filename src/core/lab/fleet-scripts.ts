@@ -155,23 +155,38 @@ return {'ok', us(now)}
 );
 
 /**
- * Lease events a station's agent observed, into the audit stream (`event: lease`). KEYS: audit.
- * ARGV: audit maxlen, station, then per event: its number of field pairs, then the pairs. The
- * station is the token's (the route's), never one the body names.
+ * Lease events a station's agent observed, into their own stream (`lease_audit`, `event: lease`),
+ * never the requests' audit: a station's volume cannot push out who released or reaped what.
+ * Rate-capped per station (a fixed one-minute window): a batch that would pass the cap is refused
+ * whole, with how long until the window ends, so the agent waits and sends it again (never drops).
+ * KEYS: lease audit, the station's rate counter. ARGV: lease audit maxlen, station, events per
+ * minute, then per event: its number of field pairs, then the pairs. The station is the token's
+ * (the route's), never one the body names.
  */
 export const LEASE_EVENTS = script(
   'lease_events',
   `
 local now = us(now_us())
-local i = 3
 local n = 0
+local i = 4
+while i <= #ARGV do
+  n = n + 1
+  i = i + 1 + 2 * tonumber(ARGV[i])
+end
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used + n > tonumber(ARGV[3]) then
+  local left = redis.call('PTTL', KEYS[2])
+  if left < 0 then left = 60000 end
+  return {'limited', tostring(left), tostring(used)}
+end
+if redis.call('INCRBY', KEYS[2], n) == n then redis.call('PEXPIRE', KEYS[2], 60000) end
+i = 4
 while i <= #ARGV do
   local pairs_ = tonumber(ARGV[i])
   local args = {'XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', 'lease', 'station', ARGV[2], 'at_us', now}
   for j = i + 1, i + 2 * pairs_ do table.insert(args, ARGV[j]) end
   redis.call(unpack(args))
   i = i + 1 + 2 * pairs_
-  n = n + 1
 end
 return {'ok', tostring(n)}
 `,

@@ -2,12 +2,13 @@ import { LabKeys } from './lab-keys';
 import { runScript } from './lab-scripts';
 import { BEAT, CLAIM_REQUEST, CREATE_REQUEST, FINISH_REQUEST, GOODBYE, INCARNATE, LEASE_EVENTS } from './fleet-scripts';
 import { LeaseEvent } from '../journal/lease-event';
-import { AuditQuery, eventFromStream, MAX_AUDIT_READ, streamFields, streamStart } from './fleet-lease-events';
+import { AuditQuery, LEASE_AUDIT_MAXLEN, MAX_LEASE_EVENTS_PER_MINUTE, readLeaseEvents, streamFields } from './fleet-lease-events';
 import type { LabRedis } from './redis-connection';
 
 /**
  * The fleet's state in Redis: station incarnations and heartbeats, published machine states, and
- * remote-action requests with their audit stream. Decisions are the Lua scripts'
+ * remote-action requests with their audit stream, and the lease events stations observed (their
+ * own stream, so no station's volume can push the remote-action records out). Decisions are the Lua scripts'
  * (fleet-scripts.ts); this class packs and unpacks, and keeps nothing between calls.
  */
 
@@ -226,7 +227,11 @@ export class FleetStore {
     };
   }
 
-  /** The newest request audit records (newest first) of one station, or of all; lease events are GET /fleet/audit's. */
+  /**
+   * The newest request audit records (newest first) of one station, or of all. The stream holds
+   * remote-action records only (lease events have their own); `event: lease` records an older
+   * version wrote here are skipped.
+   */
   async audit(count: number, station?: string): Promise<{ id: string; fields: Record<string, string> }[]> {
     const all = await this.redis.xRevRange(this.keys.audit, '+', '-', { COUNT: count * 20 });
     return (all ?? [])
@@ -235,33 +240,27 @@ export class FleetStore {
       .slice(0, count);
   }
 
-  /** A station's observed lease events, into the audit stream (`event: lease`, that station). */
-  async recordLeaseEvents(station: string, events: readonly LeaseEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const args = [String(AUDIT_MAXLEN), station];
+  /**
+   * A station's observed lease events, into the lease stream (`event: lease`, that station), or
+   * none of them when the station passed its rate cap: then how long until it may send again.
+   */
+  async recordLeaseEvents(
+    station: string,
+    events: readonly LeaseEvent[],
+  ): Promise<{ kind: 'ok' } | { kind: 'limited'; retryAfterMs: number }> {
+    if (events.length === 0) return { kind: 'ok' };
+    const args = [String(LEASE_AUDIT_MAXLEN), station, String(MAX_LEASE_EVENTS_PER_MINUTE)];
     for (const e of events) {
       const fields = streamFields(e);
       args.push(String(fields.length / 2), ...fields);
     }
-    await runScript(this.redis, LEASE_EVENTS, [this.keys.audit], args);
+    const r = (await runScript(this.redis, LEASE_EVENTS, [this.keys.leaseAudit, this.keys.leaseRate(station)], args)) as string[];
+    return r[0] === 'limited' ? { kind: 'limited', retryAfterMs: Math.max(1, Number(r[1])) } : { kind: 'ok' };
   }
 
-  /** The lease events of a time range (oldest first), at most MAX_AUDIT_READ of the newest. */
-  async leaseEvents(q: AuditQuery): Promise<{ events: (LeaseEvent & { id: string })[]; truncated: boolean }> {
-    // Bounded: the stream itself is capped (MAXLEN ~), and it is read newest first from the end.
-    const all = await this.redis.xRevRange(this.keys.audit, '+', streamStart(q), { COUNT: AUDIT_MAXLEN * 2 });
-    const out: (LeaseEvent & { id: string })[] = [];
-    let truncated = false;
-    for (const m of all ?? []) {
-      const e = eventFromStream(m.id, m.message as Record<string, string>);
-      if (!e || (q.station && e.subject.station !== q.station) || e.atMs < q.sinceMs || e.atMs > q.untilMs) continue;
-      if (out.length === MAX_AUDIT_READ) {
-        truncated = true;
-        break;
-      }
-      out.push(e);
-    }
-    return { events: out.reverse().sort((a, b) => a.atMs - b.atMs), truncated };
+  /** The lease events of a time range (oldest first): at most MAX_AUDIT_READ of the newest, from a bounded scan. */
+  leaseEvents(q: AuditQuery): Promise<{ events: (LeaseEvent & { id: string })[]; truncated: boolean }> {
+    return readLeaseEvents(this.redis, this.keys.leaseAudit, q);
   }
 }
 

@@ -23,7 +23,9 @@
  *                              state, claimed_by, outcome, detail, finished_us
  *   pending:<station>   zset   request id -> created_us, not yet claimed by the station's agent
  *   inflight:<station>  zset   request id -> claimed_us, claimed and not finished
- *   audit               stream every request and result (XADD MAXLEN ~)
+ *   audit               stream every remote-action request and result (XADD MAXLEN ~ 10000); nothing else
+ *   lease_audit         stream the lease events stations' agents observed (`event: lease`, MAXLEN ~ 20000)
+ *   lease_rate:<station> string lease events that station sent in the current minute (PEXPIRE 60 s)
  *   wake                channel PUBLISHed with a station name when it has a new request
  *   changes             string  fleet change counter (fleet-changes.ts), bumped after each visible write
  *   changed             zset    station (or '*lab') -> the change version of its last change
@@ -60,8 +62,12 @@ export class LabKeys {
   request = (id: string) => `${this.prefix}request:${id}`;
   pending = (station: string) => `${this.prefix}pending:${station}`;
   inflight = (station: string) => `${this.prefix}inflight:${station}`;
+  leaseRate = (station: string) => `${this.prefix}lease_rate:${station}`;
   get audit() {
     return `${this.prefix}audit`;
+  }
+  get leaseAudit() {
+    return `${this.prefix}lease_audit`;
   }
   get wake() {
     return `${this.prefix}wake`;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { HubkeeperError } from '../../core/errors/hubkeeper-error';
 import { ConflictIdNode } from '../views/lab-registry-nodes';
 import { CommandContext } from './command-context';
 import { fleetTarget, RemoteResult, sendRemote } from './fleet-remote';
@@ -22,6 +23,7 @@ export async function adoptLabIdOnStation(
   const node = await fleetTarget(ctx, 'hubkeeper.fleet.adoptLabId', clicked, isAdoptable, (n) => `${n.choice.name} · ${n.choice.station}`);
   if (!node) return undefined;
   const c = node.choice;
+  if (!c.labId) throw new HubkeeperError(t("the lab has no id for '{0}' to adopt; nothing was sent to {1}", c.name, c.station), 'refused');
   const ok = await confirm(
     t("Adopt the lab's id for '{0}' on station {1}?", c.name, c.station),
     t(
@@ -29,13 +31,13 @@ export async function adoptLabIdOnStation(
       c.station,
       c.name,
       c.stationId,
-      c.labId ?? '?',
+      c.labId,
     ),
     t('Adopt on {0}', c.station),
     scripted(options).yes,
   );
   if (!ok) return undefined;
   // Both ids as confirmed: the station changes nothing if either moved meanwhile (remote-actions.ts).
-  const target = { name: c.name, from_id: c.stationId, ...(c.labId ? { lab_id: c.labId } : {}) };
+  const target = { name: c.name, from_id: c.stationId, lab_id: c.labId };
   return sendRemote(ctx, c.station, 'adopt', target, t("Adopting the lab's id for '{0}' on {1}", c.name, c.station), t('Adopt'));
 }

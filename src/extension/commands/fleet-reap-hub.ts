@@ -7,7 +7,7 @@ import { confirm, scripted } from './ui';
 
 /**
  * Reap Hub on Station…: another station's orphan hub, reaped by that station's agent only if the
- * hub's key, pid and exact process start (clock ticks since boot) are still the ones it published;
+ * hub is still an orphan there (`expect_state`, judged again by the agent) and its key, pid and exact process start (clock ticks since boot) are still the ones it published;
  * a bare pid is never signalled (core/agent/remote-actions.ts).
  */
 
@@ -31,7 +31,7 @@ export async function reapHubOnStation(
   const ok = await confirm(
     t("Reap the orphan hub '{0}' on station {1}?", hub.name, station.name),
     t(
-      "{0}'s agent re-verifies the process before any signal: hub {1}, pid {2} started at exactly tick {3} since boot. If the pid now belongs to another process, or the hub is gone, it refuses.\n\nFolder: {4} ({5})",
+      "{0}'s agent re-verifies before any signal that hub {1} is still an orphan there, and that pid {2} started at exactly tick {3} since boot. If its workspace came back, the pid now belongs to another process, or the hub is gone, it refuses.\n\nFolder: {4} ({5})",
       station.name,
       hub.key,
       hub.pid,
@@ -47,7 +47,7 @@ export async function reapHubOnStation(
     ctx,
     station.name,
     'reap',
-    { key: hub.key, pid: hub.pid, process_start_ticks: station.startTicks, name: hub.name, cwd: hub.cwd },
+    { key: hub.key, pid: hub.pid, process_start_ticks: station.startTicks, expect_state: hub.state, name: hub.name, cwd: hub.cwd },
     t("Reaping '{0}' on {1}", hub.name, station.name),
     t('Reap'),
   );

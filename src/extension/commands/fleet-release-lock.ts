@@ -6,7 +6,7 @@ import { confirm, scripted } from './ui';
 
 /**
  * Release Lock on Station…: a stale lease another station published, released by that station's
- * agent only if the lock is still the one shown (holder instance and acquired_at) and still stale
+ * agent only if the lock is still the one shown (holder host, pid, instance and acquired_at) and still stale
  * there (core/agent/remote-actions.ts).
  */
 
@@ -42,7 +42,13 @@ export async function releaseLockOnStation(
     ctx,
     station,
     'release',
-    { name: node.entry.name, holder_instance: lock.holderInstance, acquired_at: lock.acquiredAt.text },
+    {
+      name: node.entry.name,
+      holder_host: lock.holderHost,
+      holder_pid: lock.holderPid,
+      holder_instance: lock.holderInstance,
+      acquired_at: lock.acquiredAt.text,
+    },
     t("Releasing '{0}' on {1}", node.entry.name, station),
     t('Release'),
   );

@@ -22,6 +22,8 @@ interface FakeLab {
   changes: (generation: string) => object;
   /** Stations whose state read answers HTTP 500. */
   failing: Set<string>;
+  /** The entries (name → id) a station's state publishes. */
+  entries: Map<string, { name: string; id: string }[]>;
   count: (route: string) => number;
   close: () => Promise<void>;
 }
@@ -32,6 +34,7 @@ async function fakeLab(stations: string[]): Promise<FakeLab> {
     routes: [],
     changes: () => ({ version: 1, generation: 'g', changed_stations: [], lab_changed: false }),
     failing: new Set(),
+    entries: new Map(),
     count: (route) => lab.routes.filter((r) => r === route).length,
     close: () => new Promise((r) => server.close(() => r())),
   };
@@ -50,7 +53,7 @@ async function fakeLab(stations: string[]): Promise<FakeLab> {
         stations: stations.map((s) => ({ station: s, health: 'healthy', state_hash: 'h', updated_at: 't', heartbeat_interval_ms: 5000 })),
       });
     else if (station !== undefined && lab.failing.has(station)) answer(500, { error: 'the state is broken' });
-    else if (station !== undefined) answer(200, { state: { registry: { path: `/${station}` }, entries: [] } });
+    else if (station !== undefined) answer(200, { state: { registry: { path: `/${station}` }, entries: lab.entries.get(station) ?? [] } });
     else if (u.pathname === '/registry/entries') answer(200, { entries: [] });
     else if (u.pathname === '/fleet/conflicts') answer(200, { conflicts: [] });
     else answer(404, { error: 'no such route' });
@@ -131,6 +134,16 @@ test('a station changing does not read the conflicts again; the lab changing doe
   assert.equal(lab.count('/fleet/conflicts'), 1, 'only the first full read');
   lab.changes = () => ({ version: ++version, generation: 'g', changed_stations: [], lab_changed: true });
   await waitFor(() => lab.count('/fleet/conflicts') >= 2, 'the conflicts read again when the lab changed');
+});
+
+test('a station whose names take other ids (an adopt) makes the conflicts read again: they come from the published states', async () => {
+  const { lab, feed } = await open(['st-a']);
+  let version = 1;
+  await waitFor(() => feed.connection.kind === 'connected', 'connected');
+  const before = lab.count('/fleet/conflicts');
+  lab.entries.set('st-a', [{ name: 'centrifuge_1', id: '01JNQB7H2M5X8RZC4W9A000501' }]);
+  lab.changes = () => ({ version: ++version, generation: 'g', changed_stations: ['st-a'], lab_changed: false });
+  await waitFor(() => lab.count('/fleet/conflicts') > before, 'the conflicts read again after the ids moved');
 });
 
 test("the window's listener (window-lab.ts) hears the connection kind change, not each snapshot", async () => {

@@ -1,6 +1,14 @@
 import { LabUnreachable, type LabClient } from '../agent/lab-client';
 import type { NameConflict } from '../lab/fleet-json';
-import type { FleetFeed, FleetSnapshot, FleetStation, LabConnection, LabEntrySummary, StationSummary } from './fleet-snapshot';
+import type {
+  FleetFeed,
+  FleetSnapshot,
+  FleetStation,
+  LabConnection,
+  LabEntrySummary,
+  PublishedMachineState,
+  StationSummary,
+} from './fleet-snapshot';
 import { backoffMs, RoundPace } from './feed-pacing';
 import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, text } from './fleet-untrusted';
 
@@ -15,8 +23,8 @@ import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, tex
  * Bounded on whatever the lab answers: at most a round a second after a short burst (a lab
  * answering at once cannot make it spin), a backoff on a second `reset` in a row, a station
  * whose state cannot be read keeps its last good state (said once) instead of failing the round,
- * and the conflicts are read with the entries (the lab changed, or the periodic re-read), not on
- * every station change.
+ * and the conflicts are read with the entries (the lab changed, or the periodic re-read) or when
+ * a station's names' ids moved, not on every station change.
  *
  * Unreachable: `reconnecting` since the first failure, with its reason, and a capped backoff;
  * 401/403 (a bad or revoked token) or an answer that is not a Hubkeeper lab: `refused`, once, and
@@ -202,15 +210,22 @@ export class LabFleetFeed implements FleetFeed {
     const names = new Set(listed.stations.map((s) => s.station));
     for (const name of this.states.keys()) if (!names.has(name)) this.states.delete(name);
     for (const name of this.failing) if (!names.has(name)) this.failing.delete(name);
+    let idsMoved = false;
     const stale = listed.stations.filter((s) => all || changed.includes(s.station) || this.states.get(s.station)?.mark !== markOf(s));
     for (let i = 0; i < stale.length; i += PARALLEL_READS) {
       const batch = stale.slice(i, i + PARALLEL_READS);
       const results = await Promise.allSettled(batch.map((s) => this.readState(s)));
       results.forEach((r, j) => this.stateRead(batch[j].station, r));
+      idsMoved ||= results.some((r) => r.status === 'fulfilled' && r.value);
     }
     if (readEntries || all) {
       const got = labEntriesFrom(this.body(await this.o.client.call('GET', '/registry/entries'), '/registry/entries'));
       if (got) this.entries = got;
+    }
+    // A conflict is a name with two ids across the published states (or against the lab's): read
+    // again when the lab changed or a station's names' ids moved (an adopt, a new name), not on
+    // every other station change (a heartbeat's lock times, a hub).
+    if (readEntries || all || idsMoved) {
       const conflicts = conflictsFrom(this.body(await this.o.client.call('GET', '/fleet/conflicts'), '/fleet/conflicts'));
       if (conflicts) this.conflicts = conflicts;
     }
@@ -234,10 +249,13 @@ export class LabFleetFeed implements FleetFeed {
     this.emit();
   }
 
-  private async readState(s: StationSummary): Promise<void> {
+  /** Reads one station's state; true when its names' ids moved (the conflicts come from those). */
+  private async readState(s: StationSummary): Promise<boolean> {
     const res = await this.o.client.call('GET', `/fleet/stations/${encodeURIComponent(s.station)}`);
     const state = res.status === 404 ? null : publishedStateFrom(this.body(res, `/fleet/stations/${s.station}`).state);
+    const before = idsOf(this.states.get(s.station)?.station ?? null);
     this.states.set(s.station, { mark: markOf(s), station: state });
+    return idsOf(state) !== before;
   }
 
   /**
@@ -245,7 +263,7 @@ export class LabFleetFeed implements FleetFeed {
    * so the next round tries again) and it is said once. A refused token or an unreachable lab is
    * the whole round's.
    */
-  private stateRead(station: string, r: PromiseSettledResult<void>): void {
+  private stateRead(station: string, r: PromiseSettledResult<boolean>): void {
     if (r.status === 'fulfilled') {
       this.failing.delete(station);
       return;
@@ -295,3 +313,8 @@ export class LabFleetFeed implements FleetFeed {
 }
 
 const markOf = (s: StationSummary) => `${s.state_hash ?? ''}|${s.updated_at ?? ''}`;
+
+/** The names and ids a published state says, as one string to compare. */
+function idsOf(state: PublishedMachineState | null): string {
+  return (state?.entries ?? []).map((e) => `${e.name}\u0000${e.id}`).join('\n');
+}

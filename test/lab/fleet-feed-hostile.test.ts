@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { LabClient } from '../../src/core/agent/lab-client';
 import { onConnectionKindChange } from '../../src/core/fleet/connection-kind';
 import { LabFleetFeed } from '../../src/core/fleet/fleet-feed';
+import { ROUND_BURST, ROUND_EVERY_MS } from '../../src/core/fleet/feed-pacing';
 import { sleep, waitFor } from '../support/helpers';
 
 /**
  * LabFleetFeed against a lab that answers badly: a tiny real HTTP server on loopback stands in for
  * the lab (a real lab never answers this way, which is the point), and counts every request. The
  * bounds are upper bounds on requests per elapsed time, so a slow machine only makes them easier:
- * the feed starts at most a round a second, after a burst of three, whatever the lab answers.
+ * the feed starts at most a round per ROUND_EVERY_MS, after a burst of ROUND_BURST, whatever the lab answers.
  */
 
 interface FakeLab {
@@ -80,8 +81,8 @@ async function open(stations: string[]) {
     () => client.close(),
     () => feed.dispose(),
   );
-  /** At most this many rounds can have started by now: a burst of three, then one per second. */
-  const roundsBound = () => Math.floor((Date.now() - startedAt) / 1000) + 3;
+  /** At most this many rounds can have started by now: a burst, then one per ROUND_EVERY_MS (feed-pacing.ts). */
+  const roundsBound = () => Math.floor((Date.now() - startedAt) / ROUND_EVERY_MS) + ROUND_BURST;
   return { lab, feed, logged, roundsBound };
 }
 
@@ -106,7 +107,7 @@ test('a lab answering reset every time: full re-reads at most every other round,
   await waitFor(() => feed.connection.kind === 'connected', 'connected');
   await sleep(4000);
   const states = lab.count('/fleet/stations/st-a');
-  t.diagnostic(`${states} reads of a state, ${lab.routes.length} requests in all, in ${roundsBound() - 3} s`);
+  t.diagnostic(`${states} reads of a state, ${lab.routes.length} requests in all, in ${roundsBound() - ROUND_BURST} rounds' time`);
   // A reset round and a full round alternate, so at most every other round reads the states.
   assert.ok(states <= Math.ceil(roundsBound() / 2) + 1, `${states} reads of a state (${lab.routes.length} requests in all)`);
   assert.equal(logged.filter((l) => l.includes('reset')).length, 1, logged.join('\n'));

@@ -20,7 +20,7 @@ import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, tex
  * changed. A poll that ends without a change re-reads the list and the entries, so health that
  * changes with time alone (healthy → stale, an expired lock) shows within a heartbeat interval.
  *
- * Bounded on whatever the lab answers: at most a round a second after a short burst (a lab
+ * Bounded on whatever the lab answers: at most four rounds a second after a short burst (a lab
  * answering at once cannot make it spin), a backoff on a second `reset` in a row, a station
  * whose state cannot be read keeps its last good state (said once) instead of failing the round,
  * and the conflicts are read with the entries (the lab changed, or the periodic re-read) or when

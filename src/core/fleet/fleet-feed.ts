@@ -123,7 +123,7 @@ export class LabFleetFeed implements FleetFeed {
     let full = true;
     while (this.running) {
       try {
-        // At most a round a second after a burst (feed-pacing.ts); a wake (setVisible) does not cut it short.
+        // At most four rounds a second after a burst (feed-pacing.ts); a wake (setVisible) does not cut it short.
         for (let ms = this.pace.waitMs(); ms > 0 && this.running; ms = this.pace.waitMs()) await this.sleep(ms);
         this.pace.take();
         if (!this.running) break;

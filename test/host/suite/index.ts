@@ -424,7 +424,11 @@ export async function run(): Promise<void> {
         const l = readRegistry().entries.claimed_arm?.lock;
         return l && ttl(l) === 8 && l.holder_instance !== before.instance ? l : undefined;
       });
-      assert(api.claims() !== before.claims && api.claims().statuses.get('claimed_arm')?.state === 'held', 'the new claims hold it');
+      // The new holder's write lands on disk a moment before the new claims hear it is held.
+      await waitFor(
+        'the new claims hold it',
+        () => api.claims() !== before.claims && api.claims().statuses.get('claimed_arm')?.state === 'held',
+      );
       assert(
         api.model.registry.holder === api.model.leases.holder && api.model.leases.holder.ttlMs === 8000,
         'the registry writes with the new holder',

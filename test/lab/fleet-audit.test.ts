@@ -257,4 +257,19 @@ describe('lease events in the lab audit stream', { skip: SKIP_NO_REDIS }, () => 
       }
     },
   );
+
+  test("a name offered with another id is a conflict on that station's row, at the time the lab refused it", async () => {
+    const labId = ulid();
+    const offered = ulid();
+    const register = (token: string, id: string) =>
+      lab(r1.url, 'POST', '/registry/entries/conflicted_arm', token, { id, component_type: 'node' });
+    assert.equal((await register(b.token, labId)).status, 200);
+    assert.equal((await register(a.token, offered)).status, 409);
+    const e = await seen((x) => x.kind === 'conflict' && x.subject.name === 'conflicted_arm', 'the conflict as an event');
+    assert.deepEqual(
+      { id: e.subject.id, station: e.subject.station, source: e.source },
+      { id: offered, station: 'station-a', source: 'lab' },
+    );
+    assert.match(e.detail ?? '', new RegExp(`offered ${offered}; the lab's id is ${labId}`));
+  });
 });

@@ -37,6 +37,50 @@ export class LabAuditSource implements LeaseEventSource {
         // not an event of this version: left out
       }
     }
+    events.push(...(await this.conflictEvents(range)));
     return dedupSorted(events);
   }
+
+  /**
+   * The lab's conflict records (GET /lab/conflicts: a station offered another id for a name the lab
+   * knows) as `conflict` events on that station's row, at the time the lab refused the id. Checked
+   * like the stream's events; an answer the lab refuses leaves the timeline without them, not empty.
+   */
+  private async conflictEvents(range: { sinceMs: number; untilMs: number }): Promise<LeaseEvent[]> {
+    const res = await this.lab.call('GET', '/lab/conflicts');
+    const raw: unknown[] = res.status === 200 && Array.isArray(res.body?.conflicts) ? res.body.conflicts : [];
+    const out: LeaseEvent[] = [];
+    for (const c of raw.slice(0, MAX_CONFLICTS)) {
+      const r = c as {
+        name?: unknown;
+        lab_id?: unknown;
+        offered_id?: unknown;
+        host?: unknown;
+        pid?: unknown;
+        instance?: unknown;
+        station?: unknown;
+        at?: unknown;
+      };
+      const atMs = typeof r.at === 'string' ? Date.parse(r.at) : NaN;
+      if (!(atMs >= range.sinceMs && atMs <= range.untilMs)) continue;
+      if (this.station && r.station !== this.station) continue;
+      try {
+        const event = {
+          atMs,
+          kind: 'conflict',
+          subject: { kind: 'component', name: r.name, id: r.offered_id, station: r.station ?? null },
+          holder: typeof r.host === 'string' ? { host: r.host, pid: r.pid ?? null, instance: r.instance ?? null } : null,
+          detail: `offered ${String(r.offered_id)}; the lab's id is ${String(r.lab_id)}`,
+          source: 'lab',
+        };
+        out.push(checkLeaseEvent(event, 'lab'));
+      } catch {
+        // not a conflict record of this version: left out
+      }
+    }
+    return out;
+  }
 }
+
+/** The timeline shows at most this many conflict records (the newest names first, as the lab lists them). */
+const MAX_CONFLICTS = 1000;

@@ -1,5 +1,5 @@
 import type { LabClient } from '../core/agent/lab-client';
-import type { FleetFeed } from '../core/fleet/fleet-snapshot';
+import type { FleetFeed, LabConnection } from '../core/fleet/fleet-snapshot';
 
 /**
  * What the Fleet view and the remote actions need from the window's lab connection
@@ -8,6 +8,8 @@ import type { FleetFeed } from '../core/fleet/fleet-snapshot';
  */
 export interface FleetSource {
   readonly feed: FleetFeed | undefined;
+  /** The window's connection: the feed's while there is one, else why there is none (reconnecting, refused…). */
+  readonly connection: LabConnection;
   client(): LabClient | undefined;
   /** This machine's station name (hubkeeper.lab.station, or the host name as the agent has it). */
   readonly station: string;

@@ -214,7 +214,8 @@ export class FleetProvider implements vscode.TreeDataProvider<FleetElement> {
     link(this.roots);
     if (changed === 'all') this.changed.fire(undefined);
     else if (changed.length) this.changed.fire(changed);
-    this.message = fleetMessage(feed?.connection, t);
+    // The window's connection, not only the feed's: while the lab is away there may be no feed at all.
+    this.message = fleetMessage(this.source?.connection ?? feed?.connection, t);
     this.badge = fleetBadge(stations, conflicts, t);
     this.statusChanged.fire();
   }

@@ -89,7 +89,8 @@ function fixedFeed(): FleetFeed {
 
 export async function fleetViewTests(t: MiniRunner, api: HubkeeperApi): Promise<void> {
   await t.test('the Fleet view: every node kind renders as a TreeItem, with the connection as its message and a badge', async () => {
-    api.fleet.setSource({ feed: fixedFeed(), client: () => undefined, station: 'host-test-mine' });
+    const feed = fixedFeed();
+    api.fleet.setSource({ feed, connection: feed.connection, client: () => undefined, station: 'host-test-mine' });
     try {
       const nodes = await waitFor('the fleet nodes', () => (api.fleet.nodes().length > 0 ? api.fleet.nodes() : undefined));
       const items = nodes.map((n) => api.fleet.getTreeItem(n));
@@ -118,7 +119,8 @@ export async function fleetViewTests(t: MiniRunner, api: HubkeeperApi): Promise<
       assert(result === undefined, `no result without a lab: ${JSON.stringify(result)}`);
       return { nodes: ids.length };
     } finally {
-      api.fleet.setSource(undefined);
+      // Back to the window's own lab connection (the next suites use it).
+      api.fleet.setSource(api.windowLab);
     }
   });
   await t.test('the Fleet view without a lab: empty, and its message says it is not configured', async () => {

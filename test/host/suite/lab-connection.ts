@@ -10,7 +10,8 @@ import { assert, MiniRunner, sleep, waitFor } from './mini-runner';
 /**
  * The window's lab connection in the real editor: a lab URL where nothing listens (one log line,
  * no error, the local views unaffected), and Connect to Lab… against a real lab on a private
- * redis-server (the token goes to SecretStorage, never into settings). The feed's reconnects
+ * redis-server (the token goes to SecretStorage, never into settings), which is then killed and
+ * started again: the connection and the Fleet view's message go reconnecting, then connected. The feed's reconnects
  * against killed replicas and a restarted Redis: test/lab/fleet-feed.test.ts.
  */
 export async function labConnectionTests(t: MiniRunner, api: HubkeeperApi, env: { workspace: string; cli: string }): Promise<void> {
@@ -60,16 +61,28 @@ export async function labConnectionTests(t: MiniRunner, api: HubkeeperApi, env: 
           stdio: 'ignore',
         },
       );
-      const server = spawn(
-        process.execPath,
-        [cli, 'lab', 'serve', '--redis', `redis://:${password}@127.0.0.1:${port}`, '--listen', '127.0.0.1:0', '--token-file', tokenFile],
-        { stdio: ['ignore', 'pipe', 'ignore'] },
-      );
+      // A fixed port, so the lab can be killed and started again where the window knows it.
+      const labPort = await freePort();
+      const url = `http://127.0.0.1:${labPort}`;
+      const serve = () =>
+        spawn(
+          process.execPath,
+          [
+            cli,
+            'lab',
+            'serve',
+            '--redis',
+            `redis://:${password}@127.0.0.1:${port}`,
+            '--listen',
+            `127.0.0.1:${labPort}`,
+            '--token-file',
+            tokenFile,
+          ],
+          { stdio: 'ignore' },
+        );
+      let server = serve();
       const config = () => vscode.workspace.getConfiguration('hubkeeper');
       try {
-        let out = '';
-        server.stdout?.on('data', (c) => (out += c));
-        const url = await waitFor('lab serve', () => /listening on (http:\/\/\S+)/.exec(out)?.[1]);
         await waitFor('the lab answers', async () => (await get(`${url}/health`)) === 200);
         const wrong = (await vscode.commands.executeCommand('hubkeeper.lab.connect', undefined, undefined, {
           url,
@@ -85,10 +98,23 @@ export async function labConnectionTests(t: MiniRunner, api: HubkeeperApi, env: 
         await waitFor('connected', () => api.windowLab.connection.kind === 'connected');
         await waitFor('the fleet snapshot', () => api.windowLab.feed?.snapshot);
         assert(api.windowLab.client() !== undefined, 'a client for remote actions');
+        // Reconnect: the lab goes away (kill -9) and comes back on the same address.
+        server.kill('SIGKILL');
+        const away = await waitFor('reconnecting', () =>
+          api.windowLab.connection.kind === 'reconnecting' ? api.windowLab.connection : undefined,
+        );
+        await waitFor(`the Fleet view says so`, () => /^Reconnecting to /.test(api.views.fleet.message ?? '') || undefined).catch((err) => {
+          throw new Error(
+            `${err.message}: the message is ${JSON.stringify(api.views.fleet.message)}, the provider's ${JSON.stringify(api.fleet.message)}, connection ${JSON.stringify(api.windowLab.connection)}`,
+          );
+        });
+        server = serve();
+        await waitFor('connected again', () => api.windowLab.connection.kind === 'connected');
+        await waitFor('the Fleet view says connected', () => /^Connected to /.test(api.views.fleet.message ?? '') || undefined);
         const off = (await vscode.commands.executeCommand('hubkeeper.lab.disconnect')) as string;
         assert(/token for .* was removed/.test(off), off);
         await waitFor('no token now', () => api.windowLab.connection.kind === 'refused');
-        return { connected: done, refused: wrong, disconnected: off };
+        return { connected: done, refused: wrong, whileAway: away.reason, disconnected: off };
       } finally {
         await config().update('lab.url', undefined, vscode.ConfigurationTarget.Global);
         await waitFor('not configured', () => api.windowLab.connection.kind === 'not-configured');

@@ -9,6 +9,7 @@ import type {
   PublishedMachineState,
   StationSummary,
 } from './fleet-snapshot';
+import { changesFrom, labBody, LabRefused } from './feed-answers';
 import { backoffMs, RoundPace } from './feed-pacing';
 import { conflictsFrom, labEntriesFrom, publishedStateFrom, stationListFrom, text } from './fleet-untrusted';
 
@@ -49,10 +50,6 @@ const MIN_INTERVAL_MS = 1000;
 const MAX_WAIT_MS = 25_000;
 const DEFAULT_INTERVAL_MS = 10_000;
 const PARALLEL_READS = 8;
-/** The lab's generations are ULIDs; a longer one is not a Hubkeeper lab's. */
-const MAX_GENERATION = 64;
-
-class Refused extends Error {}
 
 interface KnownState {
   /** state_hash and updated_at from the list: a new value means the state is read again. */
@@ -155,7 +152,7 @@ export class LabFleetFeed implements FleetFeed {
         failures = 0;
       } catch (err) {
         if (!this.running) break;
-        if (err instanceof Refused) {
+        if (err instanceof LabRefused) {
           this.o.log?.(`lab ${this.url}: ${err.message}; not retried until you connect again`);
           this.setConnection({ kind: 'refused', url: this.url, reason: err.message });
           this.running = false;
@@ -183,18 +180,10 @@ export class LabFleetFeed implements FleetFeed {
       this.liveUpdates = false;
       return { reset: false, stations: [] as string[], lab: true };
     }
-    const b = this.body(res, '/fleet/changes');
-    const version = typeof b.version === 'number' && Number.isSafeInteger(b.version) && b.version >= 0 ? b.version : 0;
-    const changed = Array.isArray(b.changed_stations) ? b.changed_stations.filter((s: unknown) => typeof s === 'string') : [];
-    // Kept and sent back verbatim (it is URL-encoded): a cleaned or cut one would never match again.
-    const told = typeof b.generation === 'string' ? b.generation : '';
-    if (told.length > MAX_GENERATION)
-      throw new Refused(
-        `GET /fleet/changes answered a generation of ${told.length} characters (at most ${MAX_GENERATION}); is this a Hubkeeper lab?`,
-      );
-    this.version = version;
-    this.generation = told;
-    return { reset: b.reset === true, stations: changed.slice(0, 1000) as string[], lab: b.lab_changed === true };
+    const c = changesFrom(labBody(res, '/fleet/changes'));
+    this.version = c.version;
+    this.generation = c.generation;
+    return { reset: c.reset, stations: c.stations, lab: c.lab };
   }
 
   /** Reads the list, the states that changed, and (when asked) the entries and conflicts; one at a time. */
@@ -205,8 +194,8 @@ export class LabFleetFeed implements FleetFeed {
   }
 
   private async syncNow(changed: readonly string[], readEntries: boolean, all: boolean): Promise<void> {
-    const listed = stationListFrom(this.body(await this.o.client.call('GET', '/fleet/stations'), '/fleet/stations'));
-    if (!listed) throw new Refused('GET /fleet/stations did not answer a station list; is this a Hubkeeper lab?');
+    const listed = stationListFrom(labBody(await this.o.client.call('GET', '/fleet/stations'), '/fleet/stations'));
+    if (!listed) throw new LabRefused('GET /fleet/stations did not answer a station list; is this a Hubkeeper lab?');
     const names = new Set(listed.stations.map((s) => s.station));
     for (const name of this.states.keys()) if (!names.has(name)) this.states.delete(name);
     for (const name of this.failing) if (!names.has(name)) this.failing.delete(name);
@@ -219,14 +208,14 @@ export class LabFleetFeed implements FleetFeed {
       idsMoved ||= results.some((r) => r.status === 'fulfilled' && r.value);
     }
     if (readEntries || all) {
-      const got = labEntriesFrom(this.body(await this.o.client.call('GET', '/registry/entries'), '/registry/entries'));
+      const got = labEntriesFrom(labBody(await this.o.client.call('GET', '/registry/entries'), '/registry/entries'));
       if (got) this.entries = got;
     }
     // A conflict is a name with two ids across the published states (or against the lab's): read
     // again when the lab changed or a station's names' ids moved (an adopt, a new name), not on
     // every other station change (a heartbeat's lock times, a hub).
     if (readEntries || all || idsMoved) {
-      const conflicts = conflictsFrom(this.body(await this.o.client.call('GET', '/fleet/conflicts'), '/fleet/conflicts'));
+      const conflicts = conflictsFrom(labBody(await this.o.client.call('GET', '/fleet/conflicts'), '/fleet/conflicts'));
       if (conflicts) this.conflicts = conflicts;
     }
     const intervals = listed.stations.map((s) => s.heartbeat_interval_ms ?? 0).filter((ms) => ms > 0);
@@ -252,7 +241,7 @@ export class LabFleetFeed implements FleetFeed {
   /** Reads one station's state; true when its names' ids moved (the conflicts come from those). */
   private async readState(s: StationSummary): Promise<boolean> {
     const res = await this.o.client.call('GET', `/fleet/stations/${encodeURIComponent(s.station)}`);
-    const state = res.status === 404 ? null : publishedStateFrom(this.body(res, `/fleet/stations/${s.station}`).state);
+    const state = res.status === 404 ? null : publishedStateFrom(labBody(res, `/fleet/stations/${s.station}`).state);
     const before = idsOf(this.states.get(s.station)?.station ?? null);
     this.states.set(s.station, { mark: markOf(s), station: state });
     return idsOf(state) !== before;
@@ -268,20 +257,10 @@ export class LabFleetFeed implements FleetFeed {
       this.failing.delete(station);
       return;
     }
-    if (r.reason instanceof Refused || r.reason instanceof LabUnreachable) throw r.reason;
+    if (r.reason instanceof LabRefused || r.reason instanceof LabUnreachable) throw r.reason;
     if (this.failing.has(station)) return;
     this.failing.add(station);
     this.o.log?.(`lab ${this.url}: station ${station}'s state: ${text((r.reason as Error)?.message, 300)}; its last state is kept`);
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private body(res: { status: number; body: any }, route: string): any {
-    const why = typeof res.body?.error === 'string' ? `: ${text(res.body.error, 200)}` : '';
-    if (res.status === 401 || res.status === 403) throw new Refused(`the lab refused the token (HTTP ${res.status}${why})`);
-    if (res.status === 404 && route === '/fleet/stations') throw new Refused(`no ${route} here (HTTP 404); is this a Hubkeeper lab?`);
-    if (res.status !== 200) throw new Error(`GET ${route}: HTTP ${res.status}${why}`);
-    if (typeof res.body !== 'object' || res.body === null) throw new Error(`GET ${route}: the answer is not a JSON object`);
-    return res.body;
   }
 
   private setConnection(c: LabConnection): void {

@@ -13,7 +13,7 @@ import { MAX_EVENTS_PER_PUBLISH } from '../lab/fleet-lease-events';
 import { LeaseEventOutbox } from './lease-event-outbox';
 import { keepAlives, stableHash } from './beat-contents';
 import { LabClient, LabUnreachable } from './lab-client';
-import { executeRemote } from './remote-actions';
+import { handleRequest, retryMs } from './request-handler';
 
 /**
  * `hubkeeper agent`: this station's presence in the fleet. It publishes the machine-state
@@ -46,7 +46,6 @@ export interface StationAgentOptions {
   onIncarnation?: (incarnation: string, epoch: number) => void;
 }
 
-const MAX_BACKOFF_MS = 10_000;
 const POLL_WAIT_MS = 15_000;
 
 class Superseded extends Error {}
@@ -130,7 +129,7 @@ export class StationAgent {
           this.o.log?.(`agent: the lab is unreachable (${err.message}); retrying with backoff, local operations are not affected`);
         failures++;
         this.labHasState = false; // resync in full once it is back
-        const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures - 1, 6));
+        const base = retryMs(failures - 1);
         await this.pause(Math.round(base / 2 + Math.random() * (base / 2)), false);
       }
     }
@@ -247,48 +246,20 @@ export class StationAgent {
         }
         if (res.status !== 200) throw new Error(`polling for requests: HTTP ${res.status}: ${res.body?.error ?? ''}`);
         failures = 0;
-        for (const r of res.body.requests as { id: string }[]) if (this.running) await this.handle(r.id);
+        for (const r of res.body.requests as { id: string }[])
+          if (this.running)
+            await handleRequest(
+              this.o,
+              r.id,
+              this.incarnation,
+              (tail) => this.route(tail),
+              () => this.running,
+            );
         if (this.o.longPoll === false) await new Promise((r) => setTimeout(r, this.o.heartbeatMs));
       } catch (err) {
         failures++;
         if (!(err instanceof LabUnreachable)) this.o.log?.(`agent: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 6))));
-      }
-    }
-  }
-
-  /** Claims one request (at most once, before its deadline), runs it if allowed, reports the result. */
-  private async handle(id: string): Promise<void> {
-    const incarnation = this.incarnation;
-    const claim = await this.o.lab.call('POST', this.route(`requests/${id}/claim`), { incarnation });
-    if (claim.status !== 200) return this.o.log?.(`agent: request ${id} not taken: ${claim.body?.error ?? `HTTP ${claim.status}`}`);
-    const { kind, target, requested_by: by } = claim.body as { kind: RemoteKind; target: Record<string, unknown>; requested_by: string };
-    const result = this.o.allow.includes(kind)
-      ? await executeRemote(kind, target, {
-          station: this.o.station,
-          registry: this.o.registry,
-          roots: this.o.hubs.roots,
-          env: this.o.hubs.env,
-          lab: this.o.lab,
-          requestedBy: `remote request ${id} (${by}) via the agent of ${this.o.station}`,
-        })
-      : {
-          outcome: 'refused' as const,
-          detail: `refused: this station's agent does not allow remote ${kind} (it was started with --allow-remote ${this.o.allow.join(',') || '(none)'})`,
-        };
-    this.o.log?.(`agent: remote ${kind} ${id} from ${by}: ${result.outcome}: ${result.detail}`);
-    // The result must be stored: it was run. Retried while the lab is away (it stays ours to report).
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await this.o.lab.call('POST', this.route(`requests/${id}/result`), { incarnation, ...result });
-        if (res.status !== 200) this.o.log?.(`agent: the result of ${id} was not stored: ${res.body?.error ?? `HTTP ${res.status}`}`);
-        return;
-      } catch (err) {
-        if (!this.running || attempt > 30)
-          return this.o.log?.(
-            `agent: the result of ${id} could not be reported (${(err as Error).message}); the lab will show it as unknown`,
-          );
-        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempt, 6))));
+        await new Promise((r) => setTimeout(r, retryMs(failures)));
       }
     }
   }

@@ -34,6 +34,24 @@ function event(i: number, extra: Partial<LeaseEvent> = {}): LeaseEvent {
   };
 }
 
+/** n running hubs w<from>…, as a hubs read has them: the outbox's hub events come from these. */
+const hubsOf = (n: number, from = 0) => ({
+  hubs: Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return {
+      key: `hubkeeper:${i}`,
+      id: String(i),
+      name: `w${i}`,
+      source: 'hubkeeper' as const,
+      pid: 1000 + i,
+      state: 'running' as const,
+      dead: false,
+    };
+  }),
+  staleHubLocks: [],
+  unreadable: [],
+});
+
 describe('lease journal', () => {
   test('appends under HUBKEEPER_HOME/journal (0700, .gitignore) and reads back by time range', async () => {
     const { home, journal } = journalIn();
@@ -214,19 +232,6 @@ describe('lease journal', () => {
   test("the agent's outbox keeps events until the lab stored them, bounded while it is away", () => {
     const logged: string[] = [];
     const outbox = new LeaseEventOutbox('pc-01', (l) => logged.push(l));
-    const hubsOf = (n: number) => ({
-      hubs: Array.from({ length: n }, (_, i) => ({
-        key: `hubkeeper:${i}`,
-        id: String(i),
-        name: `w${i}`,
-        source: 'hubkeeper' as const,
-        pid: 1000 + i,
-        state: 'running' as const,
-        dead: false,
-      })),
-      staleHubLocks: [],
-      unreadable: [],
-    });
     const none: ComponentsState = { path: '/r.json', exists: true, entries: [], invalid: [] };
     outbox.observe(none, hubsOf(3));
     assert.equal(outbox.size, 3);
@@ -249,22 +254,6 @@ describe('lease journal', () => {
 
   test("the agent's outbox never drops unsent events when the cap trims between peek() and done()", () => {
     const outbox = new LeaseEventOutbox('pc-01');
-    const hubsOf = (n: number, from = 0) => ({
-      hubs: Array.from({ length: n }, (_, k) => {
-        const i = from + k;
-        return {
-          key: `hubkeeper:${i}`,
-          id: String(i),
-          name: `w${i}`,
-          source: 'hubkeeper' as const,
-          pid: 1000 + i,
-          state: 'running' as const,
-          dead: false,
-        };
-      }),
-      staleHubLocks: [],
-      unreadable: [],
-    });
     const none: ComponentsState = { path: '/r.json', exists: true, entries: [], invalid: [] };
     outbox.observe(none, hubsOf(10));
     const sent = outbox.peek(5); // w0…w4 go out with a heartbeat…

@@ -215,7 +215,7 @@ export class FleetProvider implements vscode.TreeDataProvider<FleetElement> {
     if (changed === 'all') this.changed.fire(undefined);
     else if (changed.length) this.changed.fire(changed);
     // The window's connection, not only the feed's: while the lab is away there may be no feed at all.
-    this.message = fleetMessage(this.source?.connection ?? feed?.connection, t);
+    this.message = fleetMessage(this.source?.connection, t);
     this.badge = fleetBadge(stations, conflicts, t);
     this.statusChanged.fire();
   }
